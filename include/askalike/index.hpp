@@ -1,0 +1,134 @@
+// askalike: building and updating a database of Q&A records.
+//
+//   askalike::IndexWriter writer("qa.db");           // create or open
+//   writer.upsert(record);                            // same id: replaced
+//   std::ifstream in("dump.jsonl");
+//   auto report = writer.add_jsonl(in, "dump.jsonl");  // commits in batches
+//   writer.commit();                                  // make it all visible
+#ifndef ASKALIKE_INDEX_HPP_
+#define ASKALIKE_INDEX_HPP_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "askalike/analyzer.hpp"
+#include "askalike/export.hpp"
+#include "askalike/record.hpp"
+
+namespace askalike {
+
+// A value and how many records have it (a facet).
+struct ASKALIKE_EXPORT FacetCount {
+  std::string value;
+  std::size_t count = 0;
+};
+
+struct ASKALIKE_EXPORT IndexStats {
+  std::size_t documents = 0;
+  std::size_t distinct_terms = 0;      // distinct index terms, all fields
+  double average_length = 0.0;         // terms per document
+  std::vector<FacetCount> categories;  // most frequent first
+  std::vector<FacetCount> languages;   // most frequent first
+  AnalyzerOptions analyzer;            // the settings the database was built with
+  std::string path;
+};
+
+struct ASKALIKE_EXPORT IndexOptions {
+  // Used when the database is created; an existing database keeps the
+  // settings it was built with (they are stored in it), and these are ignored.
+  AnalyzerOptions analyzer;
+  // Create the database when the directory holds none.
+  bool create_if_missing = true;
+};
+
+struct ASKALIKE_EXPORT IngestOptions {
+  // add_jsonl only: skip malformed lines (listed in the report) instead of
+  // stopping. (Other sources are opened skipping or not.)
+  bool skip_bad_lines = false;
+  // Records per commit: bounds memory during large loads.
+  std::size_t batch_size = 10000;
+  // Called after every `progress_every` records with the count so far.
+  std::function<void(std::size_t records_read)> progress;
+  std::size_t progress_every = 1000;
+};
+
+struct ASKALIKE_EXPORT IngestReport {
+  std::size_t read = 0;      // records read without error
+  std::size_t added = 0;     // new ids
+  std::size_t replaced = 0;  // ids that were already in the database
+  std::size_t skipped = 0;   // bad lines skipped
+  std::vector<BadLine> bad_lines;
+};
+
+// The one writer of a database. Changes become visible to searchers at
+// commit(); a writer destroyed without commit() discards what it added since
+// the last commit. Only one IndexWriter (in any process) may hold a database:
+// a second gets Error(kDatabaseLocked).
+// Not thread-safe: use it from one thread at a time. Movable, not copyable.
+class ASKALIKE_EXPORT IndexWriter {
+ public:
+  // Opens or creates the database directory `path`.
+  // Throws Error: kNotFound (no database and !create_if_missing),
+  // kDatabaseLocked, kIncompatibleVersion, kIO.
+  explicit IndexWriter(const std::string& path, const IndexOptions& options = IndexOptions());
+  IndexWriter(IndexWriter&&) noexcept;
+  IndexWriter& operator=(IndexWriter&&) noexcept;
+  IndexWriter(const IndexWriter&) = delete;
+  IndexWriter& operator=(const IndexWriter&) = delete;
+  ~IndexWriter();
+
+  // Adds the record, or replaces the one with the same id. Returns true when
+  // a record was replaced. Throws Error(kInvalidArgument) for an empty or
+  // over-long id.
+  bool upsert(const Record& record);
+
+  // Removes the record with this id; false when there was none.
+  bool remove(const std::string& id);
+
+  // Makes every change since the last commit durable and visible.
+  void commit();
+
+  // Discards every change since the last commit.
+  void rollback();
+
+  // Upserts every record of `source`, committing every options.batch_size
+  // records and at the end. When the source throws ParseError, the records
+  // before the bad one are committed and the error is passed on: nothing
+  // stored before is lost, and running the same load again is harmless.
+  IngestReport ingest(RecordSource& source, const IngestOptions& options = IngestOptions());
+
+  // Reads JSON Lines and upserts every record, committing every
+  // options.batch_size records and at the end. On a malformed line (unless
+  // skip_bad_lines) the records before it are committed and ParseError is
+  // thrown, naming `source` and the line: nothing stored before is lost.
+  IngestReport add_jsonl(std::istream& in, const std::string& source,
+                         const IngestOptions& options = IngestOptions());
+
+  // The stored record with this id; false when there is none.
+  bool get(const std::string& id, Record& out) const;
+
+  // Every stored record in id order (committed or not).
+  void for_each(const std::function<void(const Record&)>& visit) const;
+
+  IndexStats stats() const;
+
+  // The analyzer this database uses (its stored settings).
+  const Analyzer& analyzer() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Writes a compacted copy of the database at `source` to `destination`
+// (which must not exist). Throws Error.
+ASKALIKE_EXPORT void compact_database(const std::string& source, const std::string& destination);
+
+}  // namespace askalike
+
+#endif  // ASKALIKE_INDEX_HPP_

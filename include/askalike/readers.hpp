@@ -1,0 +1,56 @@
+// askalike: reading Q&A records from files in several formats and encodings.
+//
+//   askalike::ReadOptions options;              // format and encoding guessed
+//   auto source = askalike::open_records("dump.csv", options);
+//   askalike::IndexWriter writer("qa.db");
+//   writer.ingest(*source);
+#ifndef ASKALIKE_READERS_HPP_
+#define ASKALIKE_READERS_HPP_
+
+#include <istream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "askalike/export.hpp"
+#include "askalike/record.hpp"
+
+namespace askalike {
+
+enum class InputFormat {
+  kAuto,   // from the file name: .jsonl/.json/.ndjson, .csv, .tsv/.tab, .txt (page)
+  kJsonl,  // JSON Lines, one record per line
+  kCsv,    // comma-separated, header row, RFC 4180 quoting
+  kTsv,    // tab-separated, header row
+  kPage,   // the text of one Q&A page (see README); a directory: one page per file
+};
+
+// "jsonl", "csv", "tsv", "page", "auto" -> the format; throws Error(kInvalidArgument).
+ASKALIKE_EXPORT InputFormat parse_input_format(const std::string& name);
+
+struct ASKALIKE_EXPORT ReadOptions {
+  InputFormat format = InputFormat::kAuto;
+  // "auto": UTF-8, or UTF-16/32 with a byte-order mark, or else guessed with
+  // ICU's detector. Any name ICU knows: "GB18030", "Big5", "Shift_JIS", ...
+  std::string encoding = "auto";
+  // CSV/TSV: record field -> column name ("question" -> "body"). Columns not
+  // mapped and not named like a field are kept in Record::extra.
+  std::map<std::string, std::string> field_map;
+  // Pass over malformed records (listed in bad_lines()) instead of throwing.
+  bool skip_bad_lines = false;
+};
+
+// Opens a file or directory (pages) for reading. Throws Error(kIO) when it
+// cannot be read, Error(kInvalidArgument) for an unknown format or encoding.
+ASKALIKE_EXPORT std::unique_ptr<RecordSource> open_records(const std::string& path,
+                                                           const ReadOptions& options = ReadOptions());
+
+// Reads from a stream; `name` is used in messages and, with kAuto, for the
+// format (kAuto with no usable name means JSON Lines). The stream must
+// outlive the source.
+ASKALIKE_EXPORT std::unique_ptr<RecordSource> open_records(std::istream& in, const std::string& name,
+                                                           const ReadOptions& options = ReadOptions());
+
+}  // namespace askalike
+
+#endif  // ASKALIKE_READERS_HPP_

@@ -1,0 +1,90 @@
+// askalike: one question-and-answer record, and reading them from JSON Lines.
+#ifndef ASKALIKE_RECORD_HPP_
+#define ASKALIKE_RECORD_HPP_
+
+#include <cstddef>
+#include <functional>
+#include <istream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "askalike/export.hpp"
+
+namespace askalike {
+
+// One question with its answer, as on a Q&A page. Only `id` is required,
+// and at least one of `title` and `question` should hold text.
+// A plain value type: copy it freely; no thread-safety concerns.
+struct ASKALIKE_EXPORT Record {
+  std::string id;        // unique within a database; at most 200 bytes
+  std::string title;     // headline or focus ("Facial twitching")
+  std::string question;  // the asker's text
+  std::string answer;    // the reply, may be empty
+  std::string category;  // department, forum section, source
+  std::vector<std::string> tags;
+  std::string lang;      // "en", "zh", ... (ISO 639-1); empty: the index's default
+  std::string url;
+  std::string date;      // "YYYY-MM-DD" (a prefix such as "YYYY" also sorts right)
+  std::string group;     // a re-ranking set: search can be limited to one group
+  // Every other field of the input object, verbatim: name -> the value's JSON
+  // text (a string value keeps its quotes: "\"Dr. Ye\"").
+  std::map<std::string, std::string> extra;
+
+  // One JSON object on one line, fields in the order above, extras after.
+  std::string to_json() const;
+
+  // Parses one JSON object. Throws ParseError(source, line, reason) when the
+  // text is not an object, `id` is missing or empty, or a field has the wrong
+  // type. Numbers are accepted for `id` and kept as their decimal text.
+  static Record from_json(std::string_view json, const std::string& source = "<string>",
+                          std::size_t line = 0);
+
+  bool operator==(const Record& other) const;
+  bool operator!=(const Record& other) const { return !(*this == other); }
+};
+
+// A line that could not be read, when bad lines are skipped.
+struct ASKALIKE_EXPORT BadLine {
+  std::string source;
+  std::size_t line = 0;
+  std::string reason;
+};
+
+// A stream of records from some input (JSON Lines here; CSV, TSV, Q&A
+// pages and legacy encodings in readers.hpp). Not thread-safe.
+class ASKALIKE_EXPORT RecordSource {
+ public:
+  virtual ~RecordSource();
+  // Reads the next record into `out`; false at the end of the input. A
+  // malformed record throws ParseError, or, when the source was opened to
+  // skip bad input, is listed in bad_lines() and passed over.
+  virtual bool next(Record& out) = 0;
+  // The bad input passed over so far (skipping sources only).
+  virtual const std::vector<BadLine>& bad_lines() const = 0;
+};
+
+// Reads JSON Lines: one object per line, UTF-8; blank lines are ignored, and
+// so is a UTF-8 byte-order mark at the start.
+class ASKALIKE_EXPORT JsonlReader : public RecordSource {
+ public:
+  // `source` names the stream in error messages (a path, or "<stdin>").
+  JsonlReader(std::istream& in, std::string source, bool skip_bad_lines = false);
+
+  bool next(Record& out) override;
+  const std::vector<BadLine>& bad_lines() const override { return bad_lines_; }
+  // The number of the last line read (1-based).
+  std::size_t line() const { return line_; }
+
+ private:
+  std::istream& in_;
+  std::string source_;
+  bool skip_bad_lines_;
+  std::size_t line_ = 0;
+  std::vector<BadLine> bad_lines_;
+};
+
+}  // namespace askalike
+
+#endif  // ASKALIKE_RECORD_HPP_

@@ -1,0 +1,136 @@
+// askalike: finding the questions most similar to a new one.
+//
+//   askalike::Searcher searcher("qa.db");
+//   askalike::SearchOptions options;
+//   options.k = 5;
+//   auto results = searcher.similar("Is it safe to take ibuprofen with high blood pressure?", options);
+//   for (const auto& hit : results.hits)
+//     std::cout << hit.rank << ". " << hit.record.title << " (" << hit.score << ")\n";
+//   for (const auto& c : results.categories) std::cout << c.value << " " << c.count << "\n";
+#ifndef ASKALIKE_SEARCH_HPP_
+#define ASKALIKE_SEARCH_HPP_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "askalike/export.hpp"
+#include "askalike/index.hpp"
+#include "askalike/record.hpp"
+
+namespace askalike {
+
+struct ASKALIKE_EXPORT SearchOptions {
+  // --- Which hits.
+  std::size_t k = 10;       // hits to return
+  std::size_t offset = 0;   // hits to skip first (paging)
+  double min_score = 0.0;   // drop hits scoring below this
+
+  // --- Filters: a record must pass every non-empty one.
+  std::vector<std::string> categories;  // any of these categories
+  std::vector<std::string> tags;        // at least one of these tags
+  std::string lang;                     // this language only
+  std::string group;                    // this re-ranking group only
+  std::string since;                    // date >= since ("YYYY-MM-DD")
+  std::string until;                    // date <= until (a prefix covers the whole period)
+  std::string exclude_id;               // never return this record
+
+  // --- Ranking.
+  double title_weight = 1.0;     // relative weight of matches in each field
+  double question_weight = 1.0;
+  double answer_weight = 0.3;
+  double bm25_k1 = 1.2;          // BM25 term-frequency saturation
+  double bm25_b = 0.75;          // BM25 length normalisation
+  std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
+
+  // --- What to compute with the hits (skip what you do not draw).
+  bool snippets = true;             // question_snippet / answer_snippet
+  std::size_t snippet_length = 200; // characters, about
+  std::string highlight_open = "**";
+  std::string highlight_close = "**";
+  bool facets = true;               // categories and related topics
+  std::size_t facet_depth = 50;     // top hits that facets are counted over
+  std::size_t max_topics = 10;
+};
+
+// A query term as the searcher used it.
+struct ASKALIKE_EXPORT QueryTerm {
+  std::string term;
+  double weight = 0.0;  // its selection weight (query frequency x idf)
+};
+
+struct ASKALIKE_EXPORT Hit {
+  std::size_t rank = 0;       // 1-based, counting the offset
+  std::string id;
+  double score = 0.0;         // BM25 sum; comparable within one result list
+  double confidence = 0.0;    // 0..1: share of the query's weight this hit matches
+  Record record;              // the stored record
+  std::string question_snippet;  // highlighted passage of title + question
+  std::string answer_snippet;    // highlighted passage of the answer
+  std::vector<std::string> matched_terms;  // query terms found in this record
+};
+
+// A recurring topic among the similar questions (the "Related FAQ" box).
+struct ASKALIKE_EXPORT RelatedTopic {
+  std::string topic;     // a title that recurs among the hits
+  std::string category;  // its most frequent category
+  std::size_t count = 0; // hits with this topic
+};
+
+struct ASKALIKE_EXPORT Results {
+  std::vector<Hit> hits;
+  std::size_t estimated_matches = 0;   // records matching at least one term
+  std::vector<FacetCount> categories;  // categories of the top hits, most first
+  std::vector<RelatedTopic> related_topics;
+  std::vector<QueryTerm> query_terms;  // the terms searched for, strongest first
+};
+
+// Answers similar-question queries on one database.
+// Thread-safe: one Searcher may serve queries from many threads at once (it
+// keeps a Xapian handle per concurrent call). It sees the database as of
+// when it was opened, or of the last reopen().
+class ASKALIKE_EXPORT Searcher {
+ public:
+  // Throws Error: kNotFound (no database at `path`), kIncompatibleVersion, kCorrupt.
+  explicit Searcher(const std::string& path);
+  Searcher(Searcher&&) noexcept;
+  Searcher& operator=(Searcher&&) noexcept;
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
+  ~Searcher();
+
+  // The records most similar to `text` (a question of any length). Text
+  // with no searchable word (only stop words or punctuation) gives no hits.
+  Results similar(const std::string& text, const SearchOptions& options = SearchOptions()) const;
+
+  // The records most similar to the stored record `id`, itself excluded.
+  // Throws Error(kNotFound) when there is no such record.
+  Results more_like(const std::string& id, const SearchOptions& options = SearchOptions()) const;
+
+  // similar() for many texts on `threads` threads (0 = all cores); the
+  // results are in the order of `texts` and equal to one similar() each.
+  std::vector<Results> similar_batch(const std::vector<std::string>& texts,
+                                     const SearchOptions& options = SearchOptions(),
+                                     std::size_t threads = 0) const;
+
+  // How alike two texts are, 0..1: cosine of their term vectors weighted
+  // by this database's inverse document frequencies.
+  double similarity(const std::string& a, const std::string& b) const;
+
+  // The stored record with this id; false when there is none.
+  bool get(const std::string& id, Record& out) const;
+
+  IndexStats stats() const;
+
+  // See the latest committed state of the database.
+  void reopen();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace askalike
+
+#endif  // ASKALIKE_SEARCH_HPP_
