@@ -1,0 +1,328 @@
+// Text analysis with ICU: one code path for documents and queries.
+#include "askalike/analyzer.hpp"
+
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "askalike/error.hpp"
+#include "stopwords.hpp"
+
+namespace askalike {
+
+// ---------------------------------------------------------------- options
+
+std::string AnalyzerOptions::serialize() const {
+  nlohmann::ordered_json j;
+  j["fold_case"] = fold_case;
+  j["fold_accents"] = fold_accents;
+  j["traditional_to_simplified"] = traditional_to_simplified;
+  j["stop_words"] = stop_words;
+  j["stem"] = stem;
+  j["cjk_bigrams"] = cjk_bigrams;
+  j["default_language"] = default_language;
+  j["max_term_bytes"] = max_term_bytes;
+  return j.dump();
+}
+
+AnalyzerOptions AnalyzerOptions::deserialize(const std::string& text) {
+  AnalyzerOptions o;
+  try {
+    auto j = nlohmann::json::parse(text);
+    o.fold_case = j.at("fold_case").get<bool>();
+    o.fold_accents = j.at("fold_accents").get<bool>();
+    o.traditional_to_simplified = j.at("traditional_to_simplified").get<bool>();
+    o.stop_words = j.at("stop_words").get<bool>();
+    o.stem = j.at("stem").get<bool>();
+    o.cjk_bigrams = j.at("cjk_bigrams").get<bool>();
+    o.default_language = j.at("default_language").get<std::string>();
+    o.max_term_bytes = j.at("max_term_bytes").get<std::size_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::kIncompatibleVersion, std::string("unreadable analyzer settings in the database: ") + e.what());
+  }
+  return o;
+}
+
+bool AnalyzerOptions::operator==(const AnalyzerOptions& o) const {
+  return serialize() == o.serialize();
+}
+
+// ---------------------------------------------------------------- analyzer
+
+namespace {
+
+enum class Script { kLatinLike, kHan, kOtherAsian, kNumber };
+
+bool is_han(UChar32 c) {
+  UErrorCode st = U_ZERO_ERROR;
+  return uscript_getScript(c, &st) == USCRIPT_HAN;
+}
+
+// Scripts whose accents are marks that can go (café -> cafe). Elsewhere marks
+// carry meaning (Japanese dakuten, Thai tone marks, Devanagari vowels).
+bool accents_foldable(UChar32 c) {
+  UErrorCode st = U_ZERO_ERROR;
+  UScriptCode s = uscript_getScript(c, &st);
+  return s == USCRIPT_LATIN || s == USCRIPT_GREEK || s == USCRIPT_CYRILLIC;
+}
+
+bool is_ascii(std::string_view s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+void truncate_utf8(std::string& s, std::size_t max) {
+  if (s.size() <= max) return;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  s.resize(n);
+}
+
+}  // namespace
+
+struct Analyzer::Impl {
+  AnalyzerOptions options;
+  const icu::Normalizer2* nfkc = nullptr;      // NFKC, or NFKC + case folding
+  const icu::Normalizer2* nfd = nullptr;       // for accent folding
+  const icu::Normalizer2* nfc = nullptr;
+  std::unique_ptr<icu::BreakIterator> words;   // a private clone: not shareable
+  std::unique_ptr<icu::Transliterator> to_simplified;
+  std::map<std::string, std::unique_ptr<Xapian::Stem>, std::less<>> stemmers;
+
+  explicit Impl(const AnalyzerOptions& o) : options(o) {
+    UErrorCode st = U_ZERO_ERROR;
+    nfkc = o.fold_case ? icu::Normalizer2::getNFKCCasefoldInstance(st) : icu::Normalizer2::getNFKCInstance(st);
+    nfd = icu::Normalizer2::getNFDInstance(st);
+    nfc = icu::Normalizer2::getNFCInstance(st);
+    words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), st));
+    if (U_FAILURE(st) || !words)
+      throw Error(ErrorCode::kInternal, std::string("ICU could not load its word-break rules: ") + u_errorName(st));
+    if (o.traditional_to_simplified) {
+      to_simplified.reset(icu::Transliterator::createInstance("Traditional-Simplified", UTRANS_FORWARD, st));
+      if (U_FAILURE(st) || !to_simplified)
+        throw Error(ErrorCode::kInternal, std::string("ICU has no Traditional-Simplified transform: ") + u_errorName(st));
+    }
+    if (o.max_term_bytes < 4 || o.max_term_bytes > 200)
+      throw Error(ErrorCode::kInvalidArgument, "max_term_bytes must be between 4 and 200");
+  }
+
+  // NFKC (+ case fold) + accent and script folding of one piece of text.
+  icu::UnicodeString fold(const icu::UnicodeString& in) const {
+    UErrorCode st = U_ZERO_ERROR;
+    icu::UnicodeString s = nfkc->normalize(in, st);
+    if (options.fold_accents) {
+      icu::UnicodeString decomposed = nfd->normalize(s, st);
+      icu::UnicodeString kept;
+      UChar32 base = 0;
+      for (int32_t i = 0; i < decomposed.length();) {
+        UChar32 c = decomposed.char32At(i);
+        i += U16_LENGTH(c);
+        if (u_charType(c) == U_NON_SPACING_MARK && accents_foldable(base)) continue;
+        if (u_charType(c) != U_NON_SPACING_MARK) base = c;
+        kept.append(c);
+      }
+      s = nfc->normalize(kept, st);
+    }
+    if (to_simplified) to_simplified->transliterate(s);
+    // Typographic apostrophes match typed ones ("don’t" = "don't").
+    s.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)), icu::UnicodeString("'"));
+    return s;
+  }
+
+  const Xapian::Stem* stemmer_for(std::string_view lang) {
+    auto it = stemmers.find(lang);
+    if (it != stemmers.end()) return it->second.get();
+    std::unique_ptr<Xapian::Stem> stem;
+    try {
+      stem = std::make_unique<Xapian::Stem>(std::string(lang));
+    } catch (const Xapian::Error&) {
+      stem.reset();  // no Snowball stemmer for this language: leave words as they are
+    }
+    auto* raw = stem.get();
+    stemmers.emplace(std::string(lang), std::move(stem));
+    return raw;
+  }
+
+  // The term of one word, or "" when the word is dropped.
+  std::string term_of(std::string folded, Script script, std::string_view lang) {
+    if (options.stop_words) {
+      if (script == Script::kHan && is_chinese_stop_word(folded)) return {};
+      if (script == Script::kLatinLike && is_english_stop_word(folded)) return {};
+    }
+    if (options.stem && script == Script::kLatinLike) {
+      // Chinese or Japanese text with English words in it: stem those as English.
+      std::string_view stem_lang = (lang == "zh" || lang == "ja" || lang == "ko" || lang == "th") ? "en" : lang;
+      if (const Xapian::Stem* stem = stemmer_for(stem_lang)) folded = (*stem)(folded);
+    }
+    truncate_utf8(folded, options.max_term_bytes);
+    return folded;
+  }
+
+  std::vector<Token> tokens(std::string_view text, std::string_view lang) {
+    if (lang.empty()) lang = options.default_language;
+    std::vector<Token> out;
+
+    // Decode by hand so that every UTF-16 unit knows its byte offset in the
+    // original (invalid bytes become U+FFFD and keep their place).
+    icu::UnicodeString u;
+    std::vector<std::size_t> byte_at;  // UTF-16 index -> byte offset
+    u.getBuffer(static_cast<int32_t>(text.size()));
+    u.releaseBuffer(0);
+    byte_at.reserve(text.size() + 1);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+    int32_t length = static_cast<int32_t>(text.size());
+    for (int32_t i = 0; i < length;) {
+      std::size_t start = static_cast<std::size_t>(i);
+      UChar32 c;
+      U8_NEXT(bytes, i, length, c);
+      if (c < 0) c = 0xFFFD;
+      byte_at.push_back(start);
+      if (c > 0xFFFF) byte_at.push_back(start);
+      u.append(c);
+    }
+    byte_at.push_back(text.size());
+    if (u.isEmpty()) return out;
+
+    words->setText(u);
+    // A run of Han characters across word boundaries, for bigrams.
+    icu::UnicodeString han_run;
+    std::vector<std::size_t> han_begin;  // byte offset of each run character
+    std::size_t han_end = 0;
+    auto flush_han = [&]() {
+      if (options.cjk_bigrams && han_run.countChar32() >= 2) {
+        icu::UnicodeString folded = fold(han_run);
+        // Bigrams of the folded run; offsets from the original characters.
+        std::vector<icu::UnicodeString> chars;
+        for (int32_t i = 0; i < folded.length();) {
+          UChar32 c = folded.char32At(i);
+          i += U16_LENGTH(c);
+          chars.emplace_back(c);
+        }
+        if (chars.size() == han_begin.size()) {
+          for (std::size_t k = 0; k + 1 < chars.size(); ++k) {
+            std::string term;
+            (chars[k] + chars[k + 1]).toUTF8String(term);
+            std::size_t end = k + 2 < han_begin.size() ? han_begin[k + 2] : han_end;
+            out.push_back(Token{term, han_begin[k], end, true});
+          }
+        }
+      }
+      han_run.remove();
+      han_begin.clear();
+    };
+
+    int32_t start = words->first();
+    for (int32_t end = words->next(); end != icu::BreakIterator::DONE; start = end, end = words->next()) {
+      int32_t status = words->getRuleStatus();
+      if (status < UBRK_WORD_NONE_LIMIT) {  // spaces and punctuation
+        flush_han();
+        continue;
+      }
+      icu::UnicodeString word = u.tempSubStringBetween(start, end);
+      UChar32 first = word.char32At(0);
+      Script script = Script::kLatinLike;
+      if (status >= UBRK_WORD_IDEO) {
+        script = is_han(first) ? Script::kHan : Script::kOtherAsian;
+      } else if (status >= UBRK_WORD_KANA) {
+        script = Script::kOtherAsian;
+      } else if (status < UBRK_WORD_NUMBER_LIMIT) {
+        script = Script::kNumber;
+      } else {
+        UErrorCode st = U_ZERO_ERROR;
+        UScriptCode sc = uscript_getScript(first, &st);
+        if (sc == USCRIPT_THAI || sc == USCRIPT_LAO || sc == USCRIPT_KHMER || sc == USCRIPT_MYANMAR ||
+            sc == USCRIPT_HANGUL)
+          script = Script::kOtherAsian;
+      }
+      std::size_t begin_byte = byte_at[start], end_byte = byte_at[end];
+
+      if (script == Script::kHan) {
+        for (int32_t i = start; i < end;) {
+          UChar32 c = u.char32At(i);
+          han_begin.push_back(byte_at[i]);
+          han_run.append(c);
+          i += U16_LENGTH(c);
+        }
+        han_end = end_byte;
+      } else {
+        flush_han();
+      }
+
+      std::string folded;
+      std::string_view original = text.substr(begin_byte, end_byte - begin_byte);
+      if (is_ascii(original)) {
+        folded.assign(original);
+        if (options.fold_case)
+          for (char& ch : folded)
+            if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      } else {
+        fold(word).toUTF8String(folded);
+      }
+      std::string term = term_of(std::move(folded), script, lang);
+      if (term.empty()) continue;
+      out.push_back(Token{std::move(term), begin_byte, end_byte, false});
+    }
+    flush_han();
+
+    if (options.cjk_bigrams) {
+      // Drop a bigram that repeats a word token over the same bytes.
+      std::vector<Token> kept;
+      kept.reserve(out.size());
+      std::vector<std::pair<std::size_t, std::size_t>> word_spans;
+      for (const Token& t : out)
+        if (!t.bigram) word_spans.emplace_back(t.begin, t.end);
+      std::sort(word_spans.begin(), word_spans.end());
+      for (Token& t : out) {
+        if (t.bigram && std::binary_search(word_spans.begin(), word_spans.end(), std::make_pair(t.begin, t.end)))
+          continue;
+        kept.push_back(std::move(t));
+      }
+      std::stable_sort(kept.begin(), kept.end(),
+                       [](const Token& a, const Token& b) { return a.begin < b.begin; });
+      out.swap(kept);
+    }
+    return out;
+  }
+};
+
+Analyzer::Analyzer(const AnalyzerOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+Analyzer::Analyzer(const Analyzer& other) : impl_(std::make_unique<Impl>(other.impl_->options)) {}
+Analyzer& Analyzer::operator=(const Analyzer& other) {
+  if (this != &other) impl_ = std::make_unique<Impl>(other.impl_->options);
+  return *this;
+}
+Analyzer::Analyzer(Analyzer&&) noexcept = default;
+Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
+Analyzer::~Analyzer() = default;
+
+const AnalyzerOptions& Analyzer::options() const { return impl_->options; }
+
+std::string Analyzer::normalize(std::string_view text) const {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  std::string out;
+  impl_->fold(u).toUTF8String(out);
+  return out;
+}
+
+std::vector<Token> Analyzer::tokens(std::string_view text, std::string_view lang) const {
+  return impl_->tokens(text, lang);
+}
+
+std::vector<std::string> Analyzer::terms(std::string_view text, std::string_view lang) const {
+  std::vector<std::string> out;
+  for (auto& t : impl_->tokens(text, lang)) out.push_back(std::move(t.term));
+  return out;
+}
+
+}  // namespace askalike

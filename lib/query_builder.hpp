@@ -1,0 +1,44 @@
+// From question text to a Xapian query: choose the terms that matter in a
+// question of any length, weight the fields, add the filters.
+#ifndef ASKALIKE_LIB_QUERY_BUILDER_HPP_
+#define ASKALIKE_LIB_QUERY_BUILDER_HPP_
+
+#include <xapian.h>
+
+#include <string>
+#include <vector>
+
+#include "askalike/analyzer.hpp"
+#include "askalike/search.hpp"
+
+namespace askalike {
+
+struct WeightedTerm {
+  std::string term;                 // unprefixed
+  double weight = 0.0;              // (1 + log tf) x idf
+  Xapian::termcount frequency = 0;  // occurrences in the query
+};
+
+// The at most `max_terms` strongest terms of `tokens`: weighted by query
+// frequency and inverse document frequency in `db`; terms that no record
+// contains are dropped. Unlike MoreLikeThis there is no minimum term
+// frequency, so a one-line question keeps all its words.
+std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const Xapian::Database& db,
+                                       std::size_t max_terms);
+
+// The weighted OR of the terms over title, question and answer.
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const Xapian::Database& db,
+                          const SearchOptions& options);
+
+// The options' filters as a boolean query; an empty Query when there are none.
+Xapian::Query build_filter(const SearchOptions& options);
+
+// The query restricted by `filter` and `exclude_id`.
+Xapian::Query apply_filters(Xapian::Query query, const SearchOptions& options);
+
+// The inverse document frequency of a term in `db`, over title and question.
+double inverse_document_frequency(const std::string& term, const Xapian::Database& db);
+
+}  // namespace askalike
+
+#endif  // ASKALIKE_LIB_QUERY_BUILDER_HPP_

@@ -1,0 +1,129 @@
+// Records to and from JSON, with nlohmann::json.
+#include "askalike/record.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "askalike/error.hpp"
+
+namespace askalike {
+
+using nlohmann::json;
+
+namespace {
+
+// The named fields, in output order.
+enum class Field { kId, kTitle, kQuestion, kAnswer, kCategory, kTags, kLang, kUrl, kDate, kGroup, kOther };
+
+Field field_of(const std::string& name) {
+  static const std::pair<const char*, Field> kFields[] = {
+      {"id", Field::kId},         {"title", Field::kTitle}, {"question", Field::kQuestion},
+      {"answer", Field::kAnswer}, {"category", Field::kCategory}, {"tags", Field::kTags},
+      {"lang", Field::kLang},     {"url", Field::kUrl},     {"date", Field::kDate},
+      {"group", Field::kGroup}};
+  for (const auto& f : kFields)
+    if (name == f.first) return f.second;
+  return Field::kOther;
+}
+
+std::string* text_field(Record& r, Field f) {
+  switch (f) {
+    case Field::kId: return &r.id;
+    case Field::kTitle: return &r.title;
+    case Field::kQuestion: return &r.question;
+    case Field::kAnswer: return &r.answer;
+    case Field::kCategory: return &r.category;
+    case Field::kLang: return &r.lang;
+    case Field::kUrl: return &r.url;
+    case Field::kDate: return &r.date;
+    case Field::kGroup: return &r.group;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+std::string Record::to_json() const {
+  // ordered_json keeps fields in insertion order, so exports read like inputs.
+  nlohmann::ordered_json j;
+  j["id"] = id;
+  auto put = [&j](const char* name, const std::string& value) {
+    if (!value.empty()) j[name] = value;
+  };
+  put("title", title);
+  put("question", question);
+  put("answer", answer);
+  put("category", category);
+  if (!tags.empty()) j["tags"] = tags;
+  put("lang", lang);
+  put("url", url);
+  put("date", date);
+  put("group", group);
+  for (const auto& [name, text] : extra) {
+    try {
+      j[name] = nlohmann::ordered_json::parse(text);
+    } catch (const json::exception&) {
+      j[name] = text;  // not JSON text: keep it as a string
+    }
+  }
+  // Invalid UTF-8 must not make export fail: replace it.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Record Record::from_json(std::string_view text, const std::string& source, std::size_t line) {
+  json j;
+  try {
+    j = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann's message starts with "[json.exception.parse_error.101] ": drop the tag.
+    auto pos = what.find("] ");
+    throw ParseError(source, line, "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
+  }
+  if (!j.is_object()) throw ParseError(source, line, "expected a JSON object, got " + std::string(j.type_name()));
+
+  Record r;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& name = it.key();
+    const json& value = it.value();
+    Field f = field_of(name);
+    if (f == Field::kOther) {
+      r.extra[name] = value.dump(-1, ' ', false, json::error_handler_t::replace);
+      continue;
+    }
+    if (f == Field::kTags) {
+      if (value.is_null()) continue;
+      if (value.is_string()) {
+        r.tags.push_back(value.get<std::string>());
+        continue;
+      }
+      if (!value.is_array()) throw ParseError(source, line, "\"tags\" must be an array of strings");
+      for (const auto& t : value) {
+        if (!t.is_string()) throw ParseError(source, line, "\"tags\" must be an array of strings");
+        r.tags.push_back(t.get<std::string>());
+      }
+      continue;
+    }
+    std::string* target = text_field(r, f);
+    if (value.is_string()) {
+      *target = value.get<std::string>();
+    } else if (value.is_null()) {
+      target->clear();
+    } else if (f == Field::kId && value.is_number_integer()) {
+      *target = value.dump();
+    } else {
+      throw ParseError(source, line, "\"" + name + "\" must be a string, got " + std::string(value.type_name()));
+    }
+  }
+  if (r.id.empty()) throw ParseError(source, line, "missing \"id\"");
+  return r;
+}
+
+bool Record::operator==(const Record& o) const {
+  return id == o.id && title == o.title && question == o.question && answer == o.answer &&
+         category == o.category && tags == o.tags && lang == o.lang && url == o.url && date == o.date &&
+         group == o.group && extra == o.extra;
+}
+
+RecordSource::~RecordSource() = default;
+
+}  // namespace askalike

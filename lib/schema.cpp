@@ -1,0 +1,69 @@
+#include "schema.hpp"
+
+#include <sys/stat.h>
+
+namespace askalike {
+namespace schema {
+
+AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& path,
+                              const AnalyzerOptions& fallback, bool* is_new) {
+  std::string version = db.get_metadata(kVersionKey);
+  if (version.empty()) {
+    if (db.get_doccount() != 0)
+      throw Error(ErrorCode::kIncompatibleVersion,
+                  path + " is a Xapian database not written by askalike; index into a new directory");
+    if (is_new) *is_new = true;
+    return fallback;
+  }
+  if (is_new) *is_new = false;
+  if (version != std::to_string(kVersion))
+    throw Error(ErrorCode::kIncompatibleVersion,
+                path + " was written by a version of askalike with database schema " + version +
+                    ", and this askalike reads schema " + std::to_string(kVersion) +
+                    "; rebuild the index with this version or use the askalike that wrote it");
+  return AnalyzerOptions::deserialize(db.get_metadata(kAnalyzerKey));
+}
+
+void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options) {
+  db.set_metadata(kVersionKey, std::to_string(kVersion));
+  db.set_metadata(kAnalyzerKey, options.serialize());
+}
+
+Record record_of(const Xapian::Document& doc) {
+  return Record::from_json(doc.get_data(), "<database>", 0);
+}
+
+static bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+void rethrow(const Xapian::Error& e, const std::string& what, const std::string& path) {
+  std::string detail = e.get_msg();
+  if (e.get_error_string()) detail += std::string(" (") + e.get_error_string() + ")";
+  const std::string type = e.get_type();
+  if (type == "DatabaseLockError")
+    throw Error(ErrorCode::kDatabaseLocked,
+                "the database " + path + " is locked by another writer (another askalike index or "
+                "IndexWriter is open on it); wait for it to finish, then try again");
+  if (type == "DatabaseNotFoundError" || (type == "DatabaseOpeningError" && !exists(path)))
+    throw Error(ErrorCode::kNotFound, "no askalike database at " + path + "; create one with `askalike index -d " +
+                                          path + " FILE`");
+  if (type == "DatabaseVersionError")
+    throw Error(ErrorCode::kIncompatibleVersion, path + ": database format not supported: " + detail);
+  if (type == "DatabaseOpeningError")
+    throw Error(ErrorCode::kNotFound, "cannot open the database " + path + ": " + detail);
+  if (type == "DatabaseCorruptError")
+    throw Error(ErrorCode::kCorrupt, "the database " + path + " is damaged: " + detail);
+  if (type == "DatabaseModifiedError")
+    throw Error(ErrorCode::kIO, what + ": the database " + path + " changed while reading; reopen and retry");
+  if (type == "DatabaseError" || type == "DatabaseCreateError")
+    throw Error(ErrorCode::kIO, what + " (" + path + "): " + detail);
+  if (type == "InvalidArgumentError" || type == "RangeError")
+    throw Error(ErrorCode::kInvalidArgument, what + ": " + detail);
+  if (type == "DocNotFoundError") throw Error(ErrorCode::kNotFound, what + ": " + detail);
+  throw Error(ErrorCode::kInternal, what + " (" + path + "): Xapian " + type + ": " + detail);
+}
+
+}  // namespace schema
+}  // namespace askalike

@@ -1,0 +1,76 @@
+// How records are laid out in a Xapian database, and the translation of
+// Xapian's exceptions into askalike::Error. Everything that knows the on-disk
+// layout includes this file; nothing else does.
+#ifndef ASKALIKE_LIB_SCHEMA_HPP_
+#define ASKALIKE_LIB_SCHEMA_HPP_
+
+#include <xapian.h>
+
+#include <string>
+
+#include "askalike/analyzer.hpp"
+#include "askalike/error.hpp"
+#include "askalike/record.hpp"
+
+namespace askalike {
+namespace schema {
+
+// Bumped whenever the layout changes in a way that older code cannot read.
+inline constexpr int kVersion = 1;
+inline constexpr const char* kVersionKey = "askalike.schema";
+inline constexpr const char* kAnalyzerKey = "askalike.analyzer";
+
+// Term prefixes. The question is unprefixed: it is the field every query
+// searches and the one whose statistics choose the query terms.
+inline constexpr const char* kId = "Q";
+inline constexpr const char* kCategory = "K";
+inline constexpr const char* kLang = "L";
+inline constexpr const char* kTag = "XT";
+inline constexpr const char* kGroup = "XG";
+inline constexpr const char* kTitle = "S";
+inline constexpr const char* kAnswer = "XA";
+
+// Value slots.
+inline constexpr Xapian::valueno kDateSlot = 0;
+inline constexpr Xapian::valueno kCategorySlot = 1;
+inline constexpr Xapian::valueno kTitleSlot = 2;
+
+// Xapian refuses terms over 245 bytes; ids must leave room for their prefix.
+inline constexpr std::size_t kMaxIdBytes = 200;
+
+// Checks the stored schema version and returns the stored analyzer settings.
+// An empty database without askalike metadata gives `fallback` and sets
+// `is_new`. Throws Error(kIncompatibleVersion).
+AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& path,
+                              const AnalyzerOptions& fallback, bool* is_new);
+
+// Writes the metadata of a new database (takes effect at the next commit).
+void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options);
+
+// The record stored in a document.
+Record record_of(const Xapian::Document& doc);
+
+// Throws the askalike::Error that stands for a Xapian error met while doing
+// `what` on the database at `path`.
+[[noreturn]] void rethrow(const Xapian::Error& e, const std::string& what, const std::string& path);
+
+// Runs `body`, translating every foreign exception at the library boundary.
+template <typename Body>
+auto guarded(const std::string& what, const std::string& path, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Error&) {
+    throw;
+  } catch (const Xapian::Error& e) {
+    rethrow(e, what, path);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::kInternal, what + ": out of memory");
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::kInternal, what + ": " + e.what());
+  }
+}
+
+}  // namespace schema
+}  // namespace askalike
+
+#endif  // ASKALIKE_LIB_SCHEMA_HPP_

@@ -1,0 +1,298 @@
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "askalike/error.hpp"
+#include "askalike/search.hpp"
+#include "document.hpp"
+#include "query_builder.hpp"
+#include "schema.hpp"
+#include "snippets.hpp"
+#include "stats.hpp"
+
+namespace askalike {
+
+namespace {
+
+// What one thread needs to answer a query: Xapian and ICU objects are not
+// thread-safe, so each concurrent call gets its own.
+struct Context {
+  Xapian::Database db;
+  Analyzer analyzer;
+  Context(const std::string& path, const AnalyzerOptions& options) : db(path), analyzer(options) {}
+};
+
+// Strips the field prefix of an index term ("S", "XA" or none).
+std::string unprefixed(const std::string& term) {
+  if (term.compare(0, 2, schema::kAnswer) == 0) return term.substr(2);
+  if (term.compare(0, 1, schema::kTitle) == 0) return term.substr(1);
+  return term;
+}
+
+void validate(const SearchOptions& o) {
+  if (o.k > 100000) throw Error(ErrorCode::kInvalidArgument, "k must be at most 100000");
+  if (o.bm25_k1 < 0 || o.bm25_b < 0 || o.bm25_b > 1)
+    throw Error(ErrorCode::kInvalidArgument, "bm25_k1 must be >= 0 and bm25_b within 0..1");
+  if (o.title_weight < 0 || o.question_weight < 0 || o.answer_weight < 0)
+    throw Error(ErrorCode::kInvalidArgument, "field weights must not be negative");
+}
+
+}  // namespace
+
+struct Searcher::Impl {
+  std::string path;
+  AnalyzerOptions analyzer_options;
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Context>> idle;
+  std::uint64_t generation = 0;
+
+  // Borrows a context for the length of one call.
+  class Lease {
+   public:
+    Lease(Impl& impl) : impl_(impl) {
+      {
+        std::lock_guard<std::mutex> lock(impl.mutex);
+        generation_ = impl.generation;
+        if (!impl.idle.empty()) {
+          context_ = std::move(impl.idle.back());
+          impl.idle.pop_back();
+        }
+      }
+      if (!context_) context_ = std::make_unique<Context>(impl.path, impl.analyzer_options);
+    }
+    ~Lease() {
+      std::lock_guard<std::mutex> lock(impl_.mutex);
+      if (generation_ == impl_.generation) impl_.idle.push_back(std::move(context_));
+    }
+    Context& operator*() { return *context_; }
+    Context* operator->() { return context_.get(); }
+
+   private:
+    Impl& impl_;
+    std::unique_ptr<Context> context_;
+    std::uint64_t generation_ = 0;
+  };
+
+  Results search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options) const;
+};
+
+Searcher::Searcher(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  schema::guarded("opening the database", path, [&] {
+    impl_->path = path;
+    Xapian::Database db(path);
+    bool is_new = false;
+    impl_->analyzer_options = schema::read_settings(db, path, AnalyzerOptions(), &is_new);
+    impl_->idle.push_back(std::make_unique<Context>(path, impl_->analyzer_options));
+  });
+}
+
+Searcher::Searcher(Searcher&&) noexcept = default;
+Searcher& Searcher::operator=(Searcher&&) noexcept = default;
+Searcher::~Searcher() = default;
+
+Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options) const {
+  Results results;
+  std::vector<WeightedTerm> terms = select_terms(tokens, ctx.db, options.max_query_terms);
+  double total_weight = 0.0;
+  std::unordered_map<std::string, double> weights;
+  for (const WeightedTerm& t : terms) {
+    results.query_terms.push_back(QueryTerm{t.term, t.weight});
+    weights[t.term] = t.weight;
+    total_weight += t.weight;
+  }
+  Xapian::Query query = build_query(terms, ctx.db, options);
+  if (query.empty()) return results;  // nothing searchable: no hits, no error
+  query = apply_filters(query, options);
+
+  Xapian::Enquire enquire(ctx.db);
+  enquire.set_query(query);
+  enquire.set_weighting_scheme(Xapian::BM25Weight(options.bm25_k1, 0.0, 1.0, options.bm25_b, 0.5));
+  std::size_t wanted = options.offset + options.k;
+  std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
+  Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth));
+  results.estimated_matches = mset.get_matches_estimated();
+
+  if (options.facets) {
+    std::map<std::string, std::size_t> category_count;
+    struct TopicInfo {
+      std::string title;
+      std::size_t count = 0;
+      std::size_t first_rank = 0;
+      std::map<std::string, std::size_t> categories;
+    };
+    std::map<std::string, TopicInfo> topics;  // keyed by normalised title
+    std::size_t rank = 0;
+    for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
+      Xapian::Document doc = it.get_document();
+      std::string category = doc.get_value(schema::kCategorySlot);
+      if (!category.empty()) ++category_count[category];
+      std::string title = doc.get_value(schema::kTitleSlot);
+      if (title.empty()) continue;
+      TopicInfo& info = topics[ctx.analyzer.normalize(title)];
+      if (info.count++ == 0) {
+        info.title = title;
+        info.first_rank = rank;
+      }
+      if (!category.empty()) ++info.categories[category];
+    }
+    for (const auto& [value, count] : category_count) results.categories.push_back(FacetCount{value, count});
+    std::stable_sort(results.categories.begin(), results.categories.end(),
+                     [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
+    std::vector<const TopicInfo*> recurring;
+    for (const auto& [key, info] : topics)
+      if (info.count >= 2) recurring.push_back(&info);
+    std::sort(recurring.begin(), recurring.end(), [](const TopicInfo* a, const TopicInfo* b) {
+      return a->count != b->count ? a->count > b->count : a->first_rank < b->first_rank;
+    });
+    for (const TopicInfo* info : recurring) {
+      if (results.related_topics.size() >= options.max_topics) break;
+      std::string category;
+      std::size_t best = 0;
+      for (const auto& [c, n] : info->categories)
+        if (n > best) best = n, category = c;
+      results.related_topics.push_back(RelatedTopic{info->title, category, info->count});
+    }
+  }
+
+  SnippetStyle style{options.snippet_length, options.highlight_open, options.highlight_close};
+  std::size_t rank = 0;
+  for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
+    if (rank < options.offset) continue;
+    if (rank >= wanted) break;
+    if (it.get_weight() < options.min_score) break;
+    Hit hit;
+    hit.rank = rank + 1;
+    hit.score = it.get_weight();
+    hit.record = schema::record_of(it.get_document());
+    hit.id = hit.record.id;
+    double matched_weight = 0.0;
+    std::unordered_set<std::string> seen;
+    for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
+      std::string term = unprefixed(*t);
+      if (!seen.insert(term).second) continue;
+      hit.matched_terms.push_back(term);
+      auto w = weights.find(term);
+      if (w != weights.end()) matched_weight += w->second;
+    }
+    hit.confidence = total_weight > 0 ? std::min(1.0, matched_weight / total_weight) : 0.0;
+    if (options.snippets) {
+      const Record& r = hit.record;
+      const std::string& lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
+      hit.question_snippet =
+          make_snippet(r.question.empty() ? r.title : r.question, lang, ctx.analyzer, weights, style);
+      hit.answer_snippet = make_snippet(r.answer, lang, ctx.analyzer, weights, style);
+    }
+    results.hits.push_back(std::move(hit));
+  }
+  return results;
+}
+
+Results Searcher::similar(const std::string& text, const SearchOptions& options) const {
+  return schema::guarded("searching", impl_->path, [&] {
+    validate(options);
+    Impl::Lease ctx(*impl_);
+    std::vector<Token> tokens = ctx->analyzer.tokens(text, options.lang);
+    return impl_->search(*ctx, tokens, options);
+  });
+}
+
+Results Searcher::more_like(const std::string& id, const SearchOptions& options) const {
+  return schema::guarded("searching", impl_->path, [&] {
+    validate(options);
+    Impl::Lease ctx(*impl_);
+    std::string term = id_term(id);
+    Xapian::PostingIterator p = ctx->db.postlist_begin(term);
+    if (p == ctx->db.postlist_end(term)) throw Error(ErrorCode::kNotFound, "no record with id " + id);
+    Record r = schema::record_of(ctx->db.get_document(*p));
+    SearchOptions o = options;
+    o.exclude_id = id;
+    std::string lang = r.lang.empty() ? ctx->analyzer.options().default_language : r.lang;
+    std::vector<Token> tokens = ctx->analyzer.tokens(r.title + "\n" + r.question, lang);
+    return impl_->search(*ctx, tokens, o);
+  });
+}
+
+std::vector<Results> Searcher::similar_batch(const std::vector<std::string>& texts, const SearchOptions& options,
+                                             std::size_t threads) const {
+  validate(options);
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, std::max<std::size_t>(texts.size(), 1));
+  std::vector<Results> out(texts.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  auto work = [&] {
+    try {
+      for (std::size_t i = next++; i < texts.size(); i = next++) out[i] = similar(texts[i], options);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next = texts.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  return out;
+}
+
+double Searcher::similarity(const std::string& a, const std::string& b) const {
+  return schema::guarded("comparing texts", impl_->path, [&] {
+    Impl::Lease ctx(*impl_);
+    auto vector_of = [&](const std::string& text) {
+      std::unordered_map<std::string, double> tf;
+      for (const Token& t : ctx->analyzer.tokens(text)) tf[t.term] += 1.0;
+      std::unordered_map<std::string, double> v;
+      for (const auto& [term, f] : tf) {
+        double idf = inverse_document_frequency(term, ctx->db);
+        // A word the index has never seen is rare: give it the highest idf.
+        if (idf == 0.0) idf = std::log(static_cast<double>(ctx->db.get_doccount()) + 1.0);
+        v[term] = (1.0 + std::log(f)) * idf;
+      }
+      return v;
+    };
+    auto va = vector_of(a), vb = vector_of(b);
+    double dot = 0, na = 0, nb = 0;
+    for (const auto& [term, w] : va) {
+      na += w * w;
+      auto it = vb.find(term);
+      if (it != vb.end()) dot += w * it->second;
+    }
+    for (const auto& [term, w] : vb) nb += w * w;
+    if (na == 0 || nb == 0) return 0.0;
+    return std::min(1.0, dot / std::sqrt(na * nb));
+  });
+}
+
+bool Searcher::get(const std::string& id, Record& out) const {
+  return schema::guarded("reading record " + id, impl_->path, [&] {
+    Impl::Lease ctx(*impl_);
+    std::string term = id_term(id);
+    Xapian::PostingIterator p = ctx->db.postlist_begin(term);
+    if (p == ctx->db.postlist_end(term)) return false;
+    out = schema::record_of(ctx->db.get_document(*p));
+    return true;
+  });
+}
+
+IndexStats Searcher::stats() const {
+  return schema::guarded("reading statistics", impl_->path, [&] {
+    Impl::Lease ctx(*impl_);
+    return compute_stats(ctx->db, impl_->path, impl_->analyzer_options);
+  });
+}
+
+void Searcher::reopen() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  ++impl_->generation;
+  impl_->idle.clear();
+}
+
+}  // namespace askalike

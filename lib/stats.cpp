@@ -1,0 +1,38 @@
+#include "stats.hpp"
+
+#include <algorithm>
+
+#include "schema.hpp"
+
+namespace askalike {
+
+// Counts of the boolean terms with `prefix`, most frequent first.
+static std::vector<FacetCount> prefix_counts(const Xapian::Database& db, const std::string& prefix) {
+  std::vector<FacetCount> out;
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t)
+    out.push_back(FacetCount{(*t).substr(prefix.size()), static_cast<std::size_t>(t.get_termfreq())});
+  std::stable_sort(out.begin(), out.end(), [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
+  return out;
+}
+
+IndexStats compute_stats(const Xapian::Database& db, const std::string& path, const AnalyzerOptions& analyzer) {
+  IndexStats s;
+  s.path = path;
+  s.analyzer = analyzer;
+  s.documents = db.get_doccount();
+  s.average_length = db.get_avlength();
+  for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) ++s.distinct_terms;
+  s.categories = prefix_counts(db, schema::kCategory);
+  s.languages = prefix_counts(db, schema::kLang);
+  return s;
+}
+
+void for_each_record(const Xapian::Database& db, const std::function<void(const Record&)>& visit) {
+  const std::string prefix = schema::kId;
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+    Xapian::PostingIterator p = db.postlist_begin(*t);
+    if (p != db.postlist_end(*t)) visit(schema::record_of(db.get_document(*p)));
+  }
+}
+
+}  // namespace askalike

@@ -1,0 +1,20 @@
+// Statistics and record iteration shared by the writer and the searcher.
+#ifndef ASKALIKE_LIB_STATS_HPP_
+#define ASKALIKE_LIB_STATS_HPP_
+
+#include <xapian.h>
+
+#include <functional>
+
+#include "askalike/index.hpp"
+
+namespace askalike {
+
+IndexStats compute_stats(const Xapian::Database& db, const std::string& path, const AnalyzerOptions& analyzer);
+
+// Calls `visit` for every record, in id order.
+void for_each_record(const Xapian::Database& db, const std::function<void(const Record&)>& visit);
+
+}  // namespace askalike
+
+#endif  // ASKALIKE_LIB_STATS_HPP_
