@@ -75,12 +75,6 @@ bool accents_foldable(UChar32 c) {
   return s == USCRIPT_LATIN || s == USCRIPT_GREEK || s == USCRIPT_CYRILLIC;
 }
 
-bool is_ascii(std::string_view s) {
-  for (unsigned char c : s)
-    if (c >= 0x80) return false;
-  return true;
-}
-
 // Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
 void truncate_utf8(std::string& s, std::size_t max) {
   if (s.size() <= max) return;
@@ -169,59 +163,76 @@ struct Analyzer::Impl {
     return folded;
   }
 
-  std::vector<Token> tokens(std::string_view text, std::string_view lang) {
-    if (lang.empty()) lang = options.default_language;
-    std::vector<Token> out;
+  // The folded text, and for each of its UTF-16 units the bytes of the
+  // original text it came from.
+  struct Folded {
+    icu::UnicodeString text;
+    std::vector<std::size_t> begin, end;
+  };
 
-    // Decode by hand so that every UTF-16 unit knows its byte offset in the
-    // original (invalid bytes become U+FFFD and keep their place).
-    icu::UnicodeString u;
-    std::vector<std::size_t> byte_at;  // UTF-16 index -> byte offset
-    u.getBuffer(static_cast<int32_t>(text.size()));
-    u.releaseBuffer(0);
-    byte_at.reserve(text.size() + 1);
+  // Folds the whole text before segmentation (so that "ﬁle" or "Ⅻ" segment
+  // as the words they stand for), one normalisation segment at a time, so
+  // that every folded unit knows its place in the original bytes. Invalid
+  // UTF-8 becomes U+FFFD and keeps its place.
+  Folded fold_with_offsets(std::string_view text) const {
+    Folded out;
     const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
     int32_t length = static_cast<int32_t>(text.size());
+    icu::UnicodeString segment;
+    std::size_t segment_begin = 0;
+    auto flush = [&](std::size_t segment_end) {
+      if (segment.isEmpty()) return;
+      UChar32 only = segment.length() == 1 ? segment.charAt(0) : -1;
+      if (only >= 0 && only < 0x80) {  // ASCII: NFKC leaves it, folding only lowers it
+        if (options.fold_case && only >= 'A' && only <= 'Z') only += 'a' - 'A';
+        out.text.append(static_cast<UChar>(only));
+      } else {
+        out.text.append(fold(segment));
+      }
+      out.begin.resize(static_cast<std::size_t>(out.text.length()), segment_begin);
+      out.end.resize(static_cast<std::size_t>(out.text.length()), segment_end);
+      segment.remove();
+    };
     for (int32_t i = 0; i < length;) {
-      std::size_t start = static_cast<std::size_t>(i);
+      std::size_t at = static_cast<std::size_t>(i);
       UChar32 c;
       U8_NEXT(bytes, i, length, c);
       if (c < 0) c = 0xFFFD;
-      byte_at.push_back(start);
-      if (c > 0xFFFF) byte_at.push_back(start);
-      u.append(c);
-    }
-    byte_at.push_back(text.size());
-    if (u.isEmpty()) return out;
-
-    words->setText(u);
-    // A run of Han characters across word boundaries, for bigrams.
-    icu::UnicodeString han_run;
-    std::vector<std::size_t> han_begin;  // byte offset of each run character
-    std::size_t han_end = 0;
-    auto flush_han = [&]() {
-      if (options.cjk_bigrams && han_run.countChar32() >= 2) {
-        icu::UnicodeString folded = fold(han_run);
-        // Bigrams of the folded run; offsets from the original characters.
-        std::vector<icu::UnicodeString> chars;
-        for (int32_t i = 0; i < folded.length();) {
-          UChar32 c = folded.char32At(i);
-          i += U16_LENGTH(c);
-          chars.emplace_back(c);
-        }
-        if (chars.size() == han_begin.size()) {
-          for (std::size_t k = 0; k + 1 < chars.size(); ++k) {
-            std::string term;
-            (chars[k] + chars[k + 1]).toUTF8String(term);
-            std::size_t end = k + 2 < han_begin.size() ? han_begin[k + 2] : han_end;
-            out.push_back(Token{term, han_begin[k], end, true});
-          }
-        }
+      if (!segment.isEmpty() && (c < 0x80 || nfkc->hasBoundaryBefore(c))) {
+        flush(at);
+        segment_begin = at;
       }
-      han_run.remove();
-      han_begin.clear();
+      if (segment.isEmpty()) segment_begin = at;
+      segment.append(c);
+    }
+    flush(text.size());
+    return out;
+  }
+
+  std::vector<Token> tokens(std::string_view text, std::string_view lang) {
+    if (lang.empty()) lang = options.default_language;
+    std::vector<Token> out;
+    Folded folded = fold_with_offsets(text);
+    const icu::UnicodeString& u = folded.text;
+    if (u.isEmpty()) return out;
+    auto bytes_of = [&](int32_t from, int32_t to) {
+      return std::make_pair(folded.begin[static_cast<std::size_t>(from)], folded.end[static_cast<std::size_t>(to - 1)]);
     };
 
+    // Runs of Han characters across word boundaries, for bigrams.
+    std::vector<std::pair<int32_t, int32_t>> han_chars;  // [start, end) of each character
+    auto flush_han = [&]() {
+      if (options.cjk_bigrams)
+        for (std::size_t k = 0; k + 1 < han_chars.size(); ++k) {
+          std::string term;
+          u.tempSubStringBetween(han_chars[k].first, han_chars[k + 1].second).toUTF8String(term);
+          auto [b, e] = bytes_of(han_chars[k].first, han_chars[k + 1].second);
+          out.push_back(Token{std::move(term), b, e, true});
+        }
+      han_chars.clear();
+    };
+
+    words->setText(u);
     int32_t start = words->first();
     for (int32_t end = words->next(); end != icu::BreakIterator::DONE; start = end, end = words->next()) {
       int32_t status = words->getRuleStatus();
@@ -229,8 +240,7 @@ struct Analyzer::Impl {
         flush_han();
         continue;
       }
-      icu::UnicodeString word = u.tempSubStringBetween(start, end);
-      UChar32 first = word.char32At(0);
+      UChar32 first = u.char32At(start);
       Script script = Script::kLatinLike;
       if (status >= UBRK_WORD_IDEO) {
         script = is_han(first) ? Script::kHan : Script::kOtherAsian;
@@ -245,52 +255,38 @@ struct Analyzer::Impl {
             sc == USCRIPT_HANGUL)
           script = Script::kOtherAsian;
       }
-      std::size_t begin_byte = byte_at[start], end_byte = byte_at[end];
-
       if (script == Script::kHan) {
         for (int32_t i = start; i < end;) {
-          UChar32 c = u.char32At(i);
-          han_begin.push_back(byte_at[i]);
-          han_run.append(c);
-          i += U16_LENGTH(c);
+          int32_t next = u.moveIndex32(i, 1);
+          han_chars.emplace_back(i, next);
+          i = next;
         }
-        han_end = end_byte;
       } else {
         flush_han();
       }
-
-      std::string folded;
-      std::string_view original = text.substr(begin_byte, end_byte - begin_byte);
-      if (is_ascii(original)) {
-        folded.assign(original);
-        if (options.fold_case)
-          for (char& ch : folded)
-            if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-      } else {
-        fold(word).toUTF8String(folded);
-      }
-      std::string term = term_of(std::move(folded), script, lang);
+      std::string word;
+      u.tempSubStringBetween(start, end).toUTF8String(word);
+      std::string term = term_of(std::move(word), script, lang);
       if (term.empty()) continue;
-      out.push_back(Token{std::move(term), begin_byte, end_byte, false});
+      auto [b, e] = bytes_of(start, end);
+      out.push_back(Token{std::move(term), b, e, false});
     }
     flush_han();
 
     if (options.cjk_bigrams) {
-      // Drop a bigram that repeats a word token over the same bytes.
-      std::vector<Token> kept;
-      kept.reserve(out.size());
+      // A two-character word is its own bigram: keep it once. Then restore
+      // text order, words before the bigrams that start with them.
       std::vector<std::pair<std::size_t, std::size_t>> word_spans;
       for (const Token& t : out)
         if (!t.bigram) word_spans.emplace_back(t.begin, t.end);
       std::sort(word_spans.begin(), word_spans.end());
-      for (Token& t : out) {
-        if (t.bigram && std::binary_search(word_spans.begin(), word_spans.end(), std::make_pair(t.begin, t.end)))
-          continue;
-        kept.push_back(std::move(t));
-      }
-      std::stable_sort(kept.begin(), kept.end(),
-                       [](const Token& a, const Token& b) { return a.begin < b.begin; });
-      out.swap(kept);
+      out.erase(std::remove_if(out.begin(), out.end(),
+                               [&](const Token& t) {
+                                 return t.bigram && std::binary_search(word_spans.begin(), word_spans.end(),
+                                                                       std::make_pair(t.begin, t.end));
+                               }),
+                out.end());
+      std::stable_sort(out.begin(), out.end(), [](const Token& a, const Token& b) { return a.begin < b.begin; });
     }
     return out;
   }
@@ -309,9 +305,8 @@ Analyzer::~Analyzer() = default;
 const AnalyzerOptions& Analyzer::options() const { return impl_->options; }
 
 std::string Analyzer::normalize(std::string_view text) const {
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   std::string out;
-  impl_->fold(u).toUTF8String(out);
+  impl_->fold_with_offsets(text).text.toUTF8String(out);
   return out;
 }
 

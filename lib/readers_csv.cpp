@@ -1,0 +1,284 @@
+// CSV and TSV with a header row. The dialect work (quotes, doubled quotes,
+// delimiters and line breaks inside quoted fields, CR LF) is done by libcsv;
+// this file maps the columns to record fields and keeps line numbers.
+#include <csv.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "askalike/error.hpp"
+#include "readers_internal.hpp"
+
+namespace askalike::detail {
+
+namespace {
+
+enum Field { kId, kTitle, kQuestion, kAnswer, kCategory, kTags, kLang, kUrl, kDate, kGroup, kFieldCount };
+
+const char* const kFieldNames[kFieldCount] = {"id",   "title", "question", "answer", "category",
+                                              "tags", "lang",  "url",      "date",   "group"};
+
+// Column names that mean a field when no column has the field's own name
+// (documented in readers.hpp).
+const std::pair<const char*, Field> kAliases[] = {
+    {"subject", kTitle},      {"headline", kTitle},  {"ask", kQuestion},    {"body", kQuestion},
+    {"reply", kAnswer},       {"response", kAnswer}, {"department", kCategory},
+    {"keywords", kTags},      {"language", kLang},   {"link", kUrl},
+};
+
+std::vector<std::string> split_tags(const std::string& cell) {
+  std::vector<std::string> tags;
+  std::string text = trim(cell);
+  if (text.empty()) return tags;
+  if (text.front() == '[') {  // a JSON array of strings, as JSON Lines writes it
+    try {
+      auto j = nlohmann::json::parse(text);
+      if (j.is_array()) {
+        bool all_strings = true;
+        for (const auto& t : j) all_strings = all_strings && t.is_string();
+        if (all_strings) {
+          for (const auto& t : j) {
+            std::string s = trim(t.get<std::string>());
+            if (!s.empty()) tags.push_back(s);
+          }
+          return tags;
+        }
+      }
+    } catch (const nlohmann::json::exception&) {
+      // not JSON: split it like any other cell
+    }
+  }
+  std::string cur;
+  for (char c : text) {
+    if (c == ';' || c == ',' || c == '|') {
+      cur = trim(cur);
+      if (!cur.empty()) tags.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  cur = trim(cur);
+  if (!cur.empty()) tags.push_back(cur);
+  return tags;
+}
+
+class DelimitedSource : public RecordSource {
+ public:
+  DelimitedSource(std::istream& in, std::string name, char delimiter, const ReadOptions& options)
+      : in_(in), name_(std::move(name)), stem_(file_stem(name_)), csv_(delimiter == ','),
+        options_(options) {
+    unsigned char opts = csv_ ? (CSV_STRICT | CSV_STRICT_FINI) : 0;
+    if (csv_init(&parser_, opts) != 0) throw Error(ErrorCode::kInternal, "cannot initialise the CSV parser");
+    csv_set_delim(&parser_, static_cast<unsigned char>(delimiter));
+    if (!csv_) csv_set_space_func(&parser_, [](unsigned char c) { return c == ' ' ? 1 : 0; });
+    read_header();
+  }
+  ~DelimitedSource() override { csv_free(&parser_); }
+  DelimitedSource(const DelimitedSource&) = delete;
+  DelimitedSource& operator=(const DelimitedSource&) = delete;
+
+  bool next(Record& out) override {
+    for (;;) {
+      Row row;
+      try {
+        if (!read_row(row)) return false;
+        ++data_row_;
+        out = to_record(row);
+        return true;
+      } catch (const ParseError& e) {
+        if (!options_.skip_bad_lines) throw;
+        bad_lines_.push_back(BadLine{e.source(), e.line(), e.reason()});
+      }
+    }
+  }
+
+  const std::vector<BadLine>& bad_lines() const override { return bad_lines_; }
+
+ private:
+  struct Row {
+    std::vector<std::string> fields;
+    std::size_t line = 0;  // where the row starts
+  };
+
+  static void on_field(void* data, std::size_t len, void* self) {
+    auto* s = static_cast<DelimitedSource*>(self);
+    s->fields_.emplace_back(static_cast<const char*>(data), len);
+  }
+  static void on_row_end(int, void* self) {
+    auto* s = static_cast<DelimitedSource*>(self);
+    s->rows_.push_back(Row{std::move(s->fields_), s->row_start_});
+    s->fields_.clear();
+    s->between_rows_ = true;
+  }
+
+  // The next complete row; false at the end of the input. Throws ParseError
+  // for malformed quoting (the rest of that line is passed over).
+  bool read_row(Row& row) {
+    while (rows_.empty()) {
+      if (eof_) return false;
+      std::string line;
+      if (!std::getline(in_, line)) {
+        eof_ = true;
+        if (in_.bad()) throw Error(ErrorCode::kIO, name_ + ": read error after line " + std::to_string(line_));
+        if (csv_fini(&parser_, on_field, on_row_end, this) != 0) {
+          fields_.clear();
+          throw ParseError(name_, row_start_, "a quoted field is not closed (a \" is missing)");
+        }
+        break;
+      }
+      ++line_;
+      if (between_rows_) {
+        if (trim(line).empty()) continue;  // blank lines between rows
+        row_start_ = line_;
+        between_rows_ = false;
+      }
+      line += '\n';
+      std::size_t done = csv_parse(&parser_, line.data(), line.size(), on_field, on_row_end, this);
+      if (done != line.size()) {
+        int err = csv_error(&parser_);
+        // Start afresh on the next line.
+        csv_fini(&parser_, nullptr, nullptr, nullptr);
+        fields_.clear();
+        between_rows_ = true;
+        if (err == CSV_EPARSE)
+          throw ParseError(name_, row_start_,
+                           "malformed quoting (a field with a quote must be enclosed in quotes, with the "
+                           "quote doubled: \"say \"\"hi\"\"\")");
+        throw Error(ErrorCode::kIO, name_ + ":" + std::to_string(row_start_) + ": " + csv_strerror(err));
+      }
+    }
+    if (rows_.empty()) return false;
+    row = std::move(rows_.front());
+    rows_.pop_front();
+    return true;
+  }
+
+  void read_header() {
+    Row header;
+    if (!read_row(header)) return;  // empty input: no records
+    header_line_ = header.line;
+    columns_ = header.fields.size();
+    std::vector<std::string> names;
+    for (auto& n : header.fields) names.push_back(trim(n));
+    std::vector<bool> used(columns_, false);
+    auto find = [&](const std::string& wanted) -> int {
+      std::string w = ascii_lower(trim(wanted));
+      for (std::size_t c = 0; c < columns_; ++c)
+        if (!used[c] && ascii_lower(names[c]) == w) return static_cast<int>(c);
+      return -1;
+    };
+    for (int f = 0; f < kFieldCount; ++f) field_column_[f] = -1;
+    // 1. The caller's map.
+    for (const auto& [field, column] : options_.field_map) {
+      int f = 0;
+      while (f < kFieldCount && field != kFieldNames[f]) ++f;
+      if (f == kFieldCount) continue;  // checked by open_records
+      int c = find(column);
+      if (c < 0) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        throw Error(ErrorCode::kInvalidArgument, name_ + ": no column \"" + column + "\" to read the field \"" +
+                                                     field + "\" from (the columns are: " + list + ")");
+      }
+      field_column_[f] = c;
+      used[static_cast<std::size_t>(c)] = true;
+    }
+    // 2. Columns named like a field.
+    for (int f = 0; f < kFieldCount; ++f) {
+      if (field_column_[f] >= 0) continue;
+      int c = find(kFieldNames[f]);
+      if (c >= 0) {
+        field_column_[f] = c;
+        used[static_cast<std::size_t>(c)] = true;
+      }
+    }
+    // 3. Common other names.
+    for (const auto& [alias, f] : kAliases) {
+      if (field_column_[f] >= 0) continue;
+      int c = find(alias);
+      if (c >= 0) {
+        field_column_[f] = c;
+        used[static_cast<std::size_t>(c)] = true;
+      }
+    }
+    // 4. The rest: extra fields, under their own (unique) names.
+    for (std::size_t c = 0; c < columns_; ++c) {
+      if (used[c]) continue;
+      std::string key = names[c].empty() ? "column" + std::to_string(c + 1) : names[c];
+      std::string unique = key;
+      for (int n = 2; std::find_if(extra_columns_.begin(), extra_columns_.end(),
+                                   [&](const auto& e) { return e.second == unique; }) != extra_columns_.end();
+           ++n)
+        unique = key + "_" + std::to_string(n);
+      extra_columns_.emplace_back(c, unique);
+    }
+  }
+
+  Record to_record(const Row& row) {
+    if (row.fields.size() != columns_)
+      throw ParseError(name_, row.line,
+                       "expected " + std::to_string(columns_) + " fields as in the header (line " +
+                           std::to_string(header_line_) + "), found " + std::to_string(row.fields.size()));
+    auto cell = [&](Field f) -> std::string {
+      int c = field_column_[f];
+      return c < 0 ? std::string() : trim(row.fields[static_cast<std::size_t>(c)]);
+    };
+    Record r;
+    if (field_column_[kId] >= 0) {
+      r.id = cell(kId);
+      if (r.id.empty()) throw ParseError(name_, row.line, "empty id");
+    } else {
+      r.id = stem_ + "-" + std::to_string(data_row_);
+    }
+    r.title = cell(kTitle);
+    r.question = cell(kQuestion);
+    r.answer = cell(kAnswer);
+    r.category = cell(kCategory);
+    r.tags = split_tags(cell(kTags));
+    r.lang = cell(kLang);
+    r.url = cell(kUrl);
+    r.date = normalize_date(cell(kDate));
+    r.group = cell(kGroup);
+    for (const auto& [c, key] : extra_columns_) {
+      std::string v = trim(row.fields[c]);
+      if (!v.empty()) r.extra[key] = json_string(v);
+    }
+    return r;
+  }
+
+  std::istream& in_;
+  std::string name_;
+  std::string stem_;
+  bool csv_;
+  ReadOptions options_;
+  csv_parser parser_{};
+
+  std::size_t line_ = 0;       // physical lines read
+  std::size_t row_start_ = 0;  // line where the current row began
+  bool between_rows_ = true;
+  bool eof_ = false;
+  std::vector<std::string> fields_;  // of the row being parsed
+  std::deque<Row> rows_;             // complete rows not yet handed out
+
+  std::size_t header_line_ = 0;
+  std::size_t columns_ = 0;
+  std::size_t data_row_ = 0;  // 1-based number of the current data row
+  int field_column_[kFieldCount];
+  std::vector<std::pair<std::size_t, std::string>> extra_columns_;
+  std::vector<BadLine> bad_lines_;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordSource> make_delimited_source(std::istream& in, const std::string& name, char delimiter,
+                                                    const ReadOptions& options) {
+  return std::make_unique<DelimitedSource>(in, name, delimiter, options);
+}
+
+}  // namespace askalike::detail

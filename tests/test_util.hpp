@@ -1,0 +1,63 @@
+// Helpers shared by the C++ tests: temporary directories and small indexes.
+#ifndef ASKALIKE_TESTS_TEST_UTIL_HPP_
+#define ASKALIKE_TESTS_TEST_UTIL_HPP_
+
+#include <askalike/askalike.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace testutil {
+
+// A fresh directory, removed with everything in it when the object goes.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "askalike-test-XXXXXX").string();
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    if (!mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = buf.data();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline askalike::Record make_record(const std::string& id, const std::string& title, const std::string& question,
+                                    const std::string& answer = "", const std::string& category = "") {
+  askalike::Record r;
+  r.id = id;
+  r.title = title;
+  r.question = question;
+  r.answer = answer;
+  r.category = category;
+  return r;
+}
+
+// The ids of the hits, in rank order.
+inline std::vector<std::string> ids(const askalike::Results& results) {
+  std::vector<std::string> out;
+  for (const auto& h : results.hits) out.push_back(h.id);
+  return out;
+}
+
+inline bool contains(const std::vector<std::string>& v, const std::string& s) {
+  for (const auto& x : v)
+    if (x == s) return true;
+  return false;
+}
+
+}  // namespace testutil
+
+#endif  // ASKALIKE_TESTS_TEST_UTIL_HPP_
