@@ -1,0 +1,1021 @@
+// askalike._askalike: the compiled half of the Python package `askalike`.
+//
+// The public names are re-exported by askalike/__init__.py; this module is
+// private. Conventions:
+//   - every call that runs the library for a while releases the GIL, so other
+//     Python threads run meanwhile (and similar_batch uses real threads);
+//   - askalike::Error becomes the askalike.Error subclass for its code (the
+//     classes live in askalike/_errors.py);
+//   - records go in as dicts (or Record) and come out as dicts;
+//   - text coming out of the library is decoded as UTF-8 with replacement, so
+//     a library bug can never turn into a UnicodeDecodeError in the caller.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <askalike/askalike.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+using askalike::ErrorCode;
+
+// ----------------------------------------------------------------- helpers
+
+// UTF-8 bytes -> str, replacing invalid sequences (never raises).
+py::str to_str(const std::string& s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+  if (!o) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
+
+py::list to_str_list(const std::vector<std::string>& v) {
+  py::list out;
+  for (const auto& s : v) out.append(to_str(s));
+  return out;
+}
+
+py::dict facet_dict(const std::vector<askalike::FacetCount>& facets) {
+  py::dict d;
+  for (const auto& f : facets) d[to_str(f.value)] = f.count;
+  return d;
+}
+
+// The str of a str, or of an os.PathLike (for paths); anything else: TypeError.
+std::string path_arg(py::handle obj, const char* what) {
+  py::object p = py::module_::import("os").attr("fspath")(obj);
+  if (!py::isinstance<py::str>(p))
+    throw py::type_error(std::string(what) + " must be a str or os.PathLike of str");
+  return p.cast<std::string>();
+}
+
+std::string str_arg(py::handle v, const std::string& name) {
+  if (!py::isinstance<py::str>(v))
+    throw py::type_error(name + " must be a str, not " +
+                         std::string(py::str(py::type::handle_of(v).attr("__name__"))));
+  return v.cast<std::string>();
+}
+
+// A str, or a datetime.date/datetime (its isoformat() date part).
+std::string date_arg(py::handle v, const std::string& name) {
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::hasattr(v, "isoformat") && py::hasattr(v, "year")) {
+    std::string iso = py::str(v.attr("isoformat")()).cast<std::string>();
+    return iso.substr(0, 10);
+  }
+  throw py::type_error(name + " must be a str ('YYYY-MM-DD') or a datetime.date");
+}
+
+// One str or an iterable of str -> list of strings.
+std::vector<std::string> str_list_arg(py::handle v, const std::string& name) {
+  std::vector<std::string> out;
+  if (py::isinstance<py::str>(v)) {
+    out.push_back(v.cast<std::string>());
+    return out;
+  }
+  if (!py::isinstance<py::iterable>(v))
+    throw py::type_error(name + " must be a str or an iterable of str");
+  for (py::handle item : v) out.push_back(str_arg(item, name + " items"));
+  return out;
+}
+
+std::size_t count_arg(py::handle v, const std::string& name) {
+  if (py::isinstance<py::bool_>(v) || !py::isinstance<py::int_>(v))
+    throw py::type_error(name + " must be an int");
+  long long n = v.cast<long long>();
+  if (n < 0) throw py::value_error(name + " must be >= 0, not " + std::to_string(n));
+  return static_cast<std::size_t>(n);
+}
+
+double number_arg(py::handle v, const std::string& name) {
+  if (py::isinstance<py::bool_>(v) ||
+      !(py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)))
+    throw py::type_error(name + " must be a number");
+  return v.cast<double>();
+}
+
+bool bool_arg(py::handle v, const std::string& name) {
+  if (!py::isinstance<py::bool_>(v)) throw py::type_error(name + " must be a bool");
+  return v.cast<bool>();
+}
+
+std::string short_repr(const std::string& text, std::size_t max_chars) {
+  py::str s = to_str(text);
+  if (py::len(s) > max_chars)
+    s = py::str(s[py::slice(0, static_cast<Py_ssize_t>(max_chars) - 3, 1)]) + py::str("...");
+  return py::repr(s);
+}
+
+std::string fmt(double x, int digits) {
+  return py::str("{:.{}f}").format(x, digits).cast<std::string>();
+}
+
+// ----------------------------------------------------------------- errors
+
+const char* error_class_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "InvalidArgumentError";
+    case ErrorCode::kParse: return "ParseError";
+    case ErrorCode::kNotFound: return "NotFoundError";
+    case ErrorCode::kDatabaseLocked: return "DatabaseLockedError";
+    case ErrorCode::kIncompatibleVersion: return "IncompatibleVersionError";
+    case ErrorCode::kCorrupt: return "CorruptDatabaseError";
+    case ErrorCode::kIO: return "FileError";
+    case ErrorCode::kInternal: return "InternalError";
+  }
+  return "Error";
+}
+
+// Sets the Python error for `e` (called by pybind11 with the GIL held).
+void set_python_error(const askalike::Error& e) {
+  py::object errors = py::module_::import("askalike._errors");
+  py::object cls = errors.attr(error_class_name(e.code()));
+  py::object exc;
+  if (const auto* pe = dynamic_cast<const askalike::ParseError*>(&e)) {
+    exc = cls(to_str(e.what()), py::arg("source") = to_str(pe->source()),
+              py::arg("line") = pe->line(), py::arg("reason") = to_str(pe->reason()));
+  } else {
+    exc = cls(to_str(e.what()));
+  }
+  PyErr_SetObject(cls.ptr(), exc.ptr());
+}
+
+[[noreturn]] void throw_closed(const char* what) {
+  throw askalike::Error(ErrorCode::kInvalidArgument, std::string("operation on a closed ") + what);
+}
+
+// ----------------------------------------------------------------- records
+
+py::object json_module() { return py::module_::import("json"); }
+
+// Record -> dict: the standard fields, then the extra fields decoded from
+// their JSON text (kept as the raw text if it does not parse).
+py::dict record_to_dict(const askalike::Record& r) {
+  py::dict d;
+  d["id"] = to_str(r.id);
+  d["title"] = to_str(r.title);
+  d["question"] = to_str(r.question);
+  d["answer"] = to_str(r.answer);
+  d["category"] = to_str(r.category);
+  d["tags"] = to_str_list(r.tags);
+  d["lang"] = to_str(r.lang);
+  d["url"] = to_str(r.url);
+  d["date"] = to_str(r.date);
+  d["group"] = to_str(r.group);
+  if (!r.extra.empty()) {
+    py::object loads = json_module().attr("loads");
+    for (const auto& [name, json] : r.extra) {
+      py::str key = to_str(name);
+      try {
+        d[key] = loads(to_str(json));
+      } catch (py::error_already_set&) {
+        d[key] = to_str(json);
+      }
+    }
+  }
+  return d;
+}
+
+py::dict extra_to_dict(const askalike::Record& r) {
+  py::dict d;
+  py::object loads = json_module().attr("loads");
+  for (const auto& [name, json] : r.extra) {
+    try {
+      d[to_str(name)] = loads(to_str(json));
+    } catch (py::error_already_set&) {
+      d[to_str(name)] = to_str(json);
+    }
+  }
+  return d;
+}
+
+// json.dumps for values the caller gives us: dates become ISO text.
+std::string dumps(py::handle value) {
+  static const char* kDefault = "isoformat";
+  py::cpp_function fallback([](py::handle o) -> py::object {
+    if (py::hasattr(o, kDefault)) return o.attr(kDefault)();
+    if (py::isinstance<py::set>(o) || py::isinstance<py::frozenset>(o)) return py::list(py::reinterpret_borrow<py::object>(o));
+    throw py::type_error("value of type " +
+                         std::string(py::str(py::type::handle_of(o).attr("__name__"))) +
+                         " cannot be stored in a record (use str, int, float, bool, None, "
+                         "list or dict)");
+  });
+  return json_module()
+      .attr("dumps")(value, py::arg("ensure_ascii") = false, py::arg("default") = fallback)
+      .cast<std::string>();
+}
+
+void set_extra(askalike::Record& r, py::handle mapping) {
+  r.extra.clear();
+  if (mapping.is_none()) return;
+  for (auto item : py::dict(py::reinterpret_borrow<py::object>(mapping)))
+    r.extra[str_arg(item.first, "extra keys")] = dumps(item.second);
+}
+
+// A dict (any mapping) or a Record -> Record. A dict is validated exactly as
+// a line of a JSON Lines file is: same rules, same ParseError messages.
+askalike::Record record_from_py(py::handle obj, const std::string& source, std::size_t line) {
+  if (py::isinstance<askalike::Record>(obj)) return obj.cast<askalike::Record>();
+  py::object mapping_type = py::module_::import("collections.abc").attr("Mapping");
+  if (!py::isinstance(obj, mapping_type))
+    throw py::type_error("a record is a dict or an askalike.Record, not " +
+                         std::string(py::str(py::type::handle_of(obj).attr("__name__"))));
+  py::object as_dict = py::isinstance<py::dict>(obj) ? py::reinterpret_borrow<py::object>(obj)
+                                                    : py::object(py::dict(py::reinterpret_borrow<py::object>(obj)));
+  return askalike::Record::from_json(dumps(as_dict), source, line);
+}
+
+py::str record_repr(const askalike::Record& r) {
+  std::string s = "Record(id=" + short_repr(r.id, 200);
+  if (!r.title.empty()) s += ", title=" + short_repr(r.title, 60);
+  if (r.title.empty() && !r.question.empty()) s += ", question=" + short_repr(r.question, 60);
+  if (!r.category.empty()) s += ", category=" + short_repr(r.category, 60);
+  return py::str(s + ")");
+}
+
+// ----------------------------------------------------------------- options
+
+py::dict analyzer_options_to_dict(const askalike::AnalyzerOptions& o) {
+  py::dict d;
+  d["fold_case"] = o.fold_case;
+  d["fold_accents"] = o.fold_accents;
+  d["traditional_to_simplified"] = o.traditional_to_simplified;
+  d["stop_words"] = o.stop_words;
+  d["stem"] = o.stem;
+  d["cjk_bigrams"] = o.cjk_bigrams;
+  d["default_language"] = to_str(o.default_language);
+  d["max_term_bytes"] = o.max_term_bytes;
+  return d;
+}
+
+// Keyword arguments for the searches -> SearchOptions. None leaves the default.
+askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
+  askalike::SearchOptions o;
+  o.k = count_arg(k, "k");
+  for (auto item : kw) {
+    std::string key = item.first.cast<std::string>();
+    py::handle v = item.second;
+    if (v.is_none()) continue;
+    if (key == "offset") o.offset = count_arg(v, key);
+    else if (key == "min_score") o.min_score = number_arg(v, key);
+    else if (key == "categories") o.categories = str_list_arg(v, key);
+    else if (key == "tags") o.tags = str_list_arg(v, key);
+    else if (key == "lang") o.lang = str_arg(v, key);
+    else if (key == "group") o.group = str_arg(v, key);
+    else if (key == "since") o.since = date_arg(v, key);
+    else if (key == "until") o.until = date_arg(v, key);
+    else if (key == "exclude") o.exclude_id = str_arg(v, key);
+    else if (key == "title_weight") o.title_weight = number_arg(v, key);
+    else if (key == "question_weight") o.question_weight = number_arg(v, key);
+    else if (key == "answer_weight") o.answer_weight = number_arg(v, key);
+    else if (key == "bm25_k1") o.bm25_k1 = number_arg(v, key);
+    else if (key == "bm25_b") o.bm25_b = number_arg(v, key);
+    else if (key == "max_query_terms") o.max_query_terms = count_arg(v, key);
+    else if (key == "snippets") o.snippets = bool_arg(v, key);
+    else if (key == "snippet_length") o.snippet_length = count_arg(v, key);
+    else if (key == "highlight") {
+      auto marks = str_list_arg(v, key);
+      if (py::isinstance<py::str>(v) || marks.size() != 2)
+        throw py::value_error("highlight must be a pair of str: (open, close)");
+      o.highlight_open = marks[0];
+      o.highlight_close = marks[1];
+    } else if (key == "facets") o.facets = bool_arg(v, key);
+    else if (key == "facet_depth") o.facet_depth = count_arg(v, key);
+    else if (key == "max_topics") o.max_topics = count_arg(v, key);
+    else
+      throw py::type_error("unexpected keyword argument '" + key + "'");
+  }
+  return o;
+}
+
+// ----------------------------------------------------------------- Index
+
+// The writer. IndexWriter is not thread-safe, so every use takes `mu_`, and
+// always after releasing the GIL (never the other way round: no deadlock).
+class PyIndex {
+ public:
+  PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer)
+      : path_(path_arg(path, "path")) {
+    askalike::IndexOptions options;
+    options.analyzer = analyzer;
+    options.create_if_missing = create;
+    py::gil_scoped_release nogil;
+    writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
+  }
+
+  // Runs f(writer) without the GIL, holding the writer's lock.
+  template <typename F>
+  auto run(F&& f) -> decltype(f(std::declval<askalike::IndexWriter&>())) {
+    py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!writer_) throw_closed("Index");
+    return f(*writer_);
+  }
+
+  // Commits (or rolls back) and releases the database's lock. Idempotent.
+  void close(bool commit) {
+    py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!writer_) return;
+    std::unique_ptr<askalike::IndexWriter> w = std::move(writer_);
+    if (commit) w->commit();  // on failure `w` is dropped: uncommitted work is discarded
+    else w->rollback();
+  }
+
+  bool closed() {
+    py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(mu_);
+    return !writer_;
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  std::unique_ptr<askalike::IndexWriter> writer_;
+};
+
+askalike::IngestReport add_many(PyIndex& self, py::handle records, std::size_t batch_size) {
+  if (py::isinstance<py::str>(records) || py::isinstance<py::dict>(records) ||
+      py::isinstance<askalike::Record>(records))
+    throw py::type_error("add_many() takes an iterable of records; use add() for one record");
+  if (batch_size == 0) batch_size = 1;
+  askalike::IngestReport report;
+  std::vector<askalike::Record> batch;
+  std::size_t n = 0;
+  auto flush = [&] {
+    self.run([&](askalike::IndexWriter& w) {
+      for (const auto& r : batch) {
+        if (w.upsert(r)) ++report.replaced;
+        else ++report.added;
+        ++report.read;
+      }
+      return 0;
+    });
+    batch.clear();
+  };
+  for (py::handle item : records) {
+    batch.push_back(record_from_py(item, "<add_many>", ++n));
+    if (batch.size() >= batch_size) flush();
+  }
+  if (!batch.empty()) flush();
+  return report;
+}
+
+askalike::IngestReport add_file(PyIndex& self, py::handle path, const std::string& format,
+                                const std::string& encoding, bool skip_bad_lines,
+                                py::handle field_map, std::size_t batch_size,
+                                py::handle progress) {
+  askalike::ReadOptions read;
+  read.format = askalike::parse_input_format(format);
+  read.encoding = encoding;
+  read.skip_bad_lines = skip_bad_lines;
+  if (!field_map.is_none()) {
+    for (auto item : py::dict(py::reinterpret_borrow<py::object>(field_map)))
+      read.field_map[str_arg(item.first, "field_map keys")] =
+          str_arg(item.second, "field_map values");
+  }
+  std::string file = path_arg(path, "path");
+
+  askalike::IngestOptions ingest;
+  ingest.skip_bad_lines = skip_bad_lines;
+  if (batch_size > 0) ingest.batch_size = batch_size;
+  ingest.progress_every = 1000;
+  // The callback runs on this thread without the GIL: take it, call the
+  // user's function (if any) and look for Ctrl-C; a Python exception stops
+  // the load and is raised once the GIL is back.
+  std::optional<py::error_already_set> failure;
+  py::object user_progress = py::reinterpret_borrow<py::object>(progress);
+  ingest.progress = [&failure, &user_progress](std::size_t count) {
+    py::gil_scoped_acquire gil;
+    try {
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      if (!user_progress.is_none()) user_progress(count);
+    } catch (py::error_already_set& e) {
+      failure.emplace(std::move(e));
+      throw askalike::Error(ErrorCode::kInternal, "load stopped by a Python exception");
+    }
+  };
+  try {
+    return self.run([&](askalike::IndexWriter& w) {
+      std::unique_ptr<askalike::RecordSource> source = askalike::open_records(file, read);
+      return w.ingest(*source, ingest);
+    });
+  } catch (...) {
+    if (failure) throw *failure;
+    throw;
+  }
+}
+
+// ----------------------------------------------------------------- Searcher
+
+// Searcher is thread-safe; the shared_ptr lets close() and reopen() swap it
+// while calls on other threads finish with the one they started with.
+class PySearcher {
+ public:
+  explicit PySearcher(py::handle path) : path_(path_arg(path, "path")) {
+    py::gil_scoped_release nogil;
+    searcher_ = std::make_shared<const askalike::Searcher>(path_);
+  }
+
+  std::shared_ptr<const askalike::Searcher> get() const {
+    if (!searcher_) throw_closed("Searcher");
+    return searcher_;
+  }
+
+  void reopen() {
+    get();
+    std::shared_ptr<const askalike::Searcher> fresh;
+    {
+      py::gil_scoped_release nogil;
+      fresh = std::make_shared<const askalike::Searcher>(path_);
+    }
+    searcher_ = std::move(fresh);
+  }
+
+  void close() { searcher_.reset(); }
+  bool closed() const { return !searcher_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::shared_ptr<const askalike::Searcher> searcher_;
+};
+
+std::vector<std::string> texts_arg(py::handle texts) {
+  if (py::isinstance<py::str>(texts))
+    throw py::type_error("similar_batch() takes an iterable of str; use similar() for one text");
+  return str_list_arg(texts, "texts");
+}
+
+// ----------------------------------------------------------------- reprs
+
+std::string hit_repr(const askalike::Hit& h) {
+  std::string s = "Hit(rank=" + std::to_string(h.rank) + ", id=" + short_repr(h.id, 200) +
+                  ", score=" + fmt(h.score, 3) + ", confidence=" + fmt(h.confidence, 2);
+  const std::string& label = h.record.title.empty() ? h.record.question : h.record.title;
+  if (!label.empty()) s += std::string(h.record.title.empty() ? ", question=" : ", title=") +
+                           short_repr(label, 60);
+  return s + ")";
+}
+
+}  // namespace
+
+// ===================================================================== module
+
+PYBIND11_MODULE(_askalike, m) {
+  m.doc() = "The compiled core of askalike (private: import askalike instead).";
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const askalike::Error& e) {
+      set_python_error(e);
+    }
+  });
+
+  m.def("version", [] { return std::string(askalike::version()); },
+        "The version of the askalike C++ library this module was built with.");
+
+  // ---------------------------------------------------------------- Record
+  py::class_<askalike::Record>(m, "Record", R"doc(
+One question with its answer: the unit that is indexed and returned.
+
+Only ``id`` is required; at least one of ``title`` and ``question`` should
+hold text. ``extra`` keeps any other field (JSON-compatible values). Records
+go into an Index as a ``Record`` or as a plain dict with the same keys, and
+come back from searches as dicts (``Record.to_dict()``).
+)doc")
+      .def(py::init([](const std::string& id, const std::string& title, const std::string& question,
+                       const std::string& answer, const std::string& category, py::handle tags,
+                       const std::string& lang, const std::string& url, py::handle date,
+                       const std::string& group, py::handle extra) {
+             askalike::Record r;
+             r.id = id;
+             r.title = title;
+             r.question = question;
+             r.answer = answer;
+             r.category = category;
+             if (!tags.is_none()) r.tags = str_list_arg(tags, "tags");
+             r.lang = lang;
+             r.url = url;
+             if (!date.is_none()) r.date = date_arg(date, "date");
+             r.group = group;
+             set_extra(r, extra);
+             return r;
+           }),
+           py::arg("id"), py::kw_only(), py::arg("title") = "", py::arg("question") = "",
+           py::arg("answer") = "", py::arg("category") = "", py::arg("tags") = py::none(),
+           py::arg("lang") = "", py::arg("url") = "", py::arg("date") = py::none(),
+           py::arg("group") = "", py::arg("extra") = py::none(),
+           "Makes a record; every field but ``id`` is keyword-only and optional.")
+      .def_readwrite("id", &askalike::Record::id, "Unique within a database (at most 200 bytes).")
+      .def_readwrite("title", &askalike::Record::title, "Headline or focus of the question.")
+      .def_readwrite("question", &askalike::Record::question, "The asker's text.")
+      .def_readwrite("answer", &askalike::Record::answer, "The reply (may be empty).")
+      .def_readwrite("category", &askalike::Record::category, "Department, forum section or source.")
+      .def_property(
+          "tags", [](const askalike::Record& r) { return to_str_list(r.tags); },
+          [](askalike::Record& r, py::handle v) { r.tags = str_list_arg(v, "tags"); },
+          "Tags (a list of str; assign a new list to change them).")
+      .def_readwrite("lang", &askalike::Record::lang, "ISO 639-1 language; '' = the index's default.")
+      .def_readwrite("url", &askalike::Record::url, "Where the record comes from.")
+      .def_property(
+          "date", [](const askalike::Record& r) { return to_str(r.date); },
+          [](askalike::Record& r, py::handle v) { r.date = date_arg(v, "date"); },
+          "'YYYY-MM-DD' (or a prefix such as 'YYYY'); a datetime.date may be assigned.")
+      .def_readwrite("group", &askalike::Record::group, "Re-ranking set (searches may keep to one).")
+      .def_property("extra", &extra_to_dict, &set_extra,
+                    "Other fields: a dict of JSON-compatible values (a copy; assign to change).")
+      .def("to_dict", &record_to_dict, "The record as a dict: the fields, then the extra fields.")
+      .def_static(
+          "from_dict",
+          [](py::handle d) { return record_from_py(d, "<dict>", 1); }, py::arg("data"),
+          "Makes a record from a dict, validated like a JSON Lines record (raises ParseError).")
+      .def("to_json", [](const askalike::Record& r) { return to_str(r.to_json()); },
+           "The record as one line of JSON.")
+      .def_static(
+          "from_json",
+          [](const std::string& text) { return askalike::Record::from_json(text, "<string>", 1); },
+          py::arg("text"), "Parses one JSON object (raises ParseError).")
+      .def("__eq__",
+           [](const askalike::Record& a, py::handle b) -> py::object {
+             if (!py::isinstance<askalike::Record>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             return py::bool_(a == b.cast<const askalike::Record&>());
+           })
+      .def("__repr__", &record_repr)
+      .def(py::pickle([](const askalike::Record& r) { return py::make_tuple(to_str(r.to_json())); },
+                      [](py::tuple t) {
+                        return askalike::Record::from_json(t[0].cast<std::string>(), "<pickle>", 1);
+                      }));
+  // Records are mutable and compare by value: not hashable.
+  m.attr("Record").attr("__hash__") = py::none();
+
+  // ---------------------------------------------------------------- Analyzer
+  py::class_<askalike::Token>(m, "Token", "One word of a text: its index term and where it stands.")
+      .def_property_readonly("term", [](const askalike::Token& t) { return to_str(t.term); },
+                             "The normalised (and stemmed) index term.")
+      .def_readonly("start", &askalike::Token::begin,
+                    "Index in the analysed str of the word's first character.")
+      .def_readonly("end", &askalike::Token::end, "Index one past the word's last character.")
+      .def_readonly("bigram", &askalike::Token::bigram,
+                    "True for a CJK character bigram rather than a word.")
+      .def("__repr__", [](const askalike::Token& t) {
+        return "Token(" + std::string(py::repr(to_str(t.term))) + ", start=" +
+               std::to_string(t.begin) + ", end=" + std::to_string(t.end) +
+               (t.bigram ? ", bigram=True)" : ")");
+      });
+
+  py::class_<askalike::Analyzer>(m, "Analyzer", R"doc(
+The text analysis that indexes and queries share: NFKC, case and accent
+folding, word segmentation (dictionary-based for Chinese, Japanese, Thai...),
+stop words and stemming. Use it to see how a text is indexed.
+An Index or Searcher uses the settings stored in its database; its
+``analyzer`` attribute gives an Analyzer with exactly those settings.
+)doc")
+      .def(py::init([](bool fold_case, bool fold_accents, bool traditional_to_simplified,
+                       bool stop_words, bool stem, bool cjk_bigrams,
+                       const std::string& default_language, std::size_t max_term_bytes) {
+             askalike::AnalyzerOptions o;
+             o.fold_case = fold_case;
+             o.fold_accents = fold_accents;
+             o.traditional_to_simplified = traditional_to_simplified;
+             o.stop_words = stop_words;
+             o.stem = stem;
+             o.cjk_bigrams = cjk_bigrams;
+             o.default_language = default_language;
+             o.max_term_bytes = max_term_bytes;
+             return askalike::Analyzer(o);
+           }),
+           py::kw_only(), py::arg("fold_case") = true, py::arg("fold_accents") = true,
+           py::arg("traditional_to_simplified") = false, py::arg("stop_words") = true,
+           py::arg("stem") = true, py::arg("cjk_bigrams") = true,
+           py::arg("default_language") = "en", py::arg("max_term_bytes") = 64,
+           "Makes an analyzer with these settings (the defaults of a new Index).")
+      .def_property_readonly(
+          "options", [](const askalike::Analyzer& a) { return analyzer_options_to_dict(a.options()); },
+          "The settings, as a dict of the constructor's keywords.")
+      .def("normalize",
+           [](const askalike::Analyzer& a, const std::string& text) { return to_str(a.normalize(text)); },
+           py::arg("text"), "The text after Unicode, case, accent and script folding.")
+      .def(
+          "tokens",
+          [](const askalike::Analyzer& a, const std::string& text, const std::string& lang) {
+            std::vector<askalike::Token> tokens = a.tokens(text, lang);
+            // Byte offsets -> str indices: count the UTF-8 lead bytes before each.
+            std::vector<std::size_t> chars(text.size() + 1, 0);
+            for (std::size_t i = 0; i < text.size(); ++i)
+              chars[i + 1] = chars[i] + ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80);
+            for (auto& t : tokens) {
+              t.begin = chars[std::min(t.begin, text.size())];
+              t.end = chars[std::min(t.end, text.size())];
+            }
+            return tokens;
+          },
+          py::arg("text"), py::arg("lang") = "",
+          "The index terms of `text` in order, with their positions in it. `lang` picks the "
+          "stop words and stemmer ('' = the default language).")
+      .def(
+          "terms",
+          [](const askalike::Analyzer& a, const std::string& text, const std::string& lang) {
+            return to_str_list(a.terms(text, lang));
+          },
+          py::arg("text"), py::arg("lang") = "", "Only the terms of tokens().")
+      .def("__repr__", [](const askalike::Analyzer& a) {
+        return "Analyzer(**" + std::string(py::repr(analyzer_options_to_dict(a.options()))) + ")";
+      });
+
+  // ---------------------------------------------------------------- reports
+  py::class_<askalike::IndexStats>(m, "IndexStats", "What a database holds.")
+      .def_readonly("documents", &askalike::IndexStats::documents, "Number of records.")
+      .def_readonly("distinct_terms", &askalike::IndexStats::distinct_terms,
+                    "Distinct index terms, all fields.")
+      .def_readonly("average_length", &askalike::IndexStats::average_length,
+                    "Terms per record, on average.")
+      .def_property_readonly("categories",
+                             [](const askalike::IndexStats& s) { return facet_dict(s.categories); },
+                             "{category: records}, most frequent first.")
+      .def_property_readonly("languages",
+                             [](const askalike::IndexStats& s) { return facet_dict(s.languages); },
+                             "{language: records}, most frequent first.")
+      .def_property_readonly(
+          "analyzer", [](const askalike::IndexStats& s) { return analyzer_options_to_dict(s.analyzer); },
+          "The analyzer settings the database was built with (a dict).")
+      .def_property_readonly("path", [](const askalike::IndexStats& s) { return to_str(s.path); },
+                             "The database directory.")
+      .def("__repr__", [](const askalike::IndexStats& s) {
+        return "IndexStats(documents=" + std::to_string(s.documents) +
+               ", distinct_terms=" + std::to_string(s.distinct_terms) +
+               ", average_length=" + fmt(s.average_length, 1) +
+               ", categories=" + std::to_string(s.categories.size()) +
+               ", path=" + std::string(py::repr(to_str(s.path))) + ")";
+      });
+
+  py::class_<askalike::BadLine>(m, "BadLine", "An input record that was skipped, and why.")
+      .def_property_readonly("source", [](const askalike::BadLine& b) { return to_str(b.source); },
+                             "The file (or stream name).")
+      .def_readonly("line", &askalike::BadLine::line, "Its line number (1-based).")
+      .def_property_readonly("reason", [](const askalike::BadLine& b) { return to_str(b.reason); },
+                             "What was wrong with it.")
+      .def("__repr__", [](const askalike::BadLine& b) {
+        return "BadLine(" + std::string(py::repr(to_str(b.source))) + ", line=" +
+               std::to_string(b.line) + ", reason=" + std::string(py::repr(to_str(b.reason))) + ")";
+      });
+
+  py::class_<askalike::IngestReport>(m, "IngestReport", "What a load (add_many, add_file) did.")
+      .def_readonly("read", &askalike::IngestReport::read, "Records read without error.")
+      .def_readonly("added", &askalike::IngestReport::added, "Records with a new id.")
+      .def_readonly("replaced", &askalike::IngestReport::replaced,
+                    "Records whose id was already in the database.")
+      .def_readonly("skipped", &askalike::IngestReport::skipped, "Bad lines skipped.")
+      .def_readonly("bad_lines", &askalike::IngestReport::bad_lines,
+                    "The skipped lines (list of BadLine).")
+      .def("__repr__", [](const askalike::IngestReport& r) {
+        return "IngestReport(read=" + std::to_string(r.read) + ", added=" + std::to_string(r.added) +
+               ", replaced=" + std::to_string(r.replaced) + ", skipped=" + std::to_string(r.skipped) +
+               ")";
+      });
+
+  // ---------------------------------------------------------------- results
+  py::class_<askalike::Hit>(m, "Hit", "One similar record, with why it matched.")
+      .def_readonly("rank", &askalike::Hit::rank, "1-based position, counting the offset.")
+      .def_property_readonly("id", [](const askalike::Hit& h) { return to_str(h.id); },
+                             "The record's id.")
+      .def_readonly("score", &askalike::Hit::score,
+                    "BM25 score; comparable within one result list only.")
+      .def_readonly("confidence", &askalike::Hit::confidence,
+                    "0..1: the share of the query's weight this record matches.")
+      .def_property_readonly("record", [](const askalike::Hit& h) { return record_to_dict(h.record); },
+                             "The stored record, as a dict.")
+      .def_property_readonly("snippet",
+                             [](const askalike::Hit& h) { return to_str(h.question_snippet); },
+                             "Highlighted passage of the title and question.")
+      .def_property_readonly("answer_snippet",
+                             [](const askalike::Hit& h) { return to_str(h.answer_snippet); },
+                             "Highlighted passage of the answer.")
+      .def_property_readonly("matched_terms",
+                             [](const askalike::Hit& h) { return to_str_list(h.matched_terms); },
+                             "The query terms found in this record.")
+      .def("__repr__", &hit_repr);
+
+  py::class_<askalike::RelatedTopic>(m, "RelatedTopic",
+                                     "A topic that recurs among the similar records.")
+      .def_property_readonly("topic", [](const askalike::RelatedTopic& t) { return to_str(t.topic); },
+                             "A title shared by several hits.")
+      .def_property_readonly("category",
+                             [](const askalike::RelatedTopic& t) { return to_str(t.category); },
+                             "Its most frequent category.")
+      .def_readonly("count", &askalike::RelatedTopic::count, "Hits with this topic.")
+      .def("__repr__", [](const askalike::RelatedTopic& t) {
+        return "RelatedTopic(" + std::string(py::repr(to_str(t.topic))) +
+               ", category=" + std::string(py::repr(to_str(t.category))) +
+               ", count=" + std::to_string(t.count) + ")";
+      });
+
+  py::class_<askalike::QueryTerm>(m, "QueryTerm", "A term the search looked for.")
+      .def_property_readonly("term", [](const askalike::QueryTerm& q) { return to_str(q.term); },
+                             "The index term.")
+      .def_readonly("weight", &askalike::QueryTerm::weight,
+                    "Its selection weight (frequency in the query x idf).")
+      .def("__repr__", [](const askalike::QueryTerm& q) {
+        return "QueryTerm(" + std::string(py::repr(to_str(q.term))) + ", weight=" + fmt(q.weight, 3) +
+               ")";
+      });
+
+  py::class_<askalike::Results>(m, "Results", R"doc(
+The answer to one search: a sequence of Hit (best first) plus facets.
+
+``len(results)``, ``results[0]`` and ``for hit in results`` work on the hits.
+)doc")
+      .def("__len__", [](const askalike::Results& r) { return r.hits.size(); })
+      .def(
+          "__iter__",
+          [](const askalike::Results& r) { return py::make_iterator(r.hits.begin(), r.hits.end()); },
+          py::keep_alive<0, 1>())
+      .def(
+          "__getitem__",
+          [](const askalike::Results& r, Py_ssize_t i) -> const askalike::Hit& {
+            const auto n = static_cast<Py_ssize_t>(r.hits.size());
+            if (i < 0) i += n;
+            if (i < 0 || i >= n) throw py::index_error("hit index out of range");
+            return r.hits[static_cast<std::size_t>(i)];
+          },
+          py::return_value_policy::reference_internal, py::arg("index"))
+      .def_property_readonly(
+          "hits", [](py::object self) {
+            const auto& r = self.cast<const askalike::Results&>();
+            py::list out;
+            for (const auto& h : r.hits)
+              out.append(py::cast(&h, py::return_value_policy::reference_internal, self));
+            return out;
+          },
+          "The hits, best first (a list of Hit).")
+      .def_readonly("estimated_matches", &askalike::Results::estimated_matches,
+                    "Estimated number of records matching at least one query term.")
+      .def_property_readonly("categories",
+                             [](const askalike::Results& r) { return facet_dict(r.categories); },
+                             "{category: hits} over the top hits, most frequent first.")
+      .def_readonly("related_topics", &askalike::Results::related_topics,
+                    "Recurring topics among the hits (list of RelatedTopic).")
+      .def_readonly("query_terms", &askalike::Results::query_terms,
+                    "The terms searched for, strongest first (list of QueryTerm).")
+      .def("__repr__", [](const askalike::Results& r) {
+        std::string s = "<Results " + std::to_string(r.hits.size()) + " hits of ~" +
+                        std::to_string(r.estimated_matches);
+        for (std::size_t i = 0; i < r.hits.size() && i < 3; ++i)
+          s += (i ? ", " : ": ") + short_repr(r.hits[i].id, 40) + " " + fmt(r.hits[i].score, 2);
+        if (r.hits.size() > 3) s += ", ...";
+        return s + ">";
+      });
+
+  // ---------------------------------------------------------------- Index
+  const askalike::AnalyzerOptions defaults;
+  py::class_<PyIndex>(m, "Index", R"doc(
+The writer of a database: add, replace and remove records, then commit.
+
+Only one Index (in any process) may hold a database at a time; a second
+raises DatabaseLockedError. Changes become visible to searchers at commit().
+As a context manager it commits when the block ends normally and rolls back
+everything since the last commit when the block raises; either way it then
+closes. One Index may be used from several threads: calls are serialised.
+)doc")
+      .def(py::init([](py::handle path, bool create, bool fold_case, bool fold_accents,
+                       bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_bigrams,
+                       const std::string& default_language, std::size_t max_term_bytes) {
+             askalike::AnalyzerOptions o;
+             o.fold_case = fold_case;
+             o.fold_accents = fold_accents;
+             o.traditional_to_simplified = traditional_to_simplified;
+             o.stop_words = stop_words;
+             o.stem = stem;
+             o.cjk_bigrams = cjk_bigrams;
+             o.default_language = default_language;
+             o.max_term_bytes = max_term_bytes;
+             return std::make_unique<PyIndex>(path, create, o);
+           }),
+           py::arg("path"), py::kw_only(), py::arg("create") = true,
+           py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
+           py::arg("traditional_to_simplified") = defaults.traditional_to_simplified,
+           py::arg("stop_words") = defaults.stop_words, py::arg("stem") = defaults.stem,
+           py::arg("cjk_bigrams") = defaults.cjk_bigrams,
+           py::arg("default_language") = defaults.default_language,
+           py::arg("max_term_bytes") = defaults.max_term_bytes,
+           "Opens the database directory `path`, creating it when missing (unless "
+           "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
+           "an existing one keeps the settings it was built with.")
+      .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
+                             "The database directory.")
+      .def_property_readonly("closed", &PyIndex::closed, "True after close().")
+      .def(
+          "add",
+          [](PyIndex& self, py::handle record) {
+            askalike::Record r = record_from_py(record, "<record>", 1);
+            return self.run([&](askalike::IndexWriter& w) { return w.upsert(r); });
+          },
+          py::arg("record"),
+          "Adds a record (dict or Record), replacing the one with the same id. Returns True "
+          "when one was replaced. Visible to searchers after commit().")
+      .def("add_many", &add_many, py::arg("records"), py::kw_only(), py::arg("batch_size") = 1000,
+           "Adds every record of an iterable (dicts or Records), like add() for each; does not "
+           "commit. A bad record raises ParseError naming its position; the ones before it stay "
+           "added (uncommitted). Returns an IngestReport.")
+      .def("add_file", &add_file, py::arg("path"), py::kw_only(), py::arg("format") = "auto",
+           py::arg("encoding") = "auto", py::arg("skip_bad_lines") = false,
+           py::arg("field_map") = py::none(), py::arg("batch_size") = 0,
+           py::arg("progress") = py::none(),
+           "Loads a file or directory: JSON Lines, CSV, TSV or Q&A pages ('auto': from the name), "
+           "in any encoding ICU knows ('auto': detected). Commits every batch_size records "
+           "(0 = the library's default) and at the end, so a failed load keeps the records "
+           "before the bad one. field_map maps record fields to CSV columns. "
+           "progress(count) is called every 1000 records. Returns an IngestReport.")
+      .def(
+          "remove",
+          [](PyIndex& self, const std::string& id) {
+            return self.run([&](askalike::IndexWriter& w) { return w.remove(id); });
+          },
+          py::arg("id"), "Removes the record with this id; False when there was none.")
+      .def(
+          "commit",
+          [](PyIndex& self) { self.run([](askalike::IndexWriter& w) { w.commit(); return 0; }); },
+          "Makes every change since the last commit durable and visible.")
+      .def(
+          "rollback",
+          [](PyIndex& self) { self.run([](askalike::IndexWriter& w) { w.rollback(); return 0; }); },
+          "Discards every change since the last commit.")
+      .def(
+          "get",
+          [](PyIndex& self, const std::string& id) -> py::object {
+            askalike::Record r;
+            bool found = self.run([&](askalike::IndexWriter& w) { return w.get(id, r); });
+            if (!found) return py::none();
+            return record_to_dict(r);
+          },
+          py::arg("id"), "The record with this id (committed or not) as a dict, or None.")
+      .def(
+          "__contains__",
+          [](PyIndex& self, const std::string& id) {
+            askalike::Record r;
+            return self.run([&](askalike::IndexWriter& w) { return w.get(id, r); });
+          },
+          py::arg("id"))
+      .def(
+          "__len__",
+          [](PyIndex& self) {
+            return self.run([](askalike::IndexWriter& w) { return w.stats().documents; });
+          })
+      .def(
+          "stats", [](PyIndex& self) { return self.run([](askalike::IndexWriter& w) { return w.stats(); }); },
+          "Counts, facets and settings of the database (an IndexStats).")
+      .def_property_readonly(
+          "analyzer",
+          [](PyIndex& self) {
+            return self.run([](askalike::IndexWriter& w) { return askalike::Analyzer(w.analyzer()); });
+          },
+          "An Analyzer with the database's settings.")
+      .def(
+          "close", [](PyIndex& self) { self.close(true); },
+          "Commits pending changes and releases the database (call rollback() first to discard "
+          "them). Further calls raise InvalidArgumentError; closing again does nothing. An Index "
+          "garbage-collected without close() discards what was not committed.")
+      .def("__enter__", [](py::object self) { return self; })
+      .def(
+          "__exit__",
+          [](PyIndex& self, py::handle exc_type, py::handle, py::handle) {
+            self.close(exc_type.is_none());
+            return false;
+          },
+          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"))
+      .def("__repr__", [](PyIndex& self) {
+        return "<askalike.Index " + std::string(py::repr(to_str(self.path()))) +
+               (self.closed() ? " closed>" : ">");
+      });
+
+  // ---------------------------------------------------------------- Searcher
+  py::class_<PySearcher>(m, "Searcher", R"doc(
+Finds the records most similar to a question, in one database.
+
+Thread-safe: one Searcher may serve many Python threads at once, and every
+search releases the GIL. It sees the database as of when it was opened or
+last reopen()ed.
+
+Search keywords (all optional, None = default): offset, min_score,
+categories, tags (a str or a list: any of them), lang, group, since, until
+('YYYY-MM-DD' or datetime.date), exclude (an id), title_weight,
+question_weight, answer_weight, bm25_k1, bm25_b, max_query_terms,
+snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
+max_topics.
+)doc")
+      .def(py::init([](py::handle path) { return std::make_unique<PySearcher>(path); }),
+           py::arg("path"),
+           "Opens the database at `path` for searching (NotFoundError when there is none).")
+      .def_property_readonly("path", [](const PySearcher& self) { return to_str(self.path()); },
+                             "The database directory.")
+      .def_property_readonly("closed", &PySearcher::closed, "True after close().")
+      .def(
+          "similar",
+          [](const PySearcher& self, const std::string& text, py::handle k, const py::kwargs& kw) {
+            askalike::SearchOptions o = search_options(k, kw);
+            auto s = self.get();
+            py::gil_scoped_release nogil;
+            return s->similar(text, o);
+          },
+          py::arg("text"), py::arg("k") = 10,
+          "The k records most similar to `text` (a Results). See the class doc for the "
+          "search keywords.")
+      .def(
+          "more_like",
+          [](const PySearcher& self, const std::string& id, py::handle k, const py::kwargs& kw) {
+            askalike::SearchOptions o = search_options(k, kw);
+            auto s = self.get();
+            py::gil_scoped_release nogil;
+            return s->more_like(id, o);
+          },
+          py::arg("id"), py::arg("k") = 10,
+          "The k records most similar to the stored record `id`, itself excluded "
+          "(NotFoundError when there is none).")
+      .def(
+          "similar_batch",
+          [](const PySearcher& self, py::handle texts, py::handle k, py::handle threads,
+             const py::kwargs& kw) {
+            std::vector<std::string> all = texts_arg(texts);
+            askalike::SearchOptions o = search_options(k, kw);
+            std::size_t n = count_arg(threads, "threads");
+            auto s = self.get();
+            py::gil_scoped_release nogil;
+            return s->similar_batch(all, o, n);
+          },
+          py::arg("texts"), py::arg("k") = 10, py::kw_only(), py::arg("threads") = 0,
+          "similar() for each text, run on `threads` threads (0 = one per core) without the "
+          "GIL. Returns a list of Results in the order of `texts`, each equal to similar()'s.")
+      .def(
+          "similarity",
+          [](const PySearcher& self, const std::string& a, const std::string& b) {
+            auto s = self.get();
+            py::gil_scoped_release nogil;
+            return s->similarity(a, b);
+          },
+          py::arg("a"), py::arg("b"),
+          "How alike two texts are, 0..1 (cosine of tf-idf vectors with this database's idf).")
+      .def(
+          "get",
+          [](const PySearcher& self, const std::string& id) -> py::object {
+            auto s = self.get();
+            askalike::Record r;
+            bool found;
+            {
+              py::gil_scoped_release nogil;
+              found = s->get(id, r);
+            }
+            if (!found) return py::none();
+            return record_to_dict(r);
+          },
+          py::arg("id"), "The stored record with this id as a dict, or None.")
+      .def(
+          "__contains__",
+          [](const PySearcher& self, const std::string& id) {
+            auto s = self.get();
+            askalike::Record r;
+            py::gil_scoped_release nogil;
+            return s->get(id, r);
+          },
+          py::arg("id"))
+      .def("__len__",
+           [](const PySearcher& self) {
+             auto s = self.get();
+             py::gil_scoped_release nogil;
+             return s->stats().documents;
+           })
+      .def(
+          "stats",
+          [](const PySearcher& self) {
+            auto s = self.get();
+            py::gil_scoped_release nogil;
+            return s->stats();
+          },
+          "Counts, facets and settings of the database (an IndexStats).")
+      .def("reopen", &PySearcher::reopen, "See the latest committed state of the database.")
+      .def("close", &PySearcher::close,
+           "Releases the database (searches running on other threads finish first). "
+           "Further calls raise InvalidArgumentError.")
+      .def("__enter__", [](py::object self) { return self; })
+      .def(
+          "__exit__",
+          [](PySearcher& self, py::handle, py::handle, py::handle) {
+            self.close();
+            return false;
+          },
+          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"))
+      .def("__repr__", [](const PySearcher& self) {
+        return "<askalike.Searcher " + std::string(py::repr(to_str(self.path()))) +
+               (self.closed() ? " closed>" : ">");
+      });
+}

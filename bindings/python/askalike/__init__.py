@@ -1,0 +1,85 @@
+"""askalike: find, in a collection of question-and-answer records, the
+questions most similar to a new one, and say why.
+
+Build an index once::
+
+    import askalike
+
+    with askalike.Index("qa.db") as index:          # commits at the end
+        index.add({"id": "q1", "title": "Facial twitching",
+                   "question": "My cheek twitches at night.",
+                   "category": "Neurology"})
+
+Then ask it, from as many threads as you like::
+
+    searcher = askalike.Searcher("qa.db")
+    for hit in searcher.similar("why does my face twitch when I sleep?", k=5):
+        print(hit.rank, hit.id, round(hit.score, 2), hit.snippet)
+
+Every error is an :class:`askalike.Error`. Searches release the GIL, and
+:meth:`Searcher.similar_batch` runs many queries on several threads.
+"""
+
+from __future__ import annotations
+
+from ._askalike import (
+    Analyzer,
+    BadLine,
+    Hit,
+    Index,
+    IndexStats,
+    IngestReport,
+    QueryTerm,
+    Record,
+    RelatedTopic,
+    Results,
+    Searcher,
+    Token,
+)
+from ._askalike import version as _library_version
+from ._errors import (
+    CorruptDatabaseError,
+    DatabaseLockedError,
+    Error,
+    FileError,
+    IncompatibleVersionError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    ParseError,
+)
+
+#: The version of askalike (the C++ library this module was built with).
+__version__: str = _library_version()
+
+__all__ = [
+    "Analyzer",
+    "BadLine",
+    "CorruptDatabaseError",
+    "DatabaseLockedError",
+    "Error",
+    "FileError",
+    "Hit",
+    "IncompatibleVersionError",
+    "Index",
+    "IndexStats",
+    "IngestReport",
+    "InternalError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "ParseError",
+    "QueryTerm",
+    "Record",
+    "RelatedTopic",
+    "Results",
+    "Searcher",
+    "Token",
+    "__version__",
+]
+
+# Show the public home of each class (askalike.Index, not askalike._askalike.Index).
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type):
+        _obj.__module__ = __name__
+del _name, _obj
