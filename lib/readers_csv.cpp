@@ -73,8 +73,11 @@ class DelimitedSource : public RecordSource {
   DelimitedSource(std::istream& in, std::string name, char delimiter, const ReadOptions& options)
       : in_(in), name_(std::move(name)), stem_(file_stem(name_)), csv_(delimiter == ','),
         options_(options) {
-    unsigned char opts = csv_ ? (CSV_STRICT | CSV_STRICT_FINI) : 0;
-    if (csv_init(&parser_, opts) != 0) throw Error(ErrorCode::kInternal, "cannot initialise the CSV parser");
+    // Lenient, like spreadsheets and Python's csv module: a quote inside an
+    // unquoted field is kept as a character (real exports have them, e.g.
+    // the Toyhom corpus). Malformed rows still show up as rows with the
+    // wrong number of fields.
+    if (csv_init(&parser_, 0) != 0) throw Error(ErrorCode::kInternal, "cannot initialise the CSV parser");
     csv_set_delim(&parser_, static_cast<unsigned char>(delimiter));
     if (!csv_) csv_set_space_func(&parser_, [](unsigned char c) { return c == ' ' ? 1 : 0; });
     read_header();
@@ -126,9 +129,15 @@ class DelimitedSource : public RecordSource {
       if (!std::getline(in_, line)) {
         eof_ = true;
         if (in_.bad()) throw Error(ErrorCode::kIO, name_ + ": read error after line " + std::to_string(line_));
-        if (csv_fini(&parser_, on_field, on_row_end, this) != 0) {
+        // Every line goes to the parser with its line break, which ends
+        // the row unless a quoted field is open: a row still open here has
+        // a quote that is never closed.
+        if (!between_rows_) {
+          csv_fini(&parser_, nullptr, nullptr, nullptr);
           fields_.clear();
-          throw ParseError(name_, row_start_, "a quoted field is not closed (a \" is missing)");
+          between_rows_ = true;
+          throw ParseError(name_, row_start_,
+                           "a quoted field is not closed (a \" is missing; it runs to the end of the input)");
         }
         break;
       }

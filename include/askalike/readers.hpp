@@ -17,6 +17,31 @@
 
 namespace askalike {
 
+// What each format gives:
+//
+// - JSON Lines: the fields of Record::from_json (record.hpp).
+// - CSV and TSV: the first row names the columns. A column whose name is a
+//   record field (id, title, question, answer, category, tags, lang, url,
+//   date, group; any case) fills that field; so do these other names, when no
+//   column has the field's own name: subject, headline -> title; ask, body ->
+//   question; reply, response -> answer; department -> category; keywords ->
+//   tags; language -> lang; link -> url. ReadOptions::field_map overrides
+//   both. Other columns go to Record::extra as JSON strings (empty cells are
+//   left out). Tags are split on ';', ',' or '|' (or given as a JSON array).
+//   Dates like 2007/08/27 become 2007-08-27. Without an id column a record's
+//   id is "<file stem>-<n>", n the data row (1-based, header not counted).
+//   Quoting is RFC 4180's (in TSV too), read leniently as spreadsheets do: a
+//   quote inside an unquoted field is kept as a character. A row with another
+//   number of fields than the header is a bad record.
+// - Page: the text of one Q&A page, as in the README's page sample: title
+//   (first line), question, asker line with "Ask Date:", "<doctor> reply
+//   <department>", the reply, "Reply Date:", "More Info", "Similar Q&A" and
+//   "Related FAQ". The id is the file stem ("stdin" for standard input),
+//   category the department, date the ask date (YYYY-MM-DD), answer the reply
+//   followed by the More Info text; extra fields: "asker", "doctor",
+//   "reply_date", "similar_qa" (array of {title, question, doctor, category,
+//   answer}) and "related_faq" (array of {topic, category}). Every part after
+//   the question may be missing; a page without a question is a bad record.
 enum class InputFormat {
   kAuto,   // from the file name: .jsonl/.json/.ndjson, .csv, .tsv/.tab, .txt (page)
   kJsonl,  // JSON Lines, one record per line
