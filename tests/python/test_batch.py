@@ -1,0 +1,80 @@
+"""similar_batch: the same answers as similar(), on real threads, without the GIL."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+import askalike
+from conftest import generate_queries
+
+
+def _summary(results):
+    return [(h.id, round(h.score, 9), h.rank, h.snippet) for h in results]
+
+
+def test_batch_equals_serial_calls(big_db):
+    s = askalike.Searcher(big_db)
+    queries = generate_queries(200) + ["", "the of and", "pain"]
+    serial = [s.similar(q, k=7, categories=["A", "B"]) for q in queries]
+    for threads in (1, 2, 3, 0):
+        batch = s.similar_batch(queries, k=7, threads=threads, categories=["A", "B"])
+        assert len(batch) == len(queries)
+        assert [_summary(r) for r in batch] == [_summary(r) for r in serial]
+        assert [r.categories for r in batch] == [r.categories for r in serial]
+    assert s.similar_batch([]) == []
+
+
+def test_batch_takes_any_iterable(searcher):
+    res = searcher.similar_batch((q for q in ["eyelid twitching", "salt"]), k=1)
+    assert [r[0].id for r in res] == ["eyelid", "bp-salt"]
+
+
+def test_batch_releases_the_gil(big_db):
+    """A Python thread keeps running all through a long batch.
+
+    The ticker thread stamps the time every millisecond. If similar_batch
+    held the GIL, no stamp could fall between its start and its end (past the
+    first few milliseconds); with the GIL released there are stamps
+    throughout, in particular in the middle half of the call.
+    """
+    s = askalike.Searcher(big_db)
+    stamps: list[float] = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            stamps.append(time.perf_counter())
+            time.sleep(0.001)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    try:
+        time.sleep(0.05)
+        # Long enough to tell (half a second), however fast the machine.
+        n = 250
+        while True:
+            queries = generate_queries(n)
+            t0 = time.perf_counter()
+            results = s.similar_batch(queries, k=10, threads=2)
+            t1 = time.perf_counter()
+            if t1 - t0 > 0.5 or n >= 64000:
+                break
+            n *= 2
+    finally:
+        stop.set()
+        t.join()
+    assert len(results) == len(queries)
+    duration = t1 - t0
+    assert duration > 0.2, f"batch too short to tell ({duration:.3f}s): make it longer"
+    middle = [x for x in stamps if t0 + duration / 4 < x < t1 - duration / 4]
+    # One stamp per ~1 ms when the thread runs freely; ask for a small fraction.
+    assert len(middle) > duration / 2 / 0.001 * 0.1, (len(middle), duration)
+
+
+@pytest.mark.parametrize("threads", [-1, "2", 1.5])
+def test_bad_thread_counts(searcher, threads):
+    with pytest.raises((TypeError, ValueError)):
+        searcher.similar_batch(["x"], threads=threads)
