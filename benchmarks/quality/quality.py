@@ -1,0 +1,576 @@
+#!/usr/bin/env python3
+"""askalike retrieval quality on the labelled sets, against its peers.
+
+Run it through benchmarks/quality/run.sh (which prepares the Python
+environment and builds what is needed); see benchmarks/README.md.
+
+For each set (liveqa-medquad over the medquad corpus, semeval2016, mqp,
+mediqa-rqe, chip2019) every system indexes the same corpus and answers the same
+queries (k = 100); the runs are scored with benchmarks/lib/metrics.py
+(trec_eval definitions). Systems:
+
+- askalike: benchmarks/quality/pair_scores (links the library), default
+  settings unless --askalike-opt / --variant say otherwise;
+- xapian_plain, fts5_plain (and lucene when built): the peer programs of
+  benchmarks/peers, through their common command line;
+- tfidf: TF-IDF cosine in Python (benchmarks/quality/baselines.py);
+- ir_baseline (semeval2016 only): the official search-engine order, from the
+  run file shipped with the set.
+
+Pair sets (pairs.jsonl of mqp, mediqa-rqe, chip2019) are scored per pair by
+askalike's Searcher::similarity (on an index of the set's corpus), TF-IDF
+cosine and an FTS5-style BM25 score, and measured by ROC AUC and accuracy at a
+threshold (best on all pairs, and cross-fitted on two folds).
+
+Indexes and runs are cached in benchmarks/work/quality/, keyed by the corpus,
+the program binary and the settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+import zlib
+from typing import Dict, List, Optional, Sequence, Tuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)
+REPO = os.path.dirname(BENCH)
+sys.path.insert(0, os.path.join(BENCH, "lib"))
+sys.path.insert(0, HERE)
+
+import metrics  # noqa: E402
+
+WORK = os.path.join(BENCH, "work", "quality")
+
+# name -> how to run and score it. min_grade: qrels grade counted as relevant
+# for MAP / MRR / P@1 (nDCG uses the grades themselves).
+SETS: Dict[str, Dict] = {
+    "liveqa-medquad": dict(corpus="medquad", lang="en", exclude_self=False, main="nDCG@10",
+                           measures=["nDCG@10", "MAP", "P@1", "top1grade"], min_grade=2, target=0.42),
+    "semeval2016": dict(corpus="semeval2016", lang="en", exclude_self=False, main="MAP",
+                        measures=["MAP", "MRR", "P@1"], min_grade=1, target=0.75),
+    "mqp": dict(corpus="mqp", lang="en", exclude_self=True, main="MRR",
+                measures=["MRR", "P@1", "MAP"], min_grade=1, target=0.88, pairs=True),
+    "mediqa-rqe": dict(corpus="mediqa-rqe", lang="en", exclude_self=True, main="MAP",
+                       measures=["MAP", "MRR", "P@1"], min_grade=1, target=0.93, pairs=True),
+    "chip2019": dict(corpus="chip2019", lang="zh", exclude_self=True, main="MRR",
+                     measures=["MRR", "P@1", "MAP"], min_grade=1, target=0.30, pairs=True),
+}
+
+# Baseline figures measured before this harness existed (main metric of each set),
+# for plain Xapian, FTS5 and TF-IDF: the harness's own baselines should land near them.
+REFERENCE = {
+    "liveqa-medquad": {"xapian_plain": 0.274, "fts5_plain": 0.302, "tfidf": 0.348},
+    "semeval2016": {"xapian_plain": 0.673, "fts5_plain": 0.687, "tfidf": 0.651},
+    "mqp": {"xapian_plain": 0.825, "fts5_plain": 0.839, "tfidf": 0.768},
+    "mediqa-rqe": {"xapian_plain": 0.873, "fts5_plain": 0.912, "tfidf": 0.917},
+    "chip2019": {"xapian_plain": 0.022, "fts5_plain": 0.128, "tfidf": 0.174},
+}
+
+PEERS = ["xapian_plain", "fts5_plain", "lucene"]
+SEARCH_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_k1", "bm25_b", "max_query_terms",
+               "min_score"}
+ANALYZER_OPTS = {"fold_case", "fold_accents", "traditional_to_simplified", "stop_words", "stem", "cjk_bigrams",
+                 "default_language", "max_term_bytes"}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def load_jsonl(path: str) -> List[Dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def file_key(path: str) -> str:
+    """A short content hash of a file (binaries, corpora): cache keys change when it does."""
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:12]
+
+
+def text_key(*parts: str) -> str:
+    return hashlib.sha1("\x00".join(parts).encode()).hexdigest()[:12]
+
+
+def run_cmd(cmd: Sequence[str], **kw) -> subprocess.CompletedProcess:
+    log("  $ " + " ".join(shlex.quote(c) for c in cmd))
+    res = subprocess.run(list(cmd), capture_output=True, text=True, **kw)
+    if res.returncode != 0:
+        raise RuntimeError(f"command failed ({res.returncode}): {' '.join(cmd)}\n{res.stderr[-3000:]}")
+    return res
+
+
+# --- variants of askalike's settings ---------------------------------------------------
+
+class Variant:
+    """A named set of askalike settings: search options and analyzer options."""
+
+    def __init__(self, label: str, settings: Sequence[str]):
+        self.label = label
+        self.search: List[str] = []
+        self.analyzer: List[str] = []
+        for kv in settings:
+            if "=" not in kv:
+                raise SystemExit(f"bad setting {kv!r}: expected KEY=VALUE")
+            key, value = kv.split("=", 1)
+            key = key.strip()
+            if key.startswith("analyzer."):
+                key = key[len("analyzer."):]
+            if key in ANALYZER_OPTS:
+                self.analyzer.append(f"{key}={value}")
+            elif key in SEARCH_OPTS:
+                self.search.append(f"{key}={value}")
+            else:
+                raise SystemExit(f"unknown askalike setting {key!r}; search: {sorted(SEARCH_OPTS)}; "
+                                 f"analyzer: {sorted(ANALYZER_OPTS)}")
+
+    @staticmethod
+    def parse(spec: str) -> "Variant":
+        """'LABEL:key=value,key=value' (or 'LABEL:' for the defaults)."""
+        if ":" not in spec:
+            raise SystemExit(f"bad --variant {spec!r}: expected LABEL:key=value,...")
+        label, rest = spec.split(":", 1)
+        return Variant(label.strip(), [s for s in rest.split(",") if s.strip()])
+
+    def describe(self) -> str:
+        s = self.analyzer_desc() + self.search
+        return ", ".join(s) if s else "defaults"
+
+    def analyzer_desc(self) -> List[str]:
+        return ["analyzer." + a for a in self.analyzer]
+
+
+# --- systems -----------------------------------------------------------------------
+
+class Tools:
+    def __init__(self, args):
+        self.args = args
+        self.pair_scores: Optional[str] = None
+        self.lib_key = ""
+        self.peers: Dict[str, List[str]] = {}
+        self.peer_keys: Dict[str, str] = {}
+
+    def find(self):
+        a = self.args
+        exe = os.path.join(WORK, "bin", "pair_scores")
+        if os.path.exists(exe):
+            self.pair_scores = exe
+            lib = os.path.join(a.build_dir, "lib", "libaskalike.so")
+            libs = [p for p in (lib, lib.replace(".so", ".a")) if os.path.exists(p)]
+            self.lib_key = file_key(libs[0]) if libs else file_key(exe)
+            self.lib_key = text_key(self.lib_key, file_key(exe))
+        for name in ("xapian_plain", "fts5_plain"):
+            for d in (a.peers_dir, os.path.join(a.build_dir, "benchmarks")):
+                p = os.path.join(d, name)
+                if os.path.exists(p):
+                    self.peers[name] = [p]
+                    self.peer_keys[name] = file_key(p)
+                    break
+        jar = find_lucene_jar()
+        if jar and a.lucene:
+            self.peers["lucene"] = ["java", "-jar", jar]
+            self.peer_keys["lucene"] = file_key(jar)
+
+
+def find_lucene_jar() -> Optional[str]:
+    target = os.path.join(BENCH, "peers", "lucene", "target")
+    if not os.path.isdir(target):
+        return None
+    jars = sorted(j for j in os.listdir(target) if j.endswith(".jar") and not j.startswith("original-"))
+    fat = [j for j in jars if "with-dependencies" in j or "all" in j or "shaded" in j]
+    pick = (fat or jars)
+    return os.path.join(target, pick[0]) if pick else None
+
+
+def askalike_index(tools: Tools, corpus_path: str, corpus_name: str, variant: Variant) -> str:
+    key = text_key(file_key(corpus_path), tools.lib_key, *sorted(variant.analyzer))
+    db = os.path.join(WORK, "index", "askalike", f"{corpus_name}-{key}")
+    if not os.path.exists(os.path.join(db, ".done")):
+        if os.path.exists(db):
+            subprocess.run(["rm", "-rf", db], check=True)
+        os.makedirs(os.path.dirname(db), exist_ok=True)
+        cmd = [tools.pair_scores, "index", corpus_path, db]
+        for a in variant.analyzer:
+            cmd += ["--analyzer", a]
+        t = time.time()
+        run_cmd(cmd)
+        log(f"  indexed {corpus_name} for askalike in {time.time() - t:.1f}s")
+        open(os.path.join(db, ".done"), "w").close()
+    return db
+
+
+def askalike_run(tools: Tools, set_name: str, spec: Dict, corpus_path: str, queries_path: str,
+                 variant: Variant, k: int, threads: int) -> str:
+    db = askalike_index(tools, corpus_path, spec["corpus"], variant)
+    key = text_key(os.path.basename(db), file_key(queries_path), str(k), *variant.search)
+    out = os.path.join(WORK, "runs", f"{set_name}.askalike.{key}.trec")
+    if not os.path.exists(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        cmd = [tools.pair_scores, "search", db, queries_path, "--k", str(k), "--run", out + ".tmp",
+               "--threads", str(threads)]
+        if spec["exclude_self"]:
+            cmd.append("--exclude-self")
+        for s in variant.search:
+            cmd += ["--opt", s]
+        run_cmd(cmd)
+        os.replace(out + ".tmp", out)
+    return out
+
+
+def peer_run(tools: Tools, peer: str, set_name: str, spec: Dict, corpus_path: str, queries_path: str,
+             k: int, threads: int) -> str:
+    prog = tools.peers[peer]
+    ikey = text_key(file_key(corpus_path), tools.peer_keys[peer])
+    idx = os.path.join(WORK, "index", peer, f"{spec['corpus']}-{ikey}")
+    if not os.path.exists(os.path.join(idx, ".done")):
+        os.makedirs(os.path.dirname(idx), exist_ok=True)
+        t = time.time()
+        run_cmd(prog + ["index", corpus_path, idx])
+        log(f"  indexed {spec['corpus']} for {peer} in {time.time() - t:.1f}s")
+        open(os.path.join(idx, ".done"), "w").close()
+    key = text_key(ikey, file_key(queries_path), str(k))
+    out = os.path.join(WORK, "runs", f"{set_name}.{peer}.{key}.trec")
+    if not os.path.exists(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        cmd = prog + ["search", idx, queries_path, "--k", str(k), "--threads", str(threads), "--run", out + ".tmp"]
+        if spec["exclude_self"]:
+            cmd.append("--exclude-self")
+        run_cmd(cmd)
+        os.replace(out + ".tmp", out)
+    return out
+
+
+def corpus_texts(docs: Sequence[Dict]) -> List[Tuple[str, str, str]]:
+    return [(d["id"], " ".join(t for t in (d.get("title", ""), d.get("question", "")) if t), d.get("group", ""))
+            for d in docs]
+
+
+_tfidf_cache: Dict[str, object] = {}
+
+
+def tfidf_model(corpus_path: str, lang: str, docs: Sequence[Dict]):
+    from baselines import TfidfModel
+    if corpus_path not in _tfidf_cache:
+        m = TfidfModel(lang)
+        m.fit_corpus(corpus_texts(docs))
+        _tfidf_cache[corpus_path] = m
+    return _tfidf_cache[corpus_path]
+
+
+def tfidf_run(set_name: str, spec: Dict, corpus_path: str, docs: Sequence[Dict], queries: Sequence[Dict],
+              k: int) -> str:
+    out = os.path.join(WORK, "runs", f"{set_name}.tfidf.trec")
+    model = tfidf_model(corpus_path, spec["lang"], docs)
+    run = model.search(queries, k, spec["exclude_self"])
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    metrics.write_run(out, run, "tfidf")
+    return out
+
+
+# --- pair scores ---------------------------------------------------------------------
+
+def fold_of(pair_id: str) -> int:
+    return zlib.crc32(pair_id.encode()) % 2
+
+
+def pair_measures(scores: Sequence[float], labels: Sequence[int], folds: Sequence[int]) -> Dict[str, float]:
+    acc, _ = metrics.best_threshold_accuracy(scores, labels)
+    return {"AUC": metrics.roc_auc(scores, labels), "acc_best": acc,
+            "acc_cv": metrics.cross_fitted_accuracy(scores, labels, folds)}
+
+
+def askalike_pairs(tools: Tools, spec: Dict, corpus_path: str, pairs_path: str, variant: Variant) -> List[float]:
+    db = askalike_index(tools, corpus_path, spec["corpus"], variant)
+    key = text_key(os.path.basename(db), file_key(pairs_path))
+    out = os.path.join(WORK, "runs", f"{spec['corpus']}.pairs.askalike.{key}.tsv")
+    if not os.path.exists(out):
+        res = run_cmd([tools.pair_scores, "--pairs", db, pairs_path])
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(res.stdout)
+    with open(out, encoding="utf-8") as f:
+        return [float(line.rstrip("\n").split("\t")[1]) for line in f if line.strip()]
+
+
+def fts5_pair_scores(pairs: Sequence[Dict], docs: Sequence[Dict], lang: str) -> List[float]:
+    """FTS5-style BM25 pair score with SQLite FTS5's own tokenizer (see baselines.py)."""
+    import sqlite3
+    from baselines import Bm25Pairs
+    tok = "trigram" if lang == "zh" else "porter unicode61"
+    con = sqlite3.connect(":memory:")
+    con.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{tok}')")
+    con.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    texts: Dict[str, int] = {}
+    corpus = [" ".join(x for x in (d.get("title", ""), d.get("question", ""), d.get("answer", "")) if x)
+              for d in docs]
+    rows = []
+    for text in corpus + [p["a"] for p in pairs] + [p["b"] for p in pairs]:
+        if text not in texts:
+            texts[text] = len(texts) + 1
+            rows.append((texts[text], text))
+    con.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", rows)
+    terms: Dict[int, List[str]] = {}
+    for term, doc, _col, _off in con.execute("SELECT term, doc, col, offset FROM v ORDER BY doc, offset"):
+        terms.setdefault(doc, []).append(term)
+    model = Bm25Pairs(lambda text: terms.get(texts[text], []))
+    model.fit(corpus)
+    return model.pair_scores([(p["a"], p["b"]) for p in pairs])
+
+
+# --- the run ---------------------------------------------------------------------------
+
+def fmt(x: Optional[float]) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default=os.path.normpath(os.path.join(REPO, "..", "shared", "data")),
+                    help="the data sets folder (default: ../shared/data from the repository root)")
+    ap.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
+    ap.add_argument("--systems", default="askalike,xapian_plain,fts5_plain,lucene,tfidf",
+                    help="comma-separated systems to run (missing programs are skipped with a message)")
+    ap.add_argument("--askalike-opt", action="append", default=[], metavar="KEY=VALUE",
+                    help="a setting for the askalike row (search option, or analyzer.KEY for an analyzer option)")
+    ap.add_argument("--variant", action="append", default=[], metavar="LABEL:K=V,K=V",
+                    help="an extra askalike row with these settings (ablations); repeatable")
+    ap.add_argument("--no-pairs", action="store_true", help="skip the pair sets")
+    ap.add_argument("--k", type=int, default=100, help="hits per query (default 100)")
+    ap.add_argument("--threads", type=int, default=1, help="search threads per program (default 1)")
+    ap.add_argument("--build-dir", default=os.path.join(REPO, "build-quality"))
+    ap.add_argument("--peers-dir", default=os.path.join(REPO, "build-quality", "peers"))
+    ap.add_argument("--lucene", action="store_true", help="also run the Lucene peer (when its jar is built)")
+    ap.add_argument("--report", default=None,
+                    help="write the Markdown report here (default: benchmarks/QUALITY.md for a run with "
+                         "default settings and no variants, else benchmarks/work/quality/report.md)")
+    ap.add_argument("--json", default=os.path.join(WORK, "results.json"), help="write all numbers here")
+    args = ap.parse_args(argv)
+    args.build_dir = os.path.abspath(args.build_dir)
+
+    os.makedirs(WORK, exist_ok=True)
+    tools = Tools(args)
+    tools.find()
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    variants = [Variant("askalike", args.askalike_opt)] + [Variant.parse(v) for v in args.variant]
+    if "askalike" not in systems:
+        variants = [v for v in variants if v.label != "askalike"] if not args.variant else variants[1:]
+    if variants and not tools.pair_scores:
+        log("askalike: benchmarks/work/quality/bin/pair_scores is not built (run.sh builds it): skipped")
+        variants = []
+    for p in PEERS:
+        if p in systems and p not in tools.peers:
+            if p == "lucene" and not args.lucene:
+                continue
+            log(f"{p}: program not found: skipped")
+
+    started = time.time()
+    results: Dict[str, Dict] = {}
+    for set_name in [s.strip() for s in args.sets.split(",") if s.strip()]:
+        if set_name not in SETS:
+            raise SystemExit(f"unknown set {set_name}; known: {', '.join(SETS)}")
+        spec = SETS[set_name]
+        set_dir = os.path.join(args.data, set_name)
+        corpus_path = os.path.join(args.data, spec["corpus"], "corpus.jsonl")
+        queries_path = os.path.join(set_dir, "queries.jsonl")
+        qrels_path = os.path.join(set_dir, "qrels.txt")
+        missing = [p for p in (corpus_path, queries_path, qrels_path) if not os.path.exists(p)]
+        if missing:
+            log(f"{set_name}: skipped, missing {', '.join(missing)}")
+            continue
+        log(f"== {set_name}")
+        qrels = metrics.read_qrels(qrels_path)
+        queries = load_jsonl(queries_path)
+        docs = load_jsonl(corpus_path)
+        rows: Dict[str, Dict] = {}
+
+        def score(run_path: str) -> Dict[str, float]:
+            return metrics.evaluate(metrics.read_run(run_path), qrels, spec["measures"], spec["min_grade"])
+
+        for v in variants:
+            try:
+                rows[v.label] = score(askalike_run(tools, set_name, spec, corpus_path, queries_path, v, args.k,
+                                                   args.threads))
+            except RuntimeError as e:
+                log(f"  {v.label}: FAILED: {e}")
+        for p in PEERS:
+            if p in systems and p in tools.peers:
+                try:
+                    rows[p] = score(peer_run(tools, p, set_name, spec, corpus_path, queries_path, args.k,
+                                             args.threads))
+                except RuntimeError as e:
+                    log(f"  {p}: FAILED: {e}")
+        if "tfidf" in systems:
+            rows["tfidf"] = score(tfidf_run(set_name, spec, corpus_path, docs, queries, args.k))
+        baseline_run = os.path.join(set_dir, "ir_baseline.run")
+        if os.path.exists(baseline_run):
+            rows["ir_baseline"] = score(baseline_run)
+        for name, r in rows.items():
+            log(f"  {name:16s} " + "  ".join(f"{m} {r[m]:.4f}" for m in spec["measures"]))
+        entry = {"retrieval": rows, "queries": len(qrels)}
+
+        pairs_path = os.path.join(set_dir, "pairs.jsonl")
+        if spec.get("pairs") and not args.no_pairs and os.path.exists(pairs_path):
+            pairs = [p for p in load_jsonl(pairs_path)]
+            labels = [int(p["label"]) for p in pairs]
+            folds = [fold_of(p["id"]) for p in pairs]
+            prow: Dict[str, Dict] = {}
+            for v in variants:
+                try:
+                    prow[v.label] = pair_measures(askalike_pairs(tools, spec, corpus_path, pairs_path, v), labels,
+                                                  folds)
+                except RuntimeError as e:
+                    log(f"  pairs {v.label}: FAILED: {e}")
+            if "fts5_plain" in systems:
+                prow["fts5-style bm25"] = pair_measures(fts5_pair_scores(pairs, docs, spec["lang"]), labels, folds)
+            if "tfidf" in systems:
+                model = tfidf_model(corpus_path, spec["lang"], docs)
+                prow["tfidf"] = pair_measures(model.pair_scores([(p["a"], p["b"]) for p in pairs]), labels, folds)
+            for name, r in prow.items():
+                log(f"  pairs {name:16s} AUC {r['AUC']:.4f}  acc(best) {r['acc_best']:.4f}  acc(cv) {r['acc_cv']:.4f}")
+            entry["pairs"] = prow
+            entry["n_pairs"] = len(pairs)
+        results[set_name] = entry
+
+    meta = {
+        "command": " ".join(shlex.quote(a) for a in ["benchmarks/quality/run.sh"] + (argv or sys.argv[1:])),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_description(),
+        "seconds": round(time.time() - started, 1),
+        "variants": {v.label: v.describe() for v in variants},
+        "commit": git_commit(),
+    }
+    os.makedirs(os.path.dirname(args.json), exist_ok=True)
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump({"meta": meta, "results": results}, f, indent=1)
+    report = render(results, meta, variants)
+    print(report)
+    target = args.report
+    if target is None:
+        default_run = len(variants) == 1 and not args.askalike_opt and not args.variant
+        target = os.path.join(BENCH, "QUALITY.md") if default_run else os.path.join(WORK, "report.md")
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(report)
+    log(f"report written to {os.path.relpath(target, REPO)}")
+    return 0
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f", {kb / 1048576:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores{mem}"
+
+
+MEASURE_NAMES = {"top1grade": "top-1 grade", "MAP": "MAP", "MRR": "MRR", "P@1": "P@1", "nDCG@10": "nDCG@10"}
+
+
+def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) -> str:
+    L: List[str] = []
+    L.append("# askalike retrieval quality")
+    L.append("")
+    L.append(f"- command: `{meta['command']}`")
+    L.append(f"- date: {meta['date']}; commit {meta['commit']}; {meta['seconds']} s")
+    L.append(f"- machine: {meta['machine']}")
+    for label, desc in meta["variants"].items():
+        L.append(f"- `{label}`: askalike with {desc}")
+    L.append("")
+    L.append("## Main metric per set")
+    L.append("")
+    L.append("Best of each column in bold. Reference: the baselines measured before this harness; target: the "
+             "goal for askalike's defaults.")
+    L.append("")
+    sets = [s for s in SETS if s in results]
+    header = "| system | " + " | ".join(f"{s} {SETS[s]['main']}" for s in sets) + " |"
+    L.append(header)
+    L.append("|---|" + "---:|" * len(sets))
+    names: List[str] = []
+    for s in sets:
+        for n in results[s]["retrieval"]:
+            if n not in names:
+                names.append(n)
+    best = {s: max((r[SETS[s]["main"]] for r in results[s]["retrieval"].values()), default=None) for s in sets}
+    for n in names:
+        cells = []
+        for s in sets:
+            r = results[s]["retrieval"].get(n)
+            if r is None:
+                cells.append("—")
+                continue
+            v = r[SETS[s]["main"]]
+            cells.append(f"**{v:.3f}**" if best[s] is not None and abs(v - best[s]) < 1e-12 else f"{v:.3f}")
+        L.append(f"| {n} | " + " | ".join(cells) + " |")
+    for label, key in (("reference xapian_plain", "xapian_plain"), ("reference fts5_plain", "fts5_plain"),
+                       ("reference tfidf", "tfidf")):
+        L.append(f"| _{label}_ | " + " | ".join(fmt(REFERENCE[s].get(key)) for s in sets) + " |")
+    L.append("| _target_ | " + " | ".join(f"≥ {SETS[s]['target']:.2f}" for s in sets) + " |")
+    L.append("")
+
+    L.append("## All measures")
+    L.append("")
+    for s in sets:
+        spec = SETS[s]
+        rel = f"grade ≥ {spec['min_grade']} relevant for MAP/MRR/P@1"
+        extra = "; own record excluded" if spec["exclude_self"] else ""
+        if s == "semeval2016":
+            extra = "; each query ranks only its group's 10 candidates; no-relevant queries count as 0"
+        L.append(f"### {s} ({results[s]['queries']} queries with judgments; corpus {spec['corpus']}; {rel}{extra})")
+        L.append("")
+        L.append("| system | " + " | ".join(MEASURE_NAMES.get(m, m) for m in spec["measures"]) + " |")
+        L.append("|---|" + "---:|" * len(spec["measures"]))
+        for n, r in results[s]["retrieval"].items():
+            L.append(f"| {n} | " + " | ".join(f"{r[m]:.4f}" for m in spec["measures"]) + " |")
+        L.append("")
+    pair_sets = [s for s in sets if "pairs" in results[s]]
+    if pair_sets:
+        L.append("## Pair classification (pairs.jsonl)")
+        L.append("")
+        L.append("Score per pair: askalike `Searcher::similarity(a, b)` on an index of the set's corpus; TF-IDF "
+                 "cosine; FTS5-style BM25 (mean of the two directions, each divided by the text's self-score). "
+                 "acc(best): accuracy at the best threshold on all pairs (fitted on the labels, an upper bound); "
+                 "acc(cv): threshold fitted on one half of the pairs (CRC-32 of the pair id), applied to the other.")
+        L.append("")
+        L.append("| set | pairs | system | ROC AUC | acc(best) | acc(cv) |")
+        L.append("|---|---:|---|---:|---:|---:|")
+        for s in pair_sets:
+            for n, r in results[s]["pairs"].items():
+                L.append(f"| {s} | {results[s]['n_pairs']} | {n} | {r['AUC']:.4f} | {r['acc_best']:.4f} | "
+                         f"{r['acc_cv']:.4f} |")
+        L.append("")
+    return "\n".join(L) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
