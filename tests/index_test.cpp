@@ -1,1 +1,230 @@
+// Building and updating a database: upsert, remove, commit, ingest, stats.
 #include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "test_util.hpp"
+
+using askalike::IndexWriter;
+using askalike::Searcher;
+using testutil::make_record;
+using testutil::TempDir;
+
+TEST_CASE("upsert by id keeps one record, the newer") {
+  TempDir dir;
+  IndexWriter writer(dir / "db");
+  CHECK_FALSE(writer.upsert(make_record("q1", "Old title", "old question about knees")));
+  CHECK(writer.upsert(make_record("q1", "New title", "new question about elbows")));
+  writer.commit();
+  CHECK(writer.stats().documents == 1);
+  askalike::Record r;
+  REQUIRE(writer.get("q1", r));
+  CHECK(r.title == "New title");
+
+  Searcher searcher(dir / "db");
+  CHECK(searcher.similar("knees").hits.empty());  // the old text is gone from the index
+  CHECK(testutil::ids(searcher.similar("elbows")) == std::vector<std::string>{"q1"});
+}
+
+TEST_CASE("remove by id") {
+  TempDir dir;
+  IndexWriter writer(dir / "db");
+  writer.upsert(make_record("a", "", "migraine with aura"));
+  writer.upsert(make_record("b", "", "migraine without aura"));
+  writer.commit();
+  CHECK(writer.remove("a"));
+  CHECK_FALSE(writer.remove("a"));
+  CHECK_FALSE(writer.remove("never-there"));
+  writer.commit();
+  Searcher searcher(dir / "db");
+  CHECK(testutil::ids(searcher.similar("migraine")) == std::vector<std::string>{"b"});
+}
+
+TEST_CASE("changes are visible only after commit, and dropped without it") {
+  TempDir dir;
+  {
+    IndexWriter writer(dir / "db");
+    writer.upsert(make_record("kept", "", "asthma inhaler"));
+    writer.commit();
+    writer.upsert(make_record("lost", "", "asthma attack at night"));
+    Searcher before(dir / "db");
+    CHECK(testutil::ids(before.similar("asthma")) == std::vector<std::string>{"kept"});
+    // The writer goes out of scope without commit().
+  }
+  Searcher after(dir / "db");
+  CHECK(testutil::ids(after.similar("asthma")) == std::vector<std::string>{"kept"});
+
+  SUBCASE("rollback discards as well") {
+    IndexWriter writer(dir / "db");
+    writer.upsert(make_record("gone", "", "asthma"));
+    writer.rollback();
+    writer.commit();
+    CHECK(writer.stats().documents == 1);
+  }
+  SUBCASE("a searcher sees new commits after reopen") {
+    Searcher searcher(dir / "db");
+    {
+      IndexWriter writer(dir / "db");
+      writer.upsert(make_record("new", "", "asthma in children"));
+      writer.commit();
+    }
+    CHECK(searcher.similar("asthma").hits.size() == 1);
+    searcher.reopen();
+    CHECK(searcher.similar("asthma").hits.size() == 2);
+  }
+}
+
+TEST_CASE("statistics") {
+  TempDir dir;
+  IndexWriter writer(dir / "db");
+  auto r1 = make_record("1", "Gout", "What causes gout?", "Uric acid crystals.", "Rheumatology");
+  auto r2 = make_record("2", "Gout diet", "Which foods make gout worse?", "", "Rheumatology");
+  auto r3 = make_record("3", "心悸", "心悸是什么原因", "", "心血管科");
+  r3.lang = "zh";
+  writer.upsert(r1);
+  writer.upsert(r2);
+  writer.upsert(r3);
+  writer.commit();
+  askalike::IndexStats s = writer.stats();
+  CHECK(s.documents == 3);
+  CHECK(s.distinct_terms > 10);
+  CHECK(s.average_length > 1.0);
+  REQUIRE(s.categories.size() == 2);
+  CHECK(s.categories[0].value == "Rheumatology");
+  CHECK(s.categories[0].count == 2);
+  CHECK(s.categories[1].value == "心血管科");
+  REQUIRE(s.languages.size() == 2);
+  CHECK(s.languages[0].value == "en");
+  CHECK(s.languages[0].count == 2);
+  CHECK(s.languages[1].value == "zh");
+}
+
+TEST_CASE("JSON Lines ingest") {
+  TempDir dir;
+  const std::string good =
+      "{\"id\": \"g1\", \"title\": \"Shingles\", \"question\": \"Is shingles contagious?\", \"tags\": [\"virus\"], "
+      "\"doctor\": \"Dr. Lin\", \"score\": 3}\n"
+      "\n"
+      "{\"id\": \"g2\", \"question\": \"Can adults get chickenpox twice?\", \"date\": \"2020-01-02\"}\n";
+
+  SUBCASE("records, extras and a report") {
+    IndexWriter writer(dir / "db");
+    std::istringstream in(good);
+    auto report = writer.add_jsonl(in, "good.jsonl");
+    CHECK(report.read == 2);
+    CHECK(report.added == 2);
+    CHECK(report.replaced == 0);
+    askalike::Record r;
+    REQUIRE(writer.get("g1", r));
+    CHECK(r.tags == std::vector<std::string>{"virus"});
+    CHECK(r.extra.at("doctor") == "\"Dr. Lin\"");
+    CHECK(r.extra.at("score") == "3");
+    SUBCASE("the same load twice leaves the same database") {
+      std::istringstream again(good);
+      auto second = writer.add_jsonl(again, "good.jsonl");
+      CHECK(second.added == 0);
+      CHECK(second.replaced == 2);
+      CHECK(writer.stats().documents == 2);
+    }
+  }
+
+  SUBCASE("a bad line stops the load, names file and line, keeps what came before") {
+    {
+      IndexWriter writer(dir / "db");
+      writer.upsert(make_record("old", "", "earlier record about shingles vaccine"));
+      writer.commit();
+      std::istringstream in(good + "{\"id\": \"g3\", \"question\": \"fine\"}\n{\"id\": \"g4\", \"question\": oops}\n" +
+                            "{\"id\": \"g5\", \"question\": \"after\"}\n");
+      try {
+        writer.add_jsonl(in, "dump.jsonl");
+        FAIL("expected a ParseError");
+      } catch (const askalike::ParseError& e) {
+        CHECK(e.line() == 5);
+        CHECK(e.source() == "dump.jsonl");
+        CHECK(std::string(e.what()).rfind("dump.jsonl:5: invalid JSON", 0) == 0);
+        CHECK(e.code() == askalike::ErrorCode::kParse);
+      }
+    }
+    Searcher searcher(dir / "db");
+    askalike::Record r;
+    CHECK(searcher.get("old", r));
+    CHECK(searcher.get("g1", r));
+    CHECK(searcher.get("g3", r));
+    CHECK_FALSE(searcher.get("g5", r));
+    CHECK(testutil::contains(testutil::ids(searcher.similar("shingles vaccine")), "old"));
+  }
+
+  SUBCASE("bad lines can be skipped and listed") {
+    IndexWriter writer(dir / "db");
+    std::istringstream in("{\"question\": \"no id\"}\n" + good + "[1, 2]\n{\"id\": \"t\", \"tags\": 5}\n");
+    askalike::IngestOptions options;
+    options.skip_bad_lines = true;
+    std::size_t progress_calls = 0;
+    options.progress = [&](std::size_t) { ++progress_calls; };
+    options.progress_every = 1;
+    auto report = writer.add_jsonl(in, "mixed.jsonl", options);
+    CHECK(report.read == 2);
+    CHECK(report.skipped == 3);
+    REQUIRE(report.bad_lines.size() == 3);
+    CHECK(report.bad_lines[0].line == 1);
+    CHECK(report.bad_lines[0].reason == "missing \"id\"");
+    CHECK(report.bad_lines[1].line == 5);
+    CHECK(report.bad_lines[2].line == 6);
+    CHECK(report.bad_lines[2].reason == "\"tags\" must be an array of strings");
+    CHECK(progress_calls == 2);
+    CHECK(writer.stats().documents == 2);
+  }
+}
+
+TEST_CASE("records round-trip through JSON and the database") {
+  TempDir dir;
+  auto r = make_record("rt-1", "Título", "¿Qué es la gripe? 流感", "Una infección viral.", "General");
+  r.tags = {"flu", "virus"};
+  r.lang = "es";
+  r.url = "https://example.org/q/1";
+  r.date = "2024-02-29";
+  r.group = "g7";
+  r.extra["doctor"] = "\"Dr. Ye\"";
+  r.extra["similar"] = "[\"a\",\"b\"]";
+  CHECK(askalike::Record::from_json(r.to_json()) == r);
+  IndexWriter writer(dir / "db");
+  writer.upsert(r);
+  writer.commit();
+  std::vector<askalike::Record> all;
+  writer.for_each([&](const askalike::Record& x) { all.push_back(x); });
+  REQUIRE(all.size() == 1);
+  CHECK(all[0] == r);
+}
+
+TEST_CASE("analyzer settings are stored with the database and used by searchers") {
+  TempDir dir;
+  askalike::IndexOptions options;
+  options.analyzer.stem = false;
+  {
+    IndexWriter writer(dir / "db", options);
+    writer.upsert(make_record("r", "", "running shoes"));
+    writer.commit();
+  }
+  // Reopened with other options: the stored settings win.
+  IndexWriter writer(dir / "db");
+  CHECK_FALSE(writer.analyzer().options().stem);
+  writer.upsert(make_record("s", "", "runs daily"));
+  writer.commit();
+  Searcher searcher(dir / "db");
+  CHECK_FALSE(searcher.stats().analyzer.stem);
+  CHECK(testutil::ids(searcher.similar("running")) == std::vector<std::string>{"r"});  // no stemming: "runs" differs
+}
+
+TEST_CASE("compaction keeps every record") {
+  TempDir dir;
+  {
+    IndexWriter writer(dir / "db");
+    for (int i = 0; i < 50; ++i) writer.upsert(make_record("c" + std::to_string(i), "", "cough number " + std::to_string(i)));
+    writer.commit();
+  }
+  askalike::compact_database(dir / "db", dir / "compact");
+  Searcher searcher(dir / "compact");
+  CHECK(searcher.stats().documents == 50);
+  CHECK(searcher.similar("cough 17").hits.at(0).id == "c17");
+  CHECK_THROWS_AS(askalike::compact_database(dir / "db", dir / "compact"), askalike::Error);
+}
