@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The main job on the bundled corpus: installs what is missing (as root),
+# builds askalike, indexes corpus/, and prints the questions most similar to
+# an English and a Chinese example question.
+#
+#   ./tools/demo.sh ["your own question"]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+.ci/install-deps
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --target askalike-cli
+
+askalike=build/tools/askalike
+db=build/demo.db
+if [ ! -d "$db" ] || [ corpus/medquad-sample.jsonl -nt "$db" ] || [ corpus/cmd-zh.jsonl -nt "$db" ]; then
+  rm -rf "$db"
+  "$askalike" index -d "$db" corpus/medquad-sample.jsonl corpus/cmd-zh.jsonl
+fi
+
+ask() {
+  echo
+  echo "=== Similar questions for: $1"
+  "$askalike" similar -d "$db" -k 5 "$1"
+}
+
+if [ $# -gt 0 ]; then
+  ask "$*"
+else
+  ask "My doctor put me on tamoxifen after breast cancer surgery. What side effects should I watch for, and is it risky to take it for years?"
+  ask "我有高血压，最近头痛得厉害，可以吃党参泡水喝吗？"
+fi
