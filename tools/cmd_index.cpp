@@ -1,0 +1,162 @@
+// askalike index: add or update records from files or stdin.
+#include <askalike/askalike.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+
+namespace askalike::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// "title=subject" -> ("title", "subject").
+std::pair<std::string, std::string> parse_field(const Command& cmd, const std::string& spec) {
+  auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    cmd.usage_error("--field wants FIELD=COLUMN (e.g. title=subject), not '" + spec + "'");
+  return {spec.substr(0, eq), spec.substr(eq + 1)};
+}
+
+// The progress line on stderr, redrawn at most a few times a second.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled), start_(Clock::now()), last_(start_) {}
+
+  void update(const std::string& file, std::size_t records, bool force = false) {
+    if (!enabled_) return;
+    auto now = Clock::now();
+    if (!force && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    char line[256];
+    std::snprintf(line, sizeof line, "\rindexing %.120s: %zu records, %.0f records/s", file.c_str(), records,
+                  secs > 0 ? records / secs : 0.0);
+    std::cerr << line << "\x1b[K" << std::flush;  // \x1b[K: clear the rest of the line
+    shown_ = true;
+  }
+  void clear() {
+    if (shown_) std::cerr << "\r\x1b[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  Clock::time_point start_, last_;
+};
+
+}  // namespace
+
+int cmd_index(const std::vector<std::string>& args) {
+  Command cmd("index", "askalike index -d DB [OPTIONS] [FILE... | -]",
+              "Adds the records of each FILE (or of standard input: -) to the database DB,\n"
+              "creating it when needed. A record whose id is already stored replaces it, so\n"
+              "running the same import again leaves the same database. FILE may be JSON\n"
+              "Lines, CSV or TSV with a header row, a Q&A page (.txt) or a directory of pages.");
+  cmd.options().add_options()
+      ("format,f", po::value<std::string>()->default_value("auto")->value_name("FMT"),
+       "jsonl, csv, tsv or page (default: from each file's name; stdin: jsonl)")
+      ("field", po::value<std::vector<std::string>>()->value_name("FIELD=COLUMN"),
+       "read FIELD from the CSV/TSV column COLUMN (repeatable), e.g. --field title=subject")
+      ("encoding,e", po::value<std::string>()->default_value("auto")->value_name("NAME"),
+       "the input's encoding: auto (UTF-8, a byte-order mark, or guessed), or a name such as "
+       "GB18030, Big5, Shift_JIS, EUC-KR, windows-1252, UTF-16")
+      ("on-error", po::value<std::string>()->default_value("fail")->value_name("fail|skip"),
+       "on a bad record, fail: stop (what was read before it is kept) or skip: go on and list it at the end")
+      ("batch-size", po::value<std::size_t>()->default_value(10000)->value_name("N"),
+       "records per commit")
+      ("quiet,q", "no progress line");
+  cmd.positional("file", -1, po::value<std::vector<std::string>>());
+  if (!cmd.parse(args)) return kExitOk;
+
+  ReadOptions read;
+  try {
+    read.format = parse_input_format(cmd.get<std::string>("format"));
+  } catch (const Error& e) {
+    cmd.usage_error(std::string(e.what()));
+  }
+  read.encoding = cmd.get<std::string>("encoding");
+  for (const auto& spec : cmd.get<std::vector<std::string>>("field")) {
+    auto [field, column] = parse_field(cmd, spec);
+    read.field_map[field] = column;
+  }
+  std::string on_error = cmd.get<std::string>("on-error");
+  if (on_error != "fail" && on_error != "skip") cmd.usage_error("--on-error is fail or skip, not '" + on_error + "'");
+  read.skip_bad_lines = on_error == "skip";
+  std::size_t batch = cmd.get<std::size_t>("batch-size");
+  if (batch == 0) cmd.usage_error("--batch-size must be at least 1");
+  // Check the encoding and field names before touching the database.
+  try {
+    std::istringstream empty;
+    ReadOptions probe = read;
+    probe.format = InputFormat::kJsonl;
+    open_records(empty, "<check>", probe);
+  } catch (const Error& e) {
+    cmd.usage_error(e.what());
+  }
+
+  std::vector<std::string> files = cmd.get<std::vector<std::string>>("file");
+  if (files.empty()) {
+    if (is_terminal(0)) cmd.usage_error("no input: name the files to index, or - to read standard input");
+    files.push_back("-");
+  }
+  std::string db = cmd.db();
+
+  const bool quiet = cmd.has("quiet");
+  Progress progress(!quiet && is_terminal(2));
+  auto start = Clock::now();
+  IndexWriter writer(db);
+  IngestReport total;
+  std::vector<BadLine> skipped;
+  for (const auto& file : files) {
+    const bool is_stdin = file == "-";
+    const std::string name = is_stdin ? "<stdin>" : file;
+    std::unique_ptr<RecordSource> source =
+        is_stdin ? open_records(std::cin, name, read) : open_records(file, read);
+    IngestOptions ingest;
+    ingest.batch_size = batch;
+    ingest.progress_every = 100;
+    const std::size_t before = total.read;
+    ingest.progress = [&](std::size_t n) { progress.update(name, before + n); };
+    IngestReport report;
+    try {
+      report = writer.ingest(*source, ingest);
+    } catch (const ParseError& e) {
+      progress.clear();
+      print_error(e.what());
+      print_error("the records before it are stored; fix it and run the same command again, "
+                  "or pass --on-error skip");
+      return kExitError;
+    }
+    progress.update(name, before + report.read, true);
+    total.read += report.read;
+    total.added += report.added;
+    total.replaced += report.replaced;
+    // The source lists what it passed over; the report may repeat it.
+    const auto& bad = source->bad_lines().empty() ? report.bad_lines : source->bad_lines();
+    skipped.insert(skipped.end(), bad.begin(), bad.end());
+  }
+  writer.commit();
+  progress.clear();
+
+  for (const auto& b : skipped)
+    print_error("skipped " + b.source + (b.line ? ":" + std::to_string(b.line) : std::string()) + ": " + b.reason);
+  char summary[256];
+  std::snprintf(summary, sizeof summary, "read %zu records: %zu added, %zu replaced, %zu skipped, %.2f s\n",
+                total.read, total.added, total.replaced, skipped.size(), seconds_since(start));
+  std::cout << summary << std::flush;
+  return kExitOk;
+}
+
+}  // namespace askalike::cli

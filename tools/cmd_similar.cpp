@@ -1,0 +1,134 @@
+// askalike similar: the questions most similar to a text, to each line of
+// stdin, to each query of a JSON Lines file, or to a stored record.
+#include <askalike/askalike.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "output.hpp"
+#include "queries.hpp"
+
+namespace askalike::cli {
+
+// The ranking and filter options that `similar` and `eval` share.
+void add_search_options(po::options_description& options, std::size_t default_k) {
+  options.add_options()
+      ("top,k", po::value<std::size_t>()->default_value(default_k)->value_name("N"), "hits per query")
+      ("offset", po::value<std::size_t>()->default_value(0)->value_name("N"), "skip the first N hits (paging)")
+      ("category", po::value<std::vector<std::string>>()->value_name("NAME"),
+       "only records of this category (repeatable: any of them)")
+      ("tag", po::value<std::vector<std::string>>()->value_name("TAG"),
+       "only records with this tag (repeatable: any of them)")
+      ("lang", po::value<std::string>()->value_name("LANG"), "only records in this language (en, zh, ...)")
+      ("group", po::value<std::string>()->value_name("GROUP"), "only records of this re-ranking group")
+      ("since", po::value<std::string>()->value_name("DATE"), "only records dated on or after DATE (YYYY-MM-DD)")
+      ("until", po::value<std::string>()->value_name("DATE"),
+       "only records dated on or before DATE (a prefix such as 2007 covers the period)")
+      ("min-score", po::value<double>()->default_value(0.0)->value_name("S"), "drop hits scoring below S")
+      ("exclude-self", "with --queries: leave out the record whose id is the query's id")
+      ("threads", po::value<std::size_t>()->default_value(0)->value_name("N"),
+       "threads for many queries (0: all cores)");
+}
+
+SearchOptions search_options_from(const Command& cmd) {
+  SearchOptions o;
+  o.k = cmd.get<std::size_t>("top");
+  if (o.k == 0) cmd.usage_error("-k must be at least 1");
+  o.offset = cmd.get<std::size_t>("offset");
+  o.min_score = cmd.get<double>("min-score");
+  o.categories = cmd.get<std::vector<std::string>>("category");
+  o.tags = cmd.get<std::vector<std::string>>("tag");
+  o.lang = cmd.get<std::string>("lang");
+  o.group = cmd.get<std::string>("group");
+  o.since = cmd.get<std::string>("since");
+  o.until = cmd.get<std::string>("until");
+  return o;
+}
+
+std::vector<Query> load_queries_file(const std::string& path) {
+  if (path == "-") return read_queries_jsonl(std::cin, "<stdin>");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIO, path + ": cannot open the queries file");
+  return read_queries_jsonl(in, path);
+}
+
+int cmd_similar(const std::vector<std::string>& args) {
+  Command cmd("similar", "askalike similar -d DB [OPTIONS] (TEXT... | - | --queries FILE | --id ID)",
+              "Finds the records most similar to TEXT, to each line of standard input (-; the\n"
+              "query id is the line number), to each query of a JSON Lines file ({\"id\", \"text\"}\n"
+              "and optional \"group\", \"category\", \"lang\" that filter that query alone), or to the\n"
+              "stored record ID.");
+  add_search_options(cmd.options(), 10);
+  cmd.options().add_options()
+      ("queries", po::value<std::string>()->value_name("FILE"), "JSON Lines of queries (- for stdin)")
+      ("id", po::value<std::string>()->value_name("ID"), "find records like the stored record ID")
+      ("explain", "show the query's terms with their weights and each hit's matched terms")
+      ("format,f", po::value<std::string>()->default_value("text")->value_name("FMT"),
+       "text (readable), jsonl (one object per hit) or trec (qid Q0 docid rank score askalike)");
+  cmd.positional("text", -1, po::value<std::vector<std::string>>());
+  if (!cmd.parse(args)) return kExitOk;
+
+  OutputFormat format;
+  if (!parse_output_format(cmd.get<std::string>("format"), format))
+    cmd.usage_error("--format is text, jsonl or trec, not '" + cmd.get<std::string>("format") + "'");
+  SearchOptions options = search_options_from(cmd);
+  options.snippets = format == OutputFormat::kJsonl;
+  options.facets = format == OutputFormat::kText;
+  const bool explain = cmd.has("explain");
+  const bool exclude_self = cmd.has("exclude-self");
+  const std::size_t threads = cmd.get<std::size_t>("threads");
+
+  std::vector<std::string> words = cmd.get<std::vector<std::string>>("text");
+  int modes = (words.empty() ? 0 : 1) + (cmd.has("queries") ? 1 : 0) + (cmd.has("id") ? 1 : 0);
+  if (modes != 1)
+    cmd.usage_error(modes == 0 ? "nothing to search for: give a TEXT, - (lines of stdin), --queries FILE or --id ID"
+                               : "give only one of TEXT, -, --queries FILE and --id ID");
+  if (exclude_self && !cmd.has("queries"))
+    cmd.usage_error("--exclude-self needs --queries (it leaves out the record with the query's id)");
+
+  Searcher searcher(cmd.db());
+
+  auto emit = [&](const std::string& qid, const std::string& heading, const Results& r) {
+    switch (format) {
+      case OutputFormat::kText: write_text(std::cout, heading, r, explain); break;
+      case OutputFormat::kJsonl: write_jsonl(std::cout, qid, r, explain); break;
+      case OutputFormat::kTrec: write_trec(std::cout, qid, r); break;
+    }
+  };
+
+  if (cmd.has("id")) {
+    const std::string id = cmd.get<std::string>("id");
+    Results r = searcher.more_like(id, options);
+    Record rec;
+    std::string heading;
+    if (searcher.get(id, rec))
+      heading = "Similar to [" + id + "] " + text_start(rec.title.empty() ? rec.question : rec.title, 100);
+    emit(id, heading, r);
+    std::cout << std::flush;
+    return kExitOk;
+  }
+
+  std::vector<Query> queries;
+  if (cmd.has("queries")) {
+    queries = load_queries_file(cmd.get<std::string>("queries"));
+  } else if (words.size() == 1 && words[0] == "-") {
+    queries = read_query_lines(std::cin);
+  } else {
+    std::string text;
+    for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+    queries.push_back(Query{"1", text, "", "", ""});
+  }
+  std::vector<Results> results = run_queries(searcher, queries, options, exclude_self, threads);
+  const bool many = queries.size() > 1 || cmd.has("queries");
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    std::string heading = many ? "Query " + queries[i].id + ": " + text_start(queries[i].text, 100) : "";
+    emit(queries[i].id, heading, results[i]);
+  }
+  std::cout << std::flush;
+  return kExitOk;
+}
+
+}  // namespace askalike::cli

@@ -1,0 +1,40 @@
+// askalike stats: what a database holds and how it was built.
+#include <askalike/askalike.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+
+namespace askalike::cli {
+
+int cmd_stats(const std::vector<std::string>& args) {
+  Command cmd("stats", "askalike stats -d DB [--top N]",
+              "Shows the number of records and terms, the most frequent categories and\n"
+              "languages, and the analyzer settings the database was built with.");
+  cmd.options().add_options()
+      ("top", po::value<std::size_t>()->default_value(20)->value_name("N"), "categories to list");
+  if (!cmd.parse(args)) return kExitOk;
+  Searcher searcher(cmd.db());
+  IndexStats s = searcher.stats();
+  char avg[32];
+  std::snprintf(avg, sizeof avg, "%.1f", s.average_length);
+  std::cout << "database        " << s.path << "\n"
+            << "records         " << s.documents << "\n"
+            << "distinct terms  " << s.distinct_terms << "\n"
+            << "average length  " << avg << " terms\n"
+            << "analyzer        " << s.analyzer.serialize() << "\n";
+  const std::size_t top = cmd.get<std::size_t>("top");
+  std::cout << "categories      " << s.categories.size() << (s.categories.size() > top ? " (most frequent first)" : "")
+            << "\n";
+  for (std::size_t i = 0; i < s.categories.size() && i < top; ++i)
+    std::cout << "  " << s.categories[i].count << "\t" << s.categories[i].value << "\n";
+  std::cout << "languages       " << s.languages.size() << "\n";
+  for (const auto& l : s.languages) std::cout << "  " << l.count << "\t" << (l.value.empty() ? "(none)" : l.value) << "\n";
+  std::cout << std::flush;
+  return kExitOk;
+}
+
+}  // namespace askalike::cli
