@@ -736,11 +736,11 @@ The answer to one search: a sequence of Hit (best first) plus facets.
 
 ``len(results)``, ``results[0]`` and ``for hit in results`` work on the hits.
 )doc")
-      .def("__len__", [](const askalike::Results& r) { return r.hits.size(); })
+      .def("__len__", [](const askalike::Results& r) { return r.hits.size(); }, "Number of hits.")
       .def(
           "__iter__",
           [](const askalike::Results& r) { return py::make_iterator(r.hits.begin(), r.hits.end()); },
-          py::keep_alive<0, 1>())
+          py::keep_alive<0, 1>(), "The hits, best first.")
       .def(
           "__getitem__",
           [](const askalike::Results& r, Py_ssize_t i) -> const askalike::Hit& {
@@ -749,7 +749,8 @@ The answer to one search: a sequence of Hit (best first) plus facets.
             if (i < 0 || i >= n) throw py::index_error("hit index out of range");
             return r.hits[static_cast<std::size_t>(i)];
           },
-          py::return_value_policy::reference_internal, py::arg("index"))
+          py::return_value_policy::reference_internal, py::arg("index"),
+          "The hit at this position (negative counts from the end).")
       .def_property_readonly(
           "hits", [](py::object self) {
             const auto& r = self.cast<const askalike::Results&>();
@@ -866,12 +867,13 @@ closes. One Index may be used from several threads: calls are serialised.
             askalike::Record r;
             return self.run([&](askalike::IndexWriter& w) { return w.get(id, r); });
           },
-          py::arg("id"))
+          py::arg("id"), "True when a record has this id (committed or not).")
       .def(
           "__len__",
           [](PyIndex& self) {
             return self.run([](askalike::IndexWriter& w) { return w.stats().documents; });
-          })
+          },
+          "Number of records (committed or not).")
       .def(
           "stats", [](PyIndex& self) { return self.run([](askalike::IndexWriter& w) { return w.stats(); }); },
           "Counts, facets and settings of the database (an IndexStats).")
@@ -886,14 +888,15 @@ closes. One Index may be used from several threads: calls are serialised.
           "Commits pending changes and releases the database (call rollback() first to discard "
           "them). Further calls raise InvalidArgumentError; closing again does nothing. An Index "
           "garbage-collected without close() discards what was not committed.")
-      .def("__enter__", [](py::object self) { return self; })
+      .def("__enter__", [](py::object self) { return self; }, "Returns self.")
       .def(
           "__exit__",
           [](PyIndex& self, py::handle exc_type, py::handle, py::handle) {
             self.close(exc_type.is_none());
             return false;
           },
-          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"))
+          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"),
+          "Commits (or, when the block raised, rolls back), then closes.")
       .def("__repr__", [](PyIndex& self) {
         return "<askalike.Index " + std::string(py::repr(to_str(self.path()))) +
                (self.closed() ? " closed>" : ">");
@@ -987,13 +990,14 @@ max_topics.
             py::gil_scoped_release nogil;
             return s->get(id, r);
           },
-          py::arg("id"))
+          py::arg("id"), "True when a record has this id.")
       .def("__len__",
            [](const PySearcher& self) {
              auto s = self.get();
              py::gil_scoped_release nogil;
              return s->stats().documents;
-           })
+           },
+           "Number of records.")
       .def(
           "stats",
           [](const PySearcher& self) {
@@ -1006,14 +1010,14 @@ max_topics.
       .def("close", &PySearcher::close,
            "Releases the database (searches running on other threads finish first). "
            "Further calls raise InvalidArgumentError.")
-      .def("__enter__", [](py::object self) { return self; })
+      .def("__enter__", [](py::object self) { return self; }, "Returns self.")
       .def(
           "__exit__",
           [](PySearcher& self, py::handle, py::handle, py::handle) {
             self.close();
             return false;
           },
-          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"))
+          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"), "Closes.")
       .def("__repr__", [](const PySearcher& self) {
         return "<askalike.Searcher " + std::string(py::repr(to_str(self.path()))) +
                (self.closed() ? " closed>" : ">");
