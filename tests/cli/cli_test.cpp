@@ -1,0 +1,547 @@
+// The askalike program, run as a user runs it: formats, encodings, stdin,
+// bad input, output formats, exit codes, export and eval.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <regex>
+
+#include "cli_util.hpp"
+
+using clitest::askalike;
+using clitest::exported;
+using clitest::json_lines;
+using clitest::lines;
+using clitest::Run;
+using clitest::TempDir;
+using clitest::write_file;
+
+namespace {
+
+const char* const kCorpus =
+    "{\"id\":\"twitch\",\"title\":\"Facial twitching during sleep\",\"question\":\"My left cheek twitches from the "
+    "eye to the mouth at night.\",\"answer\":\"Usually benign; tiredness and stress make it worse.\","
+    "\"category\":\"Neurology\",\"tags\":[\"face\",\"sleep\"],\"date\":\"2007-08-27\"}\n"
+    "{\"id\":\"knee\",\"title\":\"Knee pain after running\",\"question\":\"My knee hurts after long runs.\","
+    "\"answer\":\"Rest and ice it.\",\"category\":\"Orthopedics\",\"date\":\"2010-01-05\"}\n"
+    "{\"id\":\"eyelid\",\"title\":\"Eyelid twitching\",\"question\":\"My eyelid twitches all day, is it "
+    "serious?\",\"answer\":\"Eyelid twitching is mostly harmless.\",\"category\":\"Neurology\","
+    "\"date\":\"2012-03-01\"}\n"
+    "{\"id\":\"coffee\",\"title\":\"Headache after coffee\",\"question\":\"I get a headache when I drink "
+    "coffee.\",\"category\":\"Neurology\",\"source\":\"forum\"}\n";
+
+// The number in "NAME value" lines of eval's output.
+double metric(const std::string& out, const std::string& name) {
+  std::regex re("(^|\\n)" + std::regex_replace(name, std::regex("[@]"), "\\@") + "\\s+([0-9.]+)");
+  std::smatch m;
+  if (!std::regex_search(out, m, re)) throw std::runtime_error("no " + name + " in: " + out);
+  return std::stod(m[2]);
+}
+
+// An index of kCorpus in `dir`; returns the database path.
+std::string make_db(const TempDir& dir) {
+  write_file(dir / "corpus.jsonl", kCorpus);
+  std::string db = dir / "db";
+  Run r = askalike({"index", "-d", db, dir / "corpus.jsonl"});
+  if (r.code != 0) throw std::runtime_error("index failed: " + r.err);
+  return db;
+}
+
+}  // namespace
+
+TEST_CASE("version, help and usage errors") {
+  Run v = askalike({"--version"});
+  CHECK(v.code == 0);
+  CHECK(v.out.rfind("askalike ", 0) == 0);
+
+  Run none = askalike({});
+  CHECK(none.code == 2);
+  CHECK(none.err.find("Usage") != std::string::npos);
+
+  for (const char* cmd : {"index", "similar", "eval", "stats", "remove", "compact", "export"}) {
+    CAPTURE(cmd);
+    Run h = askalike({cmd, "--help"});
+    CHECK(h.code == 0);
+    CHECK(h.out.find("Usage: askalike") != std::string::npos);
+  }
+
+  Run unknown = askalike({"frobnicate"});
+  CHECK(unknown.code == 2);
+  CHECK(unknown.err.rfind("askalike: ", 0) == 0);
+
+  Run bad_option = askalike({"similar", "-d", "x", "--no-such-option", "text"});
+  CHECK(bad_option.code == 2);
+  CHECK(bad_option.err.rfind("askalike: ", 0) == 0);
+  CHECK(bad_option.err.find("similar --help") != std::string::npos);
+
+  Run no_db = askalike({"stats"});
+  CHECK(no_db.code == 2);
+}
+
+TEST_CASE("index JSON Lines, then similar finds the question") {
+  TempDir dir;
+  std::string db = make_db(dir);
+  Run r = askalike({"similar", "-d", db, "why does my face twitch when I sleep?"});
+  REQUIRE(r.code == 0);
+  // The best hit comes first, with its rank, title and category.
+  auto first = r.out.find(" 1. Facial twitching during sleep");
+  CHECK(first != std::string::npos);
+  CHECK(r.out.find("(Neurology)") != std::string::npos);
+  CHECK(r.out.find("Q: My left cheek twitches") != std::string::npos);
+  CHECK(r.out.find("A: Usually benign") != std::string::npos);
+  CHECK(r.out.find("Related categories: Neurology") != std::string::npos);
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("output formats parse back") {
+  TempDir dir;
+  std::string db = make_db(dir);
+  SUBCASE("jsonl") {
+    Run r = askalike({"similar", "-d", db, "-f", "jsonl", "--explain", "twitching eyelid"});
+    REQUIRE(r.code == 0);
+    auto hits = json_lines(r.out);
+    REQUIRE(hits.size() >= 2);
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      const auto& h = hits[i];
+      CHECK(h["query"] == "1");
+      CHECK(h["rank"] == i + 1);
+      for (const char* key : {"id", "title", "category", "snippet"}) CHECK(h[key].is_string());
+      CHECK(h["score"].is_number());
+      CHECK(h["confidence"].get<double>() >= 0.0);
+      CHECK(h["confidence"].get<double>() <= 1.0);
+      CHECK(h["matched_terms"].is_array());
+      if (i > 0) CHECK(h["score"].get<double>() <= hits[i - 1]["score"].get<double>());
+    }
+    CHECK(hits[0]["id"] == "eyelid");
+  }
+  SUBCASE("trec") {
+    Run r = askalike({"similar", "-d", db, "--format", "trec", "-k", "3", "twitching"});
+    REQUIRE(r.code == 0);
+    auto rows = lines(r.out);
+    REQUIRE(rows.size() == 2);  // two records mention twitching
+    double last = 1e300;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::istringstream in(rows[i]);
+      std::string qid, q0, docid, tag;
+      int rank = 0;
+      double score = 0;
+      REQUIRE(static_cast<bool>(in >> qid >> q0 >> docid >> rank >> score >> tag));
+      CHECK(qid == "1");
+      CHECK(q0 == "Q0");
+      CHECK(rank == static_cast<int>(i + 1));
+      CHECK(score <= last);
+      CHECK(tag == "askalike");
+      last = score;
+    }
+  }
+  SUBCASE("text with --explain shows the terms and their weights") {
+    Run r = askalike({"similar", "-d", db, "--explain", "knee running"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("Query terms: ") != std::string::npos);
+    CHECK(r.out.find("matched: ") != std::string::npos);
+    CHECK(std::regex_search(r.out, std::regex("knee \\([0-9]+\\.[0-9]+\\)")));
+  }
+  SUBCASE("no match") {
+    Run r = askalike({"similar", "-d", db, "zzzyxw"});
+    CHECK(r.code == 0);
+    CHECK(r.out.find("No similar questions found") != std::string::npos);
+  }
+}
+
+TEST_CASE("similar: filters, paging, --id, stdin and --queries") {
+  TempDir dir;
+  std::string db = make_db(dir);
+  auto ids = [](const Run& r) {
+    std::vector<std::string> out;
+    for (const auto& j : json_lines(r.out)) out.push_back(j["id"].get<std::string>());
+    return out;
+  };
+  SUBCASE("--category, --since/--until, --tag") {
+    Run r = askalike({"similar", "-d", db, "-f", "jsonl", "--category", "Orthopedics", "pain twitching"});
+    REQUIRE(r.code == 0);
+    CHECK(ids(r) == std::vector<std::string>{"knee"});
+    Run d = askalike({"similar", "-d", db, "-f", "jsonl", "--since", "2011-01-01", "twitching"});
+    CHECK(ids(d) == std::vector<std::string>{"eyelid"});
+    Run u = askalike({"similar", "-d", db, "-f", "jsonl", "--until", "2008", "twitching"});
+    CHECK(ids(u) == std::vector<std::string>{"twitch"});
+    Run t = askalike({"similar", "-d", db, "-f", "jsonl", "--tag", "sleep", "twitching"});
+    CHECK(ids(t) == std::vector<std::string>{"twitch"});
+  }
+  SUBCASE("-k and --offset") {
+    Run all = askalike({"similar", "-d", db, "-f", "jsonl", "twitching eyelid sleep"});
+    auto every = ids(all);
+    REQUIRE(every.size() >= 2);
+    Run second = askalike({"similar", "-d", db, "-f", "jsonl", "-k", "1", "--offset", "1", "twitching eyelid sleep"});
+    auto hits = json_lines(second.out);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0]["id"] == every[1]);
+    CHECK(hits[0]["rank"] == 2);
+  }
+  SUBCASE("--id finds records like a stored one, itself left out") {
+    Run r = askalike({"similar", "-d", db, "-f", "jsonl", "--id", "eyelid"});
+    REQUIRE(r.code == 0);
+    auto found = ids(r);
+    CHECK(std::find(found.begin(), found.end(), "eyelid") == found.end());
+    REQUIRE_FALSE(found.empty());
+    CHECK(found[0] == "twitch");
+    Run missing = askalike({"similar", "-d", db, "--id", "no-such-id"});
+    CHECK(missing.code == 1);
+    CHECK(missing.err.rfind("askalike: ", 0) == 0);
+  }
+  SUBCASE("- reads one question per line; the query id is the line number") {
+    Run r = askalike({"similar", "-d", db, "-f", "trec", "-k", "1", "-"}, "knee pain\n\ncoffee headache\n");
+    REQUIRE(r.code == 0);
+    auto rows = lines(r.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].rfind("1 Q0 knee 1 ", 0) == 0);
+    CHECK(rows[1].rfind("3 Q0 coffee 1 ", 0) == 0);
+  }
+  SUBCASE("--queries with per-query filters, --exclude-self and --threads") {
+    write_file(dir / "q.jsonl",
+               "{\"id\":\"eyelid\",\"text\":\"eyelid twitching\"}\n"
+               "{\"id\":\"q2\",\"text\":\"twitching\",\"category\":\"Orthopedics\"}\n"
+               "{\"id\":\"q3\",\"text\":\"knee pain\"}\n");
+    Run r = askalike({"similar", "-d", db, "-f", "jsonl", "--queries", dir / "q.jsonl", "--exclude-self",
+                      "--threads", "2"});
+    REQUIRE(r.code == 0);
+    std::map<std::string, std::vector<std::string>> by_query;
+    for (const auto& j : json_lines(r.out)) by_query[j["query"]].push_back(j["id"]);
+    // Self excluded: "eyelid" is not a hit of the query "eyelid".
+    REQUIRE(by_query["eyelid"].size() >= 1);
+    CHECK(by_query["eyelid"][0] == "twitch");
+    CHECK(std::count(by_query["eyelid"].begin(), by_query["eyelid"].end(), "eyelid") == 0);
+    // The query's category filter: no orthopedic record mentions twitching.
+    CHECK(by_query.count("q2") == 0);
+    CHECK(by_query["q3"].at(0) == "knee");
+    // Ranks restart at 1 for every query.
+    for (const auto& j : json_lines(r.out))
+      if (j["query"] == "eyelid") CHECK(j["rank"] <= by_query["eyelid"].size());
+  }
+  SUBCASE("usage errors") {
+    CHECK(askalike({"similar", "-d", db}).code == 2);                              // nothing to search for
+    CHECK(askalike({"similar", "-d", db, "--id", "knee", "text"}).code == 2);       // two modes
+    CHECK(askalike({"similar", "-d", db, "-f", "xml", "text"}).code == 2);          // bad format
+    CHECK(askalike({"similar", "-d", db, "--exclude-self", "text"}).code == 2);     // needs --queries
+    CHECK(askalike({"similar", "-d", db, "-k", "many", "text"}).code == 2);         // not a number
+    Run missing_db = askalike({"similar", "-d", dir / "nothing-here", "text"});
+    CHECK(missing_db.code == 1);
+    CHECK(missing_db.err.rfind("askalike: ", 0) == 0);
+  }
+}
+
+TEST_CASE("index CSV, TSV and pages, and export them back") {
+  TempDir dir;
+  std::string db = dir / "db";
+  SUBCASE("csv with an alias, a field map and no id column") {
+    write_file(dir / "faq.csv",
+               "subject,ask,reply,department,tags,origin\n"
+               "\"Chest pain, sharp\",\"It hurts when I \"\"breathe\"\"\",See a doctor,Cardiology,chest|pain,web\n"
+               "Dry cough,\"Cough for\ntwo weeks\",Could be asthma,Respiratory,,\n");
+    Run r = askalike({"index", "-d", db, "--field", "tags=tags", dir / "faq.csv"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("read 2 records: 2 added, 0 replaced, 0 skipped") != std::string::npos);
+    auto recs = exported(db);
+    REQUIRE(recs.size() == 2);
+    const auto& a = recs.at("faq-1");
+    CHECK(a["title"] == "Chest pain, sharp");
+    CHECK(a["question"] == "It hurts when I \"breathe\"");
+    CHECK(a["answer"] == "See a doctor");
+    CHECK(a["category"] == "Cardiology");
+    CHECK(a["tags"] == nlohmann::json::array({"chest", "pain"}));
+    CHECK(a["origin"] == "web");
+    CHECK(recs.at("faq-2")["question"] == "Cough for\ntwo weeks");
+  }
+  SUBCASE("--field maps a column to a field") {
+    write_file(dir / "x.csv", "key,headline_text,body\nk1,Sore throat,It hurts to swallow\n");
+    Run r = askalike({"index", "-d", db, "--field", "id=key", "--field", "title=headline_text", dir / "x.csv"});
+    REQUIRE(r.code == 0);
+    auto recs = exported(db);
+    REQUIRE(recs.count("k1") == 1);
+    CHECK(recs.at("k1")["title"] == "Sore throat");
+    CHECK(recs.at("k1")["question"] == "It hurts to swallow");
+  }
+  SUBCASE("tsv") {
+    write_file(dir / "x.tsv", "id\ttitle\tquestion\tlang\nt1\tBack pain\tMy back hurts, badly\ten\n");
+    Run r = askalike({"index", "-d", db, dir / "x.tsv"});
+    REQUIRE(r.code == 0);
+    auto recs = exported(db);
+    CHECK(recs.at("t1")["question"] == "My back hurts, badly");
+    CHECK(recs.at("t1")["lang"] == "en");
+  }
+  SUBCASE("a page, then similar finds it") {
+    std::filesystem::copy_file(clitest::fixture("seed-page.txt"), dir / "facial-twitch.txt");
+    Run r = askalike({"index", "-d", db, dir / "facial-twitch.txt"});
+    REQUIRE(r.code == 0);
+    auto recs = exported(db);
+    REQUIRE(recs.count("facial-twitch") == 1);
+    const auto& p = recs.at("facial-twitch");
+    CHECK(p["category"] == "Neurology");
+    CHECK(p["date"] == "2007-08-27");
+    CHECK(p["doctor"] == "Dr. Ye Boshou");
+    CHECK(p["similar_qa"].size() == 4);
+    CHECK(p["related_faq"].size() == 9);
+    Run s = askalike({"similar", "-d", db, "-f", "jsonl", "twitching of the face while sleeping"});
+    REQUIRE(s.code == 0);
+    auto hits = json_lines(s.out);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0]["id"] == "facial-twitch");
+  }
+  SUBCASE("a directory of pages with --format page") {
+    std::filesystem::create_directory(dir / "pages");
+    std::filesystem::copy_file(clitest::fixture("seed-page.txt"), dir / "pages/one.txt");
+    write_file(dir / "pages/two.txt", "Knee pain\nMy knee hurts after running.\n");
+    Run r = askalike({"index", "-d", db, "--format", "page", dir / "pages"});
+    REQUIRE(r.code == 0);
+    auto recs = exported(db);
+    CHECK(recs.size() == 2);
+    CHECK(recs.count("one") == 1);
+    CHECK(recs.at("two")["question"] == "My knee hurts after running.");
+  }
+  SUBCASE("the export of everything reads back to the same records") {
+    write_file(dir / "corpus.jsonl", kCorpus);
+    REQUIRE(askalike({"index", "-d", db, dir / "corpus.jsonl"}).code == 0);
+    Run first = askalike({"export", "-d", db});
+    REQUIRE(first.code == 0);
+    // What was put in comes back out (extra fields too).
+    std::map<std::string, nlohmann::json> in;
+    for (auto& j : json_lines(kCorpus)) in[j["id"]] = j;
+    std::map<std::string, nlohmann::json> out;
+    for (auto& j : json_lines(first.out)) out[j["id"]] = j;
+    CHECK(in == out);
+    write_file(dir / "export.jsonl", first.out);
+    std::string db2 = dir / "db2";
+    REQUIRE(askalike({"index", "-d", db2, dir / "export.jsonl"}).code == 0);
+    CHECK(askalike({"export", "-d", db2}).out == first.out);
+  }
+}
+
+TEST_CASE("index in legacy encodings") {
+  TempDir dir;
+  std::string db = dir / "db";
+  const std::string csv =
+      "department,title,ask,answer\n"
+      "心血管科,高血压患者能吃党参吗？,我有高血压，您好高血压可以吃党参吗？,高血压病人可以口服党参的。\n"
+      "消化科,胃痛怎么办？,最近经常胃痛，怎么办？,注意饮食规律。\n";
+  SUBCASE("GB18030 CSV, named and detected") {
+    std::string bytes = clitest::encode(csv, "GB18030");
+    write_file(dir / "zh.csv", bytes);
+    for (const char* enc : {"GB18030", "auto"}) {
+      CAPTURE(enc);
+      Run r = askalike({"index", "-d", db, "--encoding", enc, dir / "zh.csv"});
+      REQUIRE(r.code == 0);
+      auto recs = exported(db);
+      REQUIRE(recs.size() == 2);
+      CHECK(recs.at("zh-1")["category"] == "心血管科");
+      CHECK(recs.at("zh-1")["title"] == "高血压患者能吃党参吗？");
+      CHECK(recs.at("zh-2")["question"] == "最近经常胃痛，怎么办？");
+    }
+    Run s = askalike({"similar", "-d", db, "-f", "jsonl", "高血压能吃党参吗"});
+    REQUIRE(s.code == 0);
+    REQUIRE_FALSE(json_lines(s.out).empty());
+    CHECK(json_lines(s.out)[0]["id"] == "zh-1");
+  }
+  SUBCASE("Shift_JIS JSON Lines, named") {
+    std::string jsonl = "{\"id\":\"ja1\",\"title\":\"頭痛が続く\",\"question\":\"毎朝ソファで頭痛がします。表示\"}\n";
+    write_file(dir / "ja.jsonl", clitest::encode(jsonl, "Shift_JIS"));
+    Run r = askalike({"index", "-d", db, "-e", "Shift_JIS", dir / "ja.jsonl"});
+    REQUIRE(r.code == 0);
+    CHECK(exported(db).at("ja1")["question"] == "毎朝ソファで頭痛がします。表示");
+  }
+  SUBCASE("UTF-16 with a byte-order mark, detected") {
+    std::string jsonl = "{\"id\":\"u16\",\"title\":\"Café crème\",\"question\":\"Ça fait mal ?\"}\n";
+    write_file(dir / "u16.jsonl", "\xFF\xFE" + clitest::encode(jsonl, "UTF-16LE"));
+    Run r = askalike({"index", "-d", db, dir / "u16.jsonl"});
+    REQUIRE(r.code == 0);
+    CHECK(exported(db).at("u16")["title"] == "Café crème");
+  }
+  SUBCASE("an unknown encoding is a usage error") {
+    write_file(dir / "x.jsonl", "{\"id\":\"1\",\"title\":\"x\"}\n");
+    Run r = askalike({"index", "-d", db, "--encoding", "klingon-8", dir / "x.jsonl"});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("unknown encoding") != std::string::npos);
+  }
+}
+
+TEST_CASE("index from stdin") {
+  TempDir dir;
+  std::string db = dir / "db";
+  SUBCASE("JSON Lines") {
+    Run r = askalike({"index", "-d", db, "-"}, "{\"id\":\"s1\",\"title\":\"From stdin\"}\n");
+    REQUIRE(r.code == 0);
+    CHECK(exported(db).at("s1")["title"] == "From stdin");
+  }
+  SUBCASE("CSV with --format") {
+    Run r = askalike({"index", "-d", db, "--format", "csv", "-"}, "id,title\nc1,Comma separated\n");
+    REQUIRE(r.code == 0);
+    CHECK(exported(db).at("c1")["title"] == "Comma separated");
+  }
+  SUBCASE("no file and stdin not a terminal: stdin") {
+    Run r = askalike({"index", "-d", db}, "{\"id\":\"s2\",\"title\":\"Implicit stdin\"}\n");
+    REQUIRE(r.code == 0);
+    CHECK(exported(db).count("s2") == 1);
+  }
+}
+
+TEST_CASE("bad records: --on-error fail and skip") {
+  TempDir dir;
+  std::string db = dir / "db";
+  const std::string file = dir / "mixed.jsonl";
+  write_file(file,
+             "{\"id\":\"a\",\"title\":\"First\"}\n"
+             "{\"id\":\"b\",\"title\":\"Second\"}\n"
+             "{\"id\":\"c\",\"title\":\n"
+             "{\"id\":\"d\",\"title\":\"Fourth\"}\n"
+             "{\"title\":\"no id\"}\n"
+             "{\"id\":\"f\",\"title\":\"Sixth\"}\n");
+  SUBCASE("fail: stop at the first, keep what came before") {
+    Run r = askalike({"index", "-d", db, file});
+    CHECK(r.code == 1);
+    auto err = lines(r.err);
+    REQUIRE_FALSE(err.empty());
+    CHECK(err[0].rfind("askalike: " + file + ":3: ", 0) == 0);
+    auto recs = exported(db);
+    CHECK(recs.size() == 2);
+    CHECK(recs.count("a") == 1);
+    CHECK(recs.count("b") == 1);
+  }
+  SUBCASE("skip: go on and list every skipped line") {
+    Run r = askalike({"index", "-d", db, "--on-error", "skip", file});
+    CHECK(r.code == 0);
+    CHECK(r.out.find("read 4 records: 4 added, 0 replaced, 2 skipped") != std::string::npos);
+    CHECK(r.err.find("askalike: skipped " + file + ":3: ") != std::string::npos);
+    CHECK(r.err.find("askalike: skipped " + file + ":5: ") != std::string::npos);
+    CHECK(exported(db).size() == 4);
+  }
+  SUBCASE("a CSV row with too many fields, after a field over two lines") {
+    write_file(dir / "bad.csv", "id,title\n1,\"two\nlines\"\n2,x,extra\n3,ok\n");
+    Run r = askalike({"index", "-d", db, dir / "bad.csv"});
+    CHECK(r.code == 1);
+    CHECK(r.err.rfind("askalike: " + dir / "bad.csv" + ":4: expected 2 fields", 0) == 0);
+    CHECK(exported(db).size() == 1);
+    Run s = askalike({"index", "-d", db, "--on-error", "skip", dir / "bad.csv"});
+    CHECK(s.code == 0);
+    CHECK(exported(db).size() == 2);
+  }
+  SUBCASE("--on-error with another value is a usage error") {
+    CHECK(askalike({"index", "-d", db, "--on-error", "ignore", file}).code == 2);
+  }
+}
+
+TEST_CASE("index twice: the same database") {
+  TempDir dir;
+  std::string db = make_db(dir);
+  Run before = askalike({"export", "-d", db});
+  Run again = askalike({"index", "-d", db, dir / "corpus.jsonl"});
+  REQUIRE(again.code == 0);
+  CHECK(again.out.find("read 4 records: 0 added, 4 replaced, 0 skipped") != std::string::npos);
+  CHECK(askalike({"export", "-d", db}).out == before.out);
+  Run stats = askalike({"stats", "-d", db});
+  REQUIRE(stats.code == 0);
+  CHECK(std::regex_search(stats.out, std::regex("records\\s+4\\n")));
+  CHECK(stats.out.find("Neurology") != std::string::npos);
+}
+
+TEST_CASE("other usage errors of index") {
+  TempDir dir;
+  write_file(dir / "x.jsonl", "{\"id\":\"1\",\"title\":\"x\"}\n");
+  CHECK(askalike({"index", "-d", dir / "db", "--format", "xml", dir / "x.jsonl"}).code == 2);
+  CHECK(askalike({"index", "-d", dir / "db", "--field", "title", dir / "x.jsonl"}).code == 2);
+  CHECK(askalike({"index", "-d", dir / "db", "--field", "titel=x", dir / "x.jsonl"}).code == 2);
+  Run missing = askalike({"index", "-d", dir / "db", dir / "missing.jsonl"});
+  CHECK(missing.code == 1);
+  CHECK(missing.err.find("missing.jsonl") != std::string::npos);
+}
+
+TEST_CASE("remove, compact and stats") {
+  TempDir dir;
+  std::string db = make_db(dir);
+  Run r = askalike({"remove", "-d", db, "knee"});
+  CHECK(r.code == 0);
+  CHECK(exported(db).count("knee") == 0);
+  Run missing = askalike({"remove", "-d", db, "coffee", "no-such-id"});
+  CHECK(missing.code == 1);
+  CHECK(missing.err.find("no-such-id") != std::string::npos);
+  CHECK(exported(db).count("coffee") == 0);  // the found one is removed all the same
+  CHECK(askalike({"remove", "-d", db}).code == 2);
+
+  Run c = askalike({"compact", "-d", db, dir / "compact"});
+  REQUIRE(c.code == 0);
+  CHECK(askalike({"export", "-d", dir / "compact"}).out == askalike({"export", "-d", db}).out);
+  CHECK(askalike({"compact", "-d", db}).code == 2);                     // no DEST
+  CHECK(askalike({"compact", "-d", db, dir / "compact"}).code == 1);    // DEST exists
+  CHECK(askalike({"stats", "-d", dir / "none"}).code == 1);
+  CHECK(askalike({"export", "-d", dir / "none"}).code == 1);
+}
+
+TEST_CASE("eval on hand-made qrels") {
+  TempDir dir;
+  std::string db = dir / "db";
+  // "zebra" is in d1's title and question, and only in d2's answer: d1 ranks
+  // above d2. "yak" is only in d3. "quokka" only in d5.
+  write_file(dir / "corpus.jsonl",
+             "{\"id\":\"d1\",\"title\":\"zebra stripes\",\"question\":\"why does a zebra have stripes\"}\n"
+             "{\"id\":\"d2\",\"title\":\"horse colours\",\"question\":\"what colours do horses have\","
+             "\"answer\":\"unlike a zebra, most are brown\"}\n"
+             "{\"id\":\"d3\",\"title\":\"yak milk\",\"question\":\"can you drink yak milk\"}\n"
+             "{\"id\":\"d4\",\"title\":\"cow milk\",\"question\":\"is cow milk healthy\"}\n"
+             "{\"id\":\"d5\",\"title\":\"quokka smile\",\"question\":\"why do quokkas smile\"}\n");
+  REQUIRE(askalike({"index", "-d", db, dir / "corpus.jsonl"}).code == 0);
+  write_file(dir / "q.jsonl",
+             "{\"id\":\"q1\",\"text\":\"zebra\"}\n"
+             "{\"id\":\"q2\",\"text\":\"yak\"}\n"
+             "{\"id\":\"q3\",\"text\":\"quokka\"}\n");
+  write_file(dir / "qrels",
+             "q1 0 d1 0\n"
+             "q1 0 d2 2\n"
+             "q2 0 d3 1\n"
+             "q2 0 d4 3\n"
+             "q3 0 d5 0\n");
+  // Runs: q1 -> d1, d2; q2 -> d3; q3 -> d5.
+  // q1: the relevant d2 (grade 2) at rank 2.
+  //     AP = (1/2)/1 = 0.5; RR = 0.5; P@1 = 0; Recall@10 = 1/1 = 1
+  //     nDCG@10 = (2/log2(3)) / (2/log2(2)) = 0.63093
+  // q2: d3 (grade 1) at rank 1; d4 (grade 3) not retrieved.
+  //     AP = (1/1)/2 = 0.5; RR = 1; P@1 = 1; Recall@10 = 1/2
+  //     DCG = 1/log2(2) = 1; IDCG = 3/log2(2) + 1/log2(3) = 3.63093; nDCG@10 = 0.27541
+  // q3: nothing relevant: skipped.
+  // Means over q1, q2: MAP 0.5, MRR 0.75, P@1 0.5, nDCG@10 0.45317,
+  // Recall@10 0.75, Recall@100 0.75.
+  // Official MAP counts q3 as 0: (0.5 + 0.5 + 0) / 3 = 0.33333.
+  Run r = askalike({"eval", "-d", db, "--queries", dir / "q.jsonl", "--qrels", dir / "qrels", "--run", dir / "run"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("queries     3 (2 with a relevant document)") != std::string::npos);
+  CHECK(metric(r.out, "MAP") == doctest::Approx(0.5).epsilon(1e-3));
+  CHECK(metric(r.out, "MRR") == doctest::Approx(0.75).epsilon(1e-3));
+  CHECK(metric(r.out, "P@1") == doctest::Approx(0.5).epsilon(1e-3));
+  CHECK(metric(r.out, "nDCG@10") == doctest::Approx(0.4532).epsilon(1e-3));
+  CHECK(metric(r.out, "Recall@10") == doctest::Approx(0.75).epsilon(1e-3));
+  CHECK(metric(r.out, "Recall@100") == doctest::Approx(0.75).epsilon(1e-3));
+  auto run = lines(clitest::read_file(dir / "run"));
+  REQUIRE(run.size() == 4);
+  CHECK(run[0].rfind("q1 Q0 d1 1 ", 0) == 0);
+  CHECK(run[1].rfind("q1 Q0 d2 2 ", 0) == 0);
+
+  Run official = askalike({"eval", "-d", db, "--queries", dir / "q.jsonl", "--qrels", dir / "qrels",
+                           "--official-map"});
+  REQUIRE(official.code == 0);
+  CHECK(metric(official.out, "MAP") == doctest::Approx(1.0 / 3).epsilon(1e-3));
+  CHECK(metric(official.out, "MRR") == doctest::Approx(0.75).epsilon(1e-3));
+
+  // --exclude-self: q1 is not a record id, so nothing changes; with a query
+  // named d1 its own record is left out and d2 comes first.
+  write_file(dir / "self.jsonl", "{\"id\":\"d1\",\"text\":\"zebra\"}\n");
+  write_file(dir / "self.qrels", "d1 0 d2 1\n");
+  Run self = askalike({"eval", "-d", db, "--queries", dir / "self.jsonl", "--qrels", dir / "self.qrels",
+                       "--exclude-self"});
+  REQUIRE(self.code == 0);
+  CHECK(metric(self.out, "MRR") == doctest::Approx(1.0));
+  Run with_self = askalike({"eval", "-d", db, "--queries", dir / "self.jsonl", "--qrels", dir / "self.qrels"});
+  CHECK(metric(with_self.out, "MRR") == doctest::Approx(0.5));
+
+  CHECK(askalike({"eval", "-d", db, "--queries", dir / "q.jsonl"}).code == 2);  // no --qrels
+  write_file(dir / "bad.qrels", "q1 0 d1\n");
+  Run bad = askalike({"eval", "-d", db, "--queries", dir / "q.jsonl", "--qrels", dir / "bad.qrels"});
+  CHECK(bad.code == 1);
+  CHECK(bad.err.find("bad.qrels:1:") != std::string::npos);
+}
