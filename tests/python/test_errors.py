@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 
 import askalike
@@ -127,3 +130,16 @@ def test_errors_from_threads_are_raised_in_the_caller(searcher):
         fut = pool.submit(searcher.more_like, "no-such-id")
         with pytest.raises(askalike.NotFoundError):
             fut.result()
+
+
+@pytest.mark.skipif(shutil.which("xapian-metadata") is None,
+                    reason="needs xapian-metadata (Debian package xapian-tools)")
+def test_database_from_a_newer_askalike(db_path):
+    # Pretend a future askalike wrote the database: another schema number.
+    subprocess.run(["xapian-metadata", "set", db_path, "askalike.schema", "999"], check=True)
+    with pytest.raises(askalike.IncompatibleVersionError) as info:
+        askalike.Searcher(db_path)
+    assert "999" in str(info.value)
+    assert info.value.code == "incompatible_version"
+    with pytest.raises(askalike.IncompatibleVersionError):
+        askalike.Index(db_path)
