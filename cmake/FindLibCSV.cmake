@@ -5,7 +5,7 @@ if(NOT TARGET LibCSV::csv)
   find_path(LIBCSV_INCLUDE_DIR NAMES csv.h)
   find_library(LIBCSV_LIBRARY NAMES csv)
   include(FindPackageHandleStandardArgs)
-  find_package_handle_standard_args(LibCSV
+  find_package_handle_standard_args(LibCSV NAME_MISMATCHED
     REQUIRED_VARS LIBCSV_LIBRARY LIBCSV_INCLUDE_DIR
     REASON_FAILURE_MESSAGE "install libcsv (Debian/Ubuntu: apt-get install libcsv-dev)")
   if(LibCSV_FOUND)
