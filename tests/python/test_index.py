@@ -235,3 +235,22 @@ def test_record_class():
     assert r != askalike.Record("x2")
     with pytest.raises(TypeError):
         hash(r)
+
+
+def test_one_index_shared_by_threads(tmp_path):
+    import threading
+
+    path = str(tmp_path / "db")
+    with askalike.Index(path) as index:
+        def work(part):
+            for i in range(300):
+                index.add({"id": f"{part}-{i}", "title": f"thread {part} record {i}"})
+            index.add_many({"id": f"{part}-many-{i}"} for i in range(200))
+
+        threads = [threading.Thread(target=work, args=(p,)) for p in "abc"]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(index) == 3 * 500
+    assert len(askalike.Searcher(path)) == 1500
