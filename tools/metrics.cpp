@@ -29,7 +29,9 @@ Qrels read_qrels(std::istream& in, const std::string& source) {
     } catch (const std::exception&) {
       throw ParseError(source, line, "the grade '" + parts[3] + "' is not an integer");
     }
-    qrels[parts[0]][parts[2]] = grade;
+    // A document judged twice keeps its higher grade.
+    auto [it, added] = qrels[parts[0]].emplace(parts[2], grade);
+    if (!added && grade > it->second) it->second = grade;
   }
   if (in.bad()) throw Error(ErrorCode::kIO, source + ": read error");
   return qrels;

@@ -34,7 +34,8 @@ namespace askalike::metrics {
 using Judgments = std::map<std::string, int>;
 using Qrels = std::map<std::string, Judgments>;
 
-// TREC qrels: "qid iter docid grade" per line (blank lines ignored). Throws
+// TREC qrels: "qid iter docid grade" per line (blank lines ignored; a
+// document judged twice keeps its higher grade). Throws
 // askalike::ParseError(source, line, reason) on a malformed line.
 Qrels read_qrels(std::istream& in, const std::string& source);
 

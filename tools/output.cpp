@@ -74,7 +74,8 @@ void write_text(std::ostream& out, const std::string& heading, const Results& re
     std::string title = r.title.empty() ? text_start(r.question, 80) : text_start(r.title, 120);
     out << (hit.rank < 10 ? " " : "") << hit.rank << ". " << title;
     if (!r.category.empty()) out << "  (" << r.category << ")";
-    out << "  score " << fixed(hit.score, 2) << ", " << fixed(hit.confidence * 100, 0) << "%  [" << hit.id << "]\n";
+    out << "  score " << fixed(hit.score, 2) << ", confidence " << fixed(hit.confidence * 100, 0) << "%  [" << hit.id
+        << "]\n";
     if (!r.question.empty() && r.question != r.title) out << "    Q: " << text_start(r.question, 150) << "\n";
     if (!r.answer.empty()) out << "    A: " << text_start(r.answer, 150) << "\n";
     if (explain) {

@@ -241,6 +241,7 @@ TEST_CASE("index CSV, TSV and pages, and export them back") {
     Run r = askalike({"index", "-d", db, "--field", "tags=tags", dir / "faq.csv"});
     REQUIRE(r.code == 0);
     CHECK(r.out.find("read 2 records: 2 added, 0 replaced, 0 skipped") != std::string::npos);
+    CHECK(r.err.empty());  // stderr is not a terminal: no progress line
     auto recs = exported(db);
     REQUIRE(recs.size() == 2);
     const auto& a = recs.at("faq-1");

@@ -99,6 +99,8 @@ TEST_CASE("read_qrels rejects malformed lines with file and line") {
     CHECK(e.source() == "my.qrels");
     CHECK(e.line() == 2);
   }
+  std::istringstream twice("q1 0 d1 2\nq1 0 d1 1\n");
+  CHECK(m::read_qrels(twice, "t").at("q1").at("d1") == 2);  // the higher grade stays
   std::istringstream bad_grade("q1 0 d1 high\n");
   CHECK_THROWS_AS(m::read_qrels(bad_grade, "g"), askalike::ParseError);
 }
