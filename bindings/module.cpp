@@ -118,7 +118,7 @@ std::string fmt(double x, int digits) {
   return py::str("{:.{}f}").format(x, digits).cast<std::string>();
 }
 
-// ----------------------------------------------------------------- errors
+// ----------------------------------------------------------------- reprs, errors
 
 const char* error_class_name(ErrorCode code) {
   switch (code) {
@@ -156,8 +156,28 @@ void set_python_error(const askalike::Error& e) {
 
 py::object json_module() { return py::module_::import("json"); }
 
-// Record -> dict: the standard fields, then the extra fields decoded from
-// their JSON text (kept as the raw text if it does not parse).
+// The extra fields into `d`, decoded from their JSON text (kept as the raw
+// text if it does not parse).
+void add_extra(py::dict& d, const askalike::Record& r) {
+  if (r.extra.empty()) return;
+  py::object loads = json_module().attr("loads");
+  for (const auto& [name, json] : r.extra) {
+    py::str key = to_str(name);
+    try {
+      d[key] = loads(to_str(json));
+    } catch (py::error_already_set&) {
+      d[key] = to_str(json);
+    }
+  }
+}
+
+py::dict extra_to_dict(const askalike::Record& r) {
+  py::dict d;
+  add_extra(d, r);
+  return d;
+}
+
+// Record -> dict: the standard fields, then the extra fields.
 py::dict record_to_dict(const askalike::Record& r) {
   py::dict d;
   d["id"] = to_str(r.id);
@@ -170,30 +190,7 @@ py::dict record_to_dict(const askalike::Record& r) {
   d["url"] = to_str(r.url);
   d["date"] = to_str(r.date);
   d["group"] = to_str(r.group);
-  if (!r.extra.empty()) {
-    py::object loads = json_module().attr("loads");
-    for (const auto& [name, json] : r.extra) {
-      py::str key = to_str(name);
-      try {
-        d[key] = loads(to_str(json));
-      } catch (py::error_already_set&) {
-        d[key] = to_str(json);
-      }
-    }
-  }
-  return d;
-}
-
-py::dict extra_to_dict(const askalike::Record& r) {
-  py::dict d;
-  py::object loads = json_module().attr("loads");
-  for (const auto& [name, json] : r.extra) {
-    try {
-      d[to_str(name)] = loads(to_str(json));
-    } catch (py::error_already_set&) {
-      d[to_str(name)] = to_str(json);
-    }
-  }
+  add_extra(d, r);
   return d;
 }
 
@@ -456,8 +453,6 @@ std::vector<std::string> texts_arg(py::handle texts) {
     throw py::type_error("similar_batch() takes an iterable of str; use similar() for one text");
   return str_list_arg(texts, "texts");
 }
-
-// ----------------------------------------------------------------- reprs
 
 std::string hit_repr(const askalike::Hit& h) {
   std::string s = "Hit(rank=" + std::to_string(h.rank) + ", id=" + short_repr(h.id, 200) +
