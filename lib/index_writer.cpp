@@ -100,20 +100,24 @@ void IndexWriter::rollback() {
 
 IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& options) {
   IngestReport report;
+  std::vector<BadLine> refused;  // records the index would not take
   std::size_t batch = std::max<std::size_t>(options.batch_size, 1);
   std::size_t every = std::max<std::size_t>(options.progress_every, 1);
   Record record;
-  auto finish = [&] {
-    report.bad_lines = source.bad_lines();
-    report.skipped = report.bad_lines.size();
-  };
   try {
     while (source.next(record)) {
+      bool replaced = false;
+      try {
+        replaced = upsert(record);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kInvalidArgument) throw;
+        std::string name = source.source_name().empty() ? "<input>" : source.source_name();
+        if (!options.skip_bad_lines) throw ParseError(name, source.line(), e.what());
+        refused.push_back(BadLine{name, source.line(), e.what()});
+        continue;
+      }
       ++report.read;
-      if (upsert(record))
-        ++report.replaced;
-      else
-        ++report.added;
+      ++(replaced ? report.replaced : report.added);
       if (report.read % batch == 0) commit();
       if (options.progress && report.read % every == 0) options.progress(report.read);
     }
@@ -123,7 +127,9 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
     throw;
   }
   commit();
-  finish();
+  report.bad_lines = source.bad_lines();
+  report.bad_lines.insert(report.bad_lines.end(), refused.begin(), refused.end());
+  report.skipped = report.bad_lines.size();
   return report;
 }
 

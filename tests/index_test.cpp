@@ -176,6 +176,34 @@ TEST_CASE("JSON Lines ingest") {
   }
 }
 
+TEST_CASE("a record the index refuses is a bad line too") {
+  TempDir dir;
+  IndexWriter writer(dir / "db");
+  const std::string lines = "{\"id\": \"ok\", \"question\": \"fine\"}\n{\"id\": \"" + std::string(300, 'x') +
+                            "\", \"question\": \"too long an id\"}\n";
+  SUBCASE("stops with file and line") {
+    std::istringstream in(lines);
+    try {
+      writer.add_jsonl(in, "ids.jsonl");
+      FAIL("expected a ParseError");
+    } catch (const askalike::ParseError& e) {
+      CHECK(e.line() == 2);
+      CHECK(std::string(e.what()).rfind("ids.jsonl:2: record id longer than 200 bytes", 0) == 0);
+    }
+    askalike::Record r;
+    CHECK(writer.get("ok", r));  // the record before it was kept
+  }
+  SUBCASE("or is skipped and listed") {
+    std::istringstream in(lines);
+    askalike::IngestOptions options;
+    options.skip_bad_lines = true;
+    auto report = writer.add_jsonl(in, "ids.jsonl", options);
+    CHECK(report.read == 1);
+    REQUIRE(report.bad_lines.size() == 1);
+    CHECK(report.bad_lines[0].line == 2);
+  }
+}
+
 TEST_CASE("records round-trip through JSON and the database") {
   TempDir dir;
   auto r = make_record("rt-1", "Título", "¿Qué es la gripe? 流感", "Una infección viral.", "General");

@@ -47,8 +47,9 @@ struct ASKALIKE_EXPORT IndexOptions {
 };
 
 struct ASKALIKE_EXPORT IngestOptions {
-  // add_jsonl only: skip malformed lines (listed in the report) instead of
-  // stopping. (Other sources are opened skipping or not.)
+  // Skip bad records (listed in the report) instead of stopping: malformed
+  // lines for add_jsonl (other sources are opened skipping or not), and for
+  // every source the records the index refuses (an empty or over-long id).
   bool skip_bad_lines = false;
   // Records per commit: bounds memory during large loads.
   std::size_t batch_size = 10000;
@@ -97,9 +98,10 @@ class ASKALIKE_EXPORT IndexWriter {
   void rollback();
 
   // Upserts every record of `source`, committing every options.batch_size
-  // records and at the end. When the source throws ParseError, the records
-  // before the bad one are committed and the error is passed on: nothing
-  // stored before is lost, and running the same load again is harmless.
+  // records and at the end. On a bad record (the source throws ParseError,
+  // or the record has an unusable id) the records before it are committed
+  // and ParseError is thrown: nothing stored before is lost, and running the
+  // same load again is harmless.
   IngestReport ingest(RecordSource& source, const IngestOptions& options = IngestOptions());
 
   // Reads JSON Lines and upserts every record, committing every

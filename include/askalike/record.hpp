@@ -63,6 +63,10 @@ class ASKALIKE_EXPORT RecordSource {
   virtual bool next(Record& out) = 0;
   // The bad input passed over so far (skipping sources only).
   virtual const std::vector<BadLine>& bad_lines() const = 0;
+  // Where the last record read came from, for messages: a file name and a
+  // 1-based line ("" and 0 when the source cannot tell).
+  virtual std::string source_name() const { return {}; }
+  virtual std::size_t line() const { return 0; }
 };
 
 // Reads JSON Lines: one object per line, UTF-8; blank lines are ignored, and
@@ -74,8 +78,9 @@ class ASKALIKE_EXPORT JsonlReader : public RecordSource {
 
   bool next(Record& out) override;
   const std::vector<BadLine>& bad_lines() const override { return bad_lines_; }
+  std::string source_name() const override { return source_; }
   // The number of the last line read (1-based).
-  std::size_t line() const { return line_; }
+  std::size_t line() const override { return line_; }
 
  private:
   std::istream& in_;
