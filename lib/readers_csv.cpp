@@ -79,7 +79,16 @@ class DelimitedSource : public RecordSource {
     // wrong number of fields.
     if (csv_init(&parser_, 0) != 0) throw Error(ErrorCode::kInternal, "cannot initialise the CSV parser");
     csv_set_delim(&parser_, static_cast<unsigned char>(delimiter));
-    if (!csv_) csv_set_space_func(&parser_, [](unsigned char c) { return c == ' ' ? 1 : 0; });
+    if (!csv_) {
+      // TSV (IANA text/tab-separated-values) has no quoting: a field cannot
+      // hold a tab or a line break. Quote processing is turned off (0xFF
+      // never occurs in UTF-8), so that a field starting with a quote, such
+      // as "Hello" he said, cannot swallow the lines after it. Fields that
+      // are wholly quoted, as spreadsheets write them, are unquoted in
+      // on_field().
+      csv_set_quote(&parser_, 0xFF);
+      csv_set_space_func(&parser_, [](unsigned char c) { return c == ' ' ? 1 : 0; });
+    }
     read_header();
   }
   ~DelimitedSource() override { csv_free(&parser_); }
@@ -112,6 +121,26 @@ class DelimitedSource : public RecordSource {
   static void on_field(void* data, std::size_t len, void* self) {
     auto* s = static_cast<DelimitedSource*>(self);
     s->fields_.emplace_back(static_cast<const char*>(data), len);
+    if (!s->csv_) unquote_tsv_field(s->fields_.back());
+  }
+
+  // "say ""hi""" -> say "hi": a TSV field that starts and ends with a quote,
+  // with every quote inside doubled. Anything else is kept as it is.
+  static void unquote_tsv_field(std::string& f) {
+    if (f.size() < 2 || f.front() != '"' || f.back() != '"') return;
+    std::string inner;
+    for (std::size_t i = 1; i + 1 < f.size(); ++i) {
+      if (f[i] == '"') {
+        if (i + 2 < f.size() && f[i + 1] == '"') {
+          inner += '"';
+          ++i;
+          continue;
+        }
+        return;  // a lone quote inside: not a quoted field
+      }
+      inner += f[i];
+    }
+    f = std::move(inner);
   }
   static void on_row_end(int, void* self) {
     auto* s = static_cast<DelimitedSource*>(self);

@@ -30,9 +30,11 @@ namespace askalike {
 //   left out). Tags are split on ';', ',' or '|' (or given as a JSON array).
 //   Dates like 2007/08/27 become 2007-08-27. Without an id column a record's
 //   id is "<file stem>-<n>", n the data row (1-based, header not counted).
-//   Quoting is RFC 4180's (in TSV too), read leniently as spreadsheets do: a
-//   quote inside an unquoted field is kept as a character. A row with another
-//   number of fields than the header is a bad record.
+//   CSV quoting is RFC 4180's, read leniently as spreadsheets do: a quote
+//   inside an unquoted field is kept as a character. TSV has no quoting (a
+//   field holds no tab or line break), except that a field wholly in quotes,
+//   with inner quotes doubled, is unquoted. A row with another number of
+//   fields than the header is a bad record.
 // - Page: the text of one Q&A page, as in the README's page sample: title
 //   (first line), question, asker line with "Ask Date:", "<doctor> reply
 //   <department>", the reply, "Reply Date:", "More Info", "Similar Q&A" and

@@ -150,6 +150,20 @@ TEST_CASE("CSV bad rows name the line the row starts on") {
   }
 }
 
+TEST_CASE("TSV: no quoting, but wholly quoted fields are unquoted") {
+  auto records = read_all(
+      "id\ttitle\tquestion\n"
+      "a\t\"Hello\" he said\tfirst\n"
+      "b\t\"quoted, \"\"with\"\" quotes\"\tsecond\n"
+      "c\t\"unbalanced\tthird\n",
+      "q.tsv");
+  REQUIRE(records.size() == 3);
+  CHECK(records[0].title == "\"Hello\" he said");  // a quote at the start does not open a field
+  CHECK(records[1].title == "quoted, \"with\" quotes");
+  CHECK(records[2].title == "\"unbalanced");
+  CHECK(records[2].question == "third");
+}
+
 TEST_CASE("TSV with a header row") {
   auto records = read_all("id\ttitle\tquestion\tcategory\na\tTitle A\tQ, with comma\t\nb\tTitle B\tQ \"quoted\"\tX\n",
                           "x.tsv");
