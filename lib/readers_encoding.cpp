@@ -124,6 +124,10 @@ Utf8Streambuf::Utf8Streambuf(std::istream& in, std::string encoding, std::string
     int32_t sig_len = 0;
     const char* sig = ucnv_detectUnicodeSignature(pending_.data(), static_cast<int32_t>(pending_.size()),
                                                   &sig_len, &err);
+    // Only the UTF-8, UTF-16 and UTF-32 marks: the others ICU knows (UTF-7,
+    // SCSU, BOCU-1, UTF-EBCDIC) are too easily mistaken for text.
+    std::string sig_name = sig && U_SUCCESS(err) ? sig : "";
+    if (sig_name != "UTF-8" && sig_name.rfind("UTF-16", 0) != 0 && sig_name.rfind("UTF-32", 0) != 0) sig = nullptr;
     if (U_SUCCESS(err) && sig) {
       chosen = sig;
       pending_.erase(0, static_cast<std::size_t>(sig_len));

@@ -119,6 +119,11 @@ int cmd_index(const std::vector<std::string>& args) {
   IndexWriter writer(db);
   IngestReport total;
   std::vector<BadLine> skipped;
+  // Any other error passes through to main(); clear the progress line first.
+  struct ClearOnExit {
+    Progress& p;
+    ~ClearOnExit() { p.clear(); }
+  } clear_on_exit{progress};
   for (const auto& file : files) {
     const bool is_stdin = file == "-";
     const std::string name = is_stdin ? "<stdin>" : file;
