@@ -168,12 +168,19 @@ Record parse_page(std::istream& in, const std::string& name, const std::string& 
     r.date = normalize_date(t.substr(pos + 9));
   }
 
+  // The reply follows the doctor's line, or else the asker line.
   std::string reply;
+  std::size_t reply_start = head_end;
   if (reply_at < head_end) {
     r.extra["doctor"] = json_string(doctor);
     r.category = dept;
+    reply_start = reply_at + 1;
+  } else if (asker_at < head_end) {
+    reply_start = asker_at + 1;
+  }
+  if (reply_start < head_end) {
     std::size_t reply_end = head_end;
-    for (std::size_t i = reply_at + 1; i < head_end; ++i) {
+    for (std::size_t i = reply_start; i < head_end; ++i) {
       const std::string& t = lines[i].text;
       if (t.rfind("Reply Date:", 0) == 0) {
         std::string d = normalize_date(t.substr(11));
@@ -182,7 +189,7 @@ Record parse_page(std::istream& in, const std::string& name, const std::string& 
         break;
       }
     }
-    reply = join(lines, reply_at + 1, reply_end);
+    reply = join(lines, reply_start, reply_end);
   }
 
   std::string more;

@@ -228,6 +228,16 @@ TEST_CASE("pages: the minimal page, a directory of pages and bad pages") {
     CHECK(records[0].category == "Cardiology");
     CHECK(records[0].answer == "Because.");
   }
+  SUBCASE("no reply line: the reply follows the asker line; CR LF line ends") {
+    auto records = read_all("T\r\nWhy?\r\nAnn. Ask Date: 2020/1/2\r\nBecause.\r\nReply Date: 2020/01/03\r\n", "p.txt");
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].question == "Why?");
+    CHECK(records[0].date == "2020-01-02");
+    CHECK(records[0].answer == "Because.");
+    CHECK(records[0].extra.at("asker") == "\"Ann\"");
+    CHECK(records[0].extra.at("reply_date") == "\"2020-01-03\"");
+    CHECK(records[0].category.empty());
+  }
   SUBCASE("an empty page is a bad record") {
     CHECK_THROWS_AS(read_all("\n\n", "empty.txt"), askalike::ParseError);
     CHECK_THROWS_AS(read_all("Only a title\n", "t.txt"), askalike::ParseError);
