@@ -24,6 +24,45 @@
 
 namespace py = pybind11;
 
+// A Python object taken or returned as is, which help() and error messages
+// show under a readable type name (pybind11 would say "handle"/"object").
+template <typename Tag>
+struct Typed {
+  py::object obj;
+  operator py::handle() const { return obj; }  // NOLINT: used where a handle is
+};
+
+namespace pybind11 {
+namespace detail {
+template <typename Tag>
+struct type_caster<Typed<Tag>> {
+  PYBIND11_TYPE_CASTER(Typed<Tag>, Tag::name);
+  bool load(handle src, bool) {
+    value.obj = reinterpret_borrow<object>(src);
+    return true;
+  }
+  static handle cast(const Typed<Tag>& v, return_value_policy, handle) { return v.obj.inc_ref(); }
+};
+}  // namespace detail
+}  // namespace pybind11
+
+#define ASKALIKE_PY_TYPE(NAME, TEXT) \
+  struct NAME##Tag { static constexpr auto name = py::detail::const_name(TEXT); }; \
+  using NAME = Typed<NAME##Tag>;
+ASKALIKE_PY_TYPE(IntArg, "int")
+ASKALIKE_PY_TYPE(PathArg, "str | os.PathLike[str]")
+ASKALIKE_PY_TYPE(RecordArg, "dict | Record")
+ASKALIKE_PY_TYPE(RecordsArg, "Iterable[dict | Record]")
+ASKALIKE_PY_TYPE(TextsArg, "Iterable[str]")
+ASKALIKE_PY_TYPE(StrsArg, "str | Iterable[str] | None")
+ASKALIKE_PY_TYPE(DateArg, "str | datetime.date | None")
+ASKALIKE_PY_TYPE(ExtraArg, "dict[str, Any] | None")
+ASKALIKE_PY_TYPE(FieldMapArg, "dict[str, str] | None")
+ASKALIKE_PY_TYPE(ProgressArg, "Callable[[int], object] | None")
+ASKALIKE_PY_TYPE(AnyArg, "object")
+ASKALIKE_PY_TYPE(RecordDictOrNone, "dict | None")
+#undef ASKALIKE_PY_TYPE
+
 namespace {
 
 using askalike::ErrorCode;
@@ -341,9 +380,9 @@ class PyIndex {
   std::unique_ptr<askalike::IndexWriter> writer_;
 };
 
-askalike::IngestReport add_many(PyIndex& self, py::handle records, std::size_t batch_size) {
-  if (py::isinstance<py::str>(records) || py::isinstance<py::dict>(records) ||
-      py::isinstance<askalike::Record>(records))
+askalike::IngestReport add_many(PyIndex& self, const RecordsArg& records, std::size_t batch_size) {
+  if (py::isinstance<py::str>(records.obj) || py::isinstance<py::dict>(records.obj) ||
+      py::isinstance<askalike::Record>(records.obj))
     throw py::type_error("add_many() takes an iterable of records; use add() for one record");
   if (batch_size == 0) batch_size = 1;
   askalike::IngestReport report;
@@ -360,7 +399,7 @@ askalike::IngestReport add_many(PyIndex& self, py::handle records, std::size_t b
     });
     batch.clear();
   };
-  for (py::handle item : records) {
+  for (py::handle item : records.obj) {
     batch.push_back(record_from_py(item, "<add_many>", ++n));
     if (batch.size() >= batch_size) flush();
   }
@@ -368,16 +407,16 @@ askalike::IngestReport add_many(PyIndex& self, py::handle records, std::size_t b
   return report;
 }
 
-askalike::IngestReport add_file(PyIndex& self, py::handle path, const std::string& format,
+askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const std::string& format,
                                 const std::string& encoding, bool skip_bad_lines,
-                                py::handle field_map, std::size_t batch_size,
-                                py::handle progress) {
+                                const FieldMapArg& field_map, std::size_t batch_size,
+                                const ProgressArg& progress) {
   askalike::ReadOptions read;
   read.format = askalike::parse_input_format(format);
   read.encoding = encoding;
   read.skip_bad_lines = skip_bad_lines;
-  if (!field_map.is_none()) {
-    for (auto item : py::dict(py::reinterpret_borrow<py::object>(field_map)))
+  if (!field_map.obj.is_none()) {
+    for (auto item : py::dict(field_map.obj))
       read.field_map[str_arg(item.first, "field_map keys")] =
           str_arg(item.second, "field_map values");
   }
@@ -391,7 +430,7 @@ askalike::IngestReport add_file(PyIndex& self, py::handle path, const std::strin
   // user's function (if any) and look for Ctrl-C; a Python exception stops
   // the load and is raised once the GIL is back.
   std::optional<py::error_already_set> failure;
-  py::object user_progress = py::reinterpret_borrow<py::object>(progress);
+  py::object user_progress = progress.obj;
   ingest.progress = [&failure, &user_progress](std::size_t count) {
     py::gil_scoped_acquire gil;
     try {
@@ -469,6 +508,10 @@ std::string hit_repr(const askalike::Hit& h) {
 
 PYBIND11_MODULE(_askalike, m) {
   m.doc() = "The compiled core of askalike (private: import askalike instead).";
+  // The classes are public as askalike.X: register them under that name (it
+  // is what help(), signatures, reprs and pickle show); restored at the end.
+  py::object own_name = m.attr("__name__");
+  m.attr("__name__") = "askalike";
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {
@@ -491,19 +534,19 @@ go into an Index as a ``Record`` or as a plain dict with the same keys, and
 come back from searches as dicts (``Record.to_dict()``).
 )doc")
       .def(py::init([](const std::string& id, const std::string& title, const std::string& question,
-                       const std::string& answer, const std::string& category, py::handle tags,
-                       const std::string& lang, const std::string& url, py::handle date,
-                       const std::string& group, py::handle extra) {
+                       const std::string& answer, const std::string& category, const StrsArg& tags,
+                       const std::string& lang, const std::string& url, const DateArg& date,
+                       const std::string& group, const ExtraArg& extra) {
              askalike::Record r;
              r.id = id;
              r.title = title;
              r.question = question;
              r.answer = answer;
              r.category = category;
-             if (!tags.is_none()) r.tags = str_list_arg(tags, "tags");
+             if (!tags.obj.is_none()) r.tags = str_list_arg(tags, "tags");
              r.lang = lang;
              r.url = url;
-             if (!date.is_none()) r.date = date_arg(date, "date");
+             if (!date.obj.is_none()) r.date = date_arg(date, "date");
              r.group = group;
              set_extra(r, extra);
              return r;
@@ -534,7 +577,7 @@ come back from searches as dicts (``Record.to_dict()``).
       .def("to_dict", &record_to_dict, "The record as a dict: the fields, then the extra fields.")
       .def_static(
           "from_dict",
-          [](py::handle d) { return record_from_py(d, "<dict>", 1); }, py::arg("data"),
+          [](const AnyArg& d) { return record_from_py(d, "<dict>", 1); }, py::arg("data"),
           "Makes a record from a dict, validated like a JSON Lines record (raises ParseError).")
       .def("to_json", [](const askalike::Record& r) { return to_str(r.to_json()); },
            "The record as one line of JSON.")
@@ -543,9 +586,9 @@ come back from searches as dicts (``Record.to_dict()``).
           [](const std::string& text) { return askalike::Record::from_json(text, "<string>", 1); },
           py::arg("text"), "Parses one JSON object (raises ParseError).")
       .def("__eq__",
-           [](const askalike::Record& a, py::handle b) -> py::object {
-             if (!py::isinstance<askalike::Record>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-             return py::bool_(a == b.cast<const askalike::Record&>());
+           [](const askalike::Record& a, const AnyArg& b) -> py::object {
+             if (!py::isinstance<askalike::Record>(b.obj)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             return py::bool_(a == b.obj.cast<const askalike::Record&>());
            })
       .def("__repr__", &record_repr)
       .def(py::pickle([](const askalike::Record& r) { return py::make_tuple(to_str(r.to_json())); },
@@ -784,7 +827,7 @@ As a context manager it commits when the block ends normally and rolls back
 everything since the last commit when the block raises; either way it then
 closes. One Index may be used from several threads: calls are serialised.
 )doc")
-      .def(py::init([](py::handle path, bool create, bool fold_case, bool fold_accents,
+      .def(py::init([](const PathArg& path, bool create, bool fold_case, bool fold_accents,
                        bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes) {
              askalike::AnalyzerOptions o;
@@ -813,7 +856,7 @@ closes. One Index may be used from several threads: calls are serialised.
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")
       .def(
           "add",
-          [](PyIndex& self, py::handle record) {
+          [](PyIndex& self, const RecordArg& record) {
             askalike::Record r = record_from_py(record, "<record>", 1);
             return self.run([&](askalike::IndexWriter& w) { return w.upsert(r); });
           },
@@ -849,11 +892,11 @@ closes. One Index may be used from several threads: calls are serialised.
           "Discards every change since the last commit.")
       .def(
           "get",
-          [](PyIndex& self, const std::string& id) -> py::object {
+          [](PyIndex& self, const std::string& id) -> RecordDictOrNone {
             askalike::Record r;
             bool found = self.run([&](askalike::IndexWriter& w) { return w.get(id, r); });
-            if (!found) return py::none();
-            return record_to_dict(r);
+            if (!found) return {py::none()};
+            return {record_to_dict(r)};
           },
           py::arg("id"), "The record with this id (committed or not) as a dict, or None.")
       .def(
@@ -886,8 +929,8 @@ closes. One Index may be used from several threads: calls are serialised.
       .def("__enter__", [](py::object self) { return self; }, "Returns self.")
       .def(
           "__exit__",
-          [](PyIndex& self, py::handle exc_type, py::handle, py::handle) {
-            self.close(exc_type.is_none());
+          [](PyIndex& self, const AnyArg& exc_type, const AnyArg&, const AnyArg&) {
+            self.close(exc_type.obj.is_none());
             return false;
           },
           py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"),
@@ -912,7 +955,7 @@ question_weight, answer_weight, bm25_k1, bm25_b, max_query_terms,
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics.
 )doc")
-      .def(py::init([](py::handle path) { return std::make_unique<PySearcher>(path); }),
+      .def(py::init([](const PathArg& path) { return std::make_unique<PySearcher>(path); }),
            py::arg("path"),
            "Opens the database at `path` for searching (NotFoundError when there is none).")
       .def_property_readonly("path", [](const PySearcher& self) { return to_str(self.path()); },
@@ -920,7 +963,7 @@ max_topics.
       .def_property_readonly("closed", &PySearcher::closed, "True after close().")
       .def(
           "similar",
-          [](const PySearcher& self, const std::string& text, py::handle k, const py::kwargs& kw) {
+          [](const PySearcher& self, const std::string& text, const IntArg& k, const py::kwargs& kw) {
             askalike::SearchOptions o = search_options(k, kw);
             auto s = self.get();
             py::gil_scoped_release nogil;
@@ -931,7 +974,7 @@ max_topics.
           "search keywords.")
       .def(
           "more_like",
-          [](const PySearcher& self, const std::string& id, py::handle k, const py::kwargs& kw) {
+          [](const PySearcher& self, const std::string& id, const IntArg& k, const py::kwargs& kw) {
             askalike::SearchOptions o = search_options(k, kw);
             auto s = self.get();
             py::gil_scoped_release nogil;
@@ -942,7 +985,7 @@ max_topics.
           "(NotFoundError when there is none).")
       .def(
           "similar_batch",
-          [](const PySearcher& self, py::handle texts, py::handle k, py::handle threads,
+          [](const PySearcher& self, const TextsArg& texts, const IntArg& k, const IntArg& threads,
              const py::kwargs& kw) {
             std::vector<std::string> all = texts_arg(texts);
             askalike::SearchOptions o = search_options(k, kw);
@@ -965,7 +1008,7 @@ max_topics.
           "How alike two texts are, 0..1 (cosine of tf-idf vectors with this database's idf).")
       .def(
           "get",
-          [](const PySearcher& self, const std::string& id) -> py::object {
+          [](const PySearcher& self, const std::string& id) -> RecordDictOrNone {
             auto s = self.get();
             askalike::Record r;
             bool found;
@@ -973,8 +1016,8 @@ max_topics.
               py::gil_scoped_release nogil;
               found = s->get(id, r);
             }
-            if (!found) return py::none();
-            return record_to_dict(r);
+            if (!found) return {py::none()};
+            return {record_to_dict(r)};
           },
           py::arg("id"), "The stored record with this id as a dict, or None.")
       .def(
@@ -1008,7 +1051,7 @@ max_topics.
       .def("__enter__", [](py::object self) { return self; }, "Returns self.")
       .def(
           "__exit__",
-          [](PySearcher& self, py::handle, py::handle, py::handle) {
+          [](PySearcher& self, const AnyArg&, const AnyArg&, const AnyArg&) {
             self.close();
             return false;
           },
@@ -1017,4 +1060,6 @@ max_topics.
         return "<askalike.Searcher " + std::string(py::repr(to_str(self.path()))) +
                (self.closed() ? " closed>" : ">");
       });
+
+  m.attr("__name__") = own_name;
 }

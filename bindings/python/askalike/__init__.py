@@ -37,6 +37,7 @@ from ._askalike import (
     Token,
 )
 from ._askalike import version as _library_version
+from . import _errors
 from ._errors import (
     CorruptDatabaseError,
     DatabaseLockedError,
@@ -77,9 +78,8 @@ __all__ = [
     "__version__",
 ]
 
-# Show the public home of each class (askalike.Index, not askalike._askalike.Index).
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type):
-        _obj.__module__ = __name__
-del _name, _obj
+# Show the public home of the exceptions in tracebacks (askalike.ParseError,
+# not askalike._errors.ParseError); the compiled classes already say askalike.
+for _name in _errors.__all__:
+    globals()[_name].__module__ = __name__
+del _name
