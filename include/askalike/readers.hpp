@@ -35,7 +35,7 @@ namespace askalike {
 //   field holds no tab or line break), except that a field wholly in quotes,
 //   with inner quotes doubled, is unquoted. A row with another number of
 //   fields than the header is a bad record.
-// - Page: the text of one Q&A page, as in the README's page sample: title
+// - Page: the text of one Q&A page, as in tests/data/seed-page.txt: title
 //   (first line), question, asker line with "Ask Date:", "<doctor> reply
 //   <department>", the reply, "Reply Date:", "More Info", "Similar Q&A" and
 //   "Related FAQ". The id is the file stem ("stdin" for standard input),
@@ -44,6 +44,7 @@ namespace askalike {
 //   "reply_date", "similar_qa" (array of {title, question, doctor, category,
 //   answer}) and "related_faq" (array of {topic, category}). Every part after
 //   the question may be missing; a page without a question is a bad record.
+//   A directory is read as one page per .txt file, in name order.
 enum class InputFormat {
   kAuto,   // from the file name: .jsonl/.json/.ndjson, .csv, .tsv/.tab, .txt (page)
   kJsonl,  // JSON Lines, one record per line
