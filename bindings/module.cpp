@@ -26,11 +26,13 @@ namespace py = pybind11;
 
 // A Python object taken or returned as is, which help() and error messages
 // show under a readable type name (pybind11 would say "handle"/"object").
+namespace {
 template <typename Tag>
 struct Typed {
   py::object obj;
   operator py::handle() const { return obj; }  // NOLINT: used where a handle is
 };
+}  // namespace
 
 namespace pybind11 {
 namespace detail {
@@ -46,6 +48,7 @@ struct type_caster<Typed<Tag>> {
 }  // namespace detail
 }  // namespace pybind11
 
+namespace {
 #define ASKALIKE_PY_TYPE(NAME, TEXT) \
   struct NAME##Tag { static constexpr auto name = py::detail::const_name(TEXT); }; \
   using NAME = Typed<NAME##Tag>;
@@ -62,8 +65,6 @@ ASKALIKE_PY_TYPE(ProgressArg, "Callable[[int], object] | None")
 ASKALIKE_PY_TYPE(AnyArg, "object")
 ASKALIKE_PY_TYPE(RecordDictOrNone, "dict | None")
 #undef ASKALIKE_PY_TYPE
-
-namespace {
 
 using askalike::ErrorCode;
 
