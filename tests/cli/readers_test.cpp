@@ -300,6 +300,17 @@ TEST_CASE("encodings are converted to UTF-8") {
     REQUIRE(records.size() == 1);
     CHECK(records[0].title == "表ソ|テスト");
   }
+  SUBCASE("Big5 and EUC-KR named") {
+    ReadOptions o;
+    o.encoding = "Big5";
+    auto zh = read_all(clitest::encode("id,title\nb1,醫生說高血壓\n", "Big5"), "b.csv", o);
+    REQUIRE(zh.size() == 1);
+    CHECK(zh[0].title == "醫生說高血壓");
+    o.encoding = "EUC-KR";
+    auto ko = read_all(clitest::encode("id,title\nk1,두통이 심해요\n", "EUC-KR"), "k.csv", o);
+    REQUIRE(ko.size() == 1);
+    CHECK(ko[0].title == "두통이 심해요");
+  }
   SUBCASE("windows-1252 named") {
     ReadOptions o;
     o.encoding = "windows-1252";
