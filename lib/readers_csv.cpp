@@ -245,15 +245,21 @@ class DelimitedSource : public RecordSource {
         used[static_cast<std::size_t>(c)] = true;
       }
     }
-    // 4. The rest: extra fields, under their own (unique) names.
+    // 4. The rest: extra fields, under their own names made unique. A name
+    // that is a field's ("title" when --field title=subject took another
+    // column) gets a suffix: as an extra it would shadow the field in JSON.
+    auto taken = [&](const std::string& key) {
+      for (const char* f : kFieldNames)
+        if (key == f) return true;
+      for (const auto& e : extra_columns_)
+        if (e.second == key) return true;
+      return false;
+    };
     for (std::size_t c = 0; c < columns_; ++c) {
       if (used[c]) continue;
       std::string key = names[c].empty() ? "column" + std::to_string(c + 1) : names[c];
       std::string unique = key;
-      for (int n = 2; std::find_if(extra_columns_.begin(), extra_columns_.end(),
-                                   [&](const auto& e) { return e.second == unique; }) != extra_columns_.end();
-           ++n)
-        unique = key + "_" + std::to_string(n);
+      for (int n = 2; taken(unique); ++n) unique = key + "_" + std::to_string(n);
       extra_columns_.emplace_back(c, unique);
     }
   }

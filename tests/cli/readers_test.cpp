@@ -79,6 +79,18 @@ TEST_CASE("CSV columns: names, aliases, field map, tags, dates and extra columns
     CHECK(records[0].title == "forum");
     CHECK(records[0].extra.at("Subject") == "\"Knee pain\"");
   }
+  SUBCASE("a column named like a field but not used for it keeps another name") {
+    ReadOptions o;
+    o.field_map["category"] = "source";
+    auto records = read_all("id,category,source,,source\n1,old,new,blank name,again\n", "x.csv", o);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].category == "new");
+    CHECK(records[0].extra.at("category_2") == "\"old\"");
+    CHECK(records[0].extra.at("column4") == "\"blank name\"");
+    CHECK(records[0].extra.at("source") == "\"again\"");  // the first "source" is the category
+    // So the JSON form keeps the category.
+    CHECK(Record::from_json(records[0].to_json()).category == "new");
+  }
   SUBCASE("a mapped column that does not exist is an error naming the columns") {
     ReadOptions o;
     o.field_map["title"] = "headline";
