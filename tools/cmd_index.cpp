@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -112,6 +113,12 @@ int cmd_index(const std::vector<std::string>& args) {
     files.push_back("-");
   }
   std::string db = cmd.db();
+  // A misspelt file name should not leave a new empty database behind.
+  for (const auto& file : files) {
+    std::error_code ec;
+    if (file != "-" && !std::filesystem::exists(file, ec))
+      throw Error(ErrorCode::kIO, file + ": no such file or directory (nothing was indexed)");
+  }
 
   const bool quiet = cmd.has("quiet");
   Progress progress(!quiet && is_terminal(2));

@@ -452,6 +452,7 @@ TEST_CASE("other usage errors of index") {
   Run missing = askalike({"index", "-d", dir / "db", dir / "missing.jsonl"});
   CHECK(missing.code == 1);
   CHECK(missing.err.find("missing.jsonl") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "db"));  // no empty database left behind
 }
 
 TEST_CASE("remove, compact and stats") {
