@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -254,3 +255,16 @@ def test_one_index_shared_by_threads(tmp_path):
             t.join()
         assert len(index) == 3 * 500
     assert len(askalike.Searcher(path)) == 1500
+
+
+def test_add_file_qa_page(tmp_path):
+    page = Path(__file__).resolve().parent.parent / "data" / "seed-page.txt"
+    path = str(tmp_path / "db")
+    with askalike.Index(path) as index:
+        report = index.add_file(page, format="page")
+    assert report.added == 1
+    s = askalike.Searcher(path)
+    hit = s.similar("twitching of the face while sleeping")[0]
+    assert hit.record["category"] == "Neurology"
+    assert "twitching" in hit.record["question"]
+    assert "stroke" in hit.record["answer"]
