@@ -479,12 +479,13 @@ TEST_CASE("remove, compact and stats") {
 TEST_CASE("eval on hand-made qrels") {
   TempDir dir;
   std::string db = dir / "db";
-  // "zebra" is in d1's title and question, and only in d2's answer: d1 ranks
-  // above d2. "yak" is only in d3. "quokka" only in d5.
+  // "zebra" is in d1's title and question, and only once in d2's long
+  // answer: d1 ranks above d2 whatever the field weights. "yak" is only in d3. "quokka" only in d5.
   write_file(dir / "corpus.jsonl",
              "{\"id\":\"d1\",\"title\":\"zebra stripes\",\"question\":\"why does a zebra have stripes\"}\n"
              "{\"id\":\"d2\",\"title\":\"horse colours\",\"question\":\"what colours do horses have\","
-             "\"answer\":\"unlike a zebra, most are brown\"}\n"
+             "\"answer\":\"most horses are brown, bay, chestnut, black or grey, and a few are spotted or "
+             "dappled; unlike a zebra they have no stripes at all\"}\n"
              "{\"id\":\"d3\",\"title\":\"yak milk\",\"question\":\"can you drink yak milk\"}\n"
              "{\"id\":\"d4\",\"title\":\"cow milk\",\"question\":\"is cow milk healthy\"}\n"
              "{\"id\":\"d5\",\"title\":\"quokka smile\",\"question\":\"why do quokkas smile\"}\n");
