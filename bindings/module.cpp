@@ -245,9 +245,14 @@ std::string dumps(py::handle value) {
                          " cannot be stored in a record (use str, int, float, bool, None, "
                          "list or dict)");
   });
-  return json_module()
-      .attr("dumps")(value, py::arg("ensure_ascii") = false, py::arg("default") = fallback)
-      .cast<std::string>();
+  py::object text =
+      json_module().attr("dumps")(value, py::arg("ensure_ascii") = false, py::arg("default") = fallback);
+  // Not .cast<std::string>(): a lone surrogate must raise UnicodeEncodeError,
+  // as it would anywhere else in Python, not pybind11's vague cast error.
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
+  if (!utf8) throw py::error_already_set();
+  return std::string(utf8, static_cast<std::size_t>(size));
 }
 
 void set_extra(askalike::Record& r, py::handle mapping) {

@@ -143,3 +143,9 @@ def test_database_from_a_newer_askalike(db_path):
     assert info.value.code == "incompatible_version"
     with pytest.raises(askalike.IncompatibleVersionError):
         askalike.Index(db_path)
+
+
+def test_text_that_is_not_unicode(tmp_path):
+    with askalike.Index(str(tmp_path / "db")) as index:
+        with pytest.raises(UnicodeEncodeError):
+            index.add({"id": "x", "title": "lone surrogate \ud800"})
