@@ -82,7 +82,7 @@ TEST_CASE("version, help and usage errors") {
 TEST_CASE("index JSON Lines, then similar finds the question") {
   TempDir dir;
   std::string db = make_db(dir);
-  Run r = askalike({"similar", "-d", db, "why does my face twitch when I sleep?"});
+  Run r = askalike({"similar", "-d", db, "my face twitches at night while I sleep"});
   REQUIRE(r.code == 0);
   // The best hit comes first, with its rank, title and category.
   auto first = r.out.find(" 1. Facial twitching during sleep");
@@ -168,6 +168,17 @@ TEST_CASE("similar: filters, paging, --id, stdin and --queries") {
     Run t = askalike({"similar", "-d", db, "-f", "jsonl", "--tag", "sleep", "twitching"});
     CHECK(ids(t) == std::vector<std::string>{"twitch"});
   }
+  SUBCASE("ranking options") {
+    // With only the answer weighted, a record matching in its answer alone
+    // comes first.
+    Run r = askalike({"similar", "-d", db, "-f", "jsonl", "--title-weight", "0", "--question-weight", "0",
+                      "--answer-weight", "1", "harmless"});
+    REQUIRE(r.code == 0);
+    CHECK(ids(r) == std::vector<std::string>{"eyelid"});
+    Run none = askalike({"similar", "-d", db, "-f", "jsonl", "--answer-weight", "0", "harmless"});
+    REQUIRE(none.code == 0);
+    CHECK(ids(none).empty());
+  }
   SUBCASE("-k and --offset") {
     Run all = askalike({"similar", "-d", db, "-f", "jsonl", "twitching eyelid sleep"});
     auto every = ids(all);
@@ -224,6 +235,7 @@ TEST_CASE("similar: filters, paging, --id, stdin and --queries") {
     CHECK(askalike({"similar", "-d", db, "-f", "xml", "text"}).code == 2);          // bad format
     CHECK(askalike({"similar", "-d", db, "--exclude-self", "text"}).code == 2);     // needs --queries
     CHECK(askalike({"similar", "-d", db, "-k", "many", "text"}).code == 2);         // not a number
+    CHECK(askalike({"similar", "-d", db, "--bm25-b", "2", "text"}).code == 2);      // b is 0..1
     Run missing_db = askalike({"similar", "-d", dir / "nothing-here", "text"});
     CHECK(missing_db.code == 1);
     CHECK(missing_db.err.rfind("askalike: ", 0) == 0);
