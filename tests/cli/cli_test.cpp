@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <regex>
+#include <set>
 
 #include "cli_util.hpp"
 
@@ -240,6 +241,40 @@ TEST_CASE("similar: filters, paging, --id, stdin and --queries") {
     CHECK(missing_db.code == 1);
     CHECK(missing_db.err.rfind("askalike: ", 0) == 0);
   }
+}
+
+TEST_CASE("similar: --group and --lang, and a query's own group") {
+  TempDir dir;
+  std::string db = dir / "db";
+  write_file(dir / "c.jsonl",
+             "{\"id\":\"g1a\",\"title\":\"bank account in Doha\",\"group\":\"G1\",\"lang\":\"en\"}\n"
+             "{\"id\":\"g1b\",\"title\":\"best bank for expats\",\"group\":\"G1\",\"lang\":\"en\"}\n"
+             "{\"id\":\"g2a\",\"title\":\"bank holidays in Qatar\",\"group\":\"G2\",\"lang\":\"en\"}\n"
+             "{\"id\":\"fr1\",\"title\":\"banque en ligne\",\"group\":\"G2\",\"lang\":\"fr\"}\n");
+  REQUIRE(askalike({"index", "-d", db, dir / "c.jsonl"}).code == 0);
+  auto ids = [](const Run& r) {
+    std::set<std::string> out;
+    for (const auto& j : json_lines(r.out)) out.insert(j["id"].get<std::string>());
+    return out;
+  };
+  CHECK(ids(askalike({"similar", "-d", db, "-f", "jsonl", "--group", "G2", "bank banque"})) ==
+        std::set<std::string>{"g2a", "fr1"});
+  CHECK(ids(askalike({"similar", "-d", db, "-f", "jsonl", "--lang", "fr", "bank banque"})) ==
+        std::set<std::string>{"fr1"});
+  write_file(dir / "q.jsonl",
+             "{\"id\":\"q1\",\"text\":\"bank\",\"group\":\"G1\"}\n"
+             "{\"id\":\"q2\",\"text\":\"bank\",\"group\":\"G2\"}\n");
+  Run r = askalike({"similar", "-d", db, "-f", "trec", "--queries", dir / "q.jsonl"});
+  REQUIRE(r.code == 0);
+  std::map<std::string, std::set<std::string>> by_query;
+  for (const auto& row : lines(r.out)) {
+    std::istringstream in(row);
+    std::string qid, q0, docid;
+    in >> qid >> q0 >> docid;
+    by_query[qid].insert(docid);
+  }
+  CHECK(by_query["q1"] == std::set<std::string>{"g1a", "g1b"});
+  CHECK(by_query["q2"] == std::set<std::string>{"g2a"});
 }
 
 TEST_CASE("index CSV, TSV and pages, and export them back") {
