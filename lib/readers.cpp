@@ -134,6 +134,8 @@ class PageStreamSource : public RecordSource {
     }
   }
   const std::vector<BadLine>& bad_lines() const override { return bad_lines_; }
+  std::string source_name() const override { return name_; }
+  std::size_t line() const override { return 1; }  // a page is one record: point at its start
 
  private:
   std::istream& in_;
@@ -160,6 +162,7 @@ class PageDirectorySource : public RecordSource {
   bool next(Record& out) override {
     while (pos_ < files_.size()) {
       const std::string& path = files_[pos_++];
+      current_ = path;
       std::ifstream file(path, std::ios::binary);
       if (!file) throw Error(ErrorCode::kIO, path + ": cannot open: " + std::strerror(errno));
       detail::Utf8Istream text(file, options_.encoding, path);
@@ -174,9 +177,12 @@ class PageDirectorySource : public RecordSource {
     return false;
   }
   const std::vector<BadLine>& bad_lines() const override { return bad_lines_; }
+  std::string source_name() const override { return current_; }
+  std::size_t line() const override { return current_.empty() ? 0 : 1; }
 
  private:
   ReadOptions options_;
+  std::string current_;  // the file of the last page read
   std::vector<std::string> files_;
   std::size_t pos_ = 0;
   std::vector<BadLine> bad_lines_;
@@ -193,6 +199,8 @@ class OwningSource : public RecordSource {
 
   bool next(Record& out) override { return inner_->next(out); }
   const std::vector<BadLine>& bad_lines() const override { return inner_->bad_lines(); }
+  std::string source_name() const override { return inner_->source_name(); }
+  std::size_t line() const override { return inner_->line(); }
 
  private:
   std::unique_ptr<std::istream> file_;

@@ -101,6 +101,7 @@ class DelimitedSource : public RecordSource {
       try {
         if (!read_row(row)) return false;
         ++data_row_;
+        last_line_ = row.line;
         out = to_record(row);
         return true;
       } catch (const ParseError& e) {
@@ -111,6 +112,8 @@ class DelimitedSource : public RecordSource {
   }
 
   const std::vector<BadLine>& bad_lines() const override { return bad_lines_; }
+  std::string source_name() const override { return name_; }
+  std::size_t line() const override { return last_line_; }  // where the last row read starts
 
  private:
   struct Row {
@@ -313,6 +316,7 @@ class DelimitedSource : public RecordSource {
   std::size_t header_line_ = 0;
   std::size_t columns_ = 0;
   std::size_t data_row_ = 0;  // 1-based number of the current data row
+  std::size_t last_line_ = 0;  // the line it starts on
   int field_column_[kFieldCount];
   std::vector<std::pair<std::size_t, std::string>> extra_columns_;
   std::vector<BadLine> bad_lines_;

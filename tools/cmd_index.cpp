@@ -137,6 +137,7 @@ int cmd_index(const std::vector<std::string>& args) {
     std::unique_ptr<RecordSource> source =
         is_stdin ? open_records(std::cin, name, read) : open_records(file, read);
     IngestOptions ingest;
+    ingest.skip_bad_lines = read.skip_bad_lines;  // also for records the index refuses (a bad id)
     ingest.batch_size = batch;
     ingest.progress_every = 100;
     const std::size_t before = total.read;
@@ -155,9 +156,8 @@ int cmd_index(const std::vector<std::string>& args) {
     total.read += report.read;
     total.added += report.added;
     total.replaced += report.replaced;
-    // The source lists what it passed over; the report may repeat it.
-    const auto& bad = source->bad_lines().empty() ? report.bad_lines : source->bad_lines();
-    skipped.insert(skipped.end(), bad.begin(), bad.end());
+    // What the source passed over, then what the index refused.
+    skipped.insert(skipped.end(), report.bad_lines.begin(), report.bad_lines.end());
   }
   writer.commit();
   progress.clear();

@@ -471,6 +471,18 @@ TEST_CASE("bad records: --on-error fail and skip") {
     CHECK(s.code == 0);
     CHECK(exported(db).size() == 2);
   }
+  SUBCASE("a record the index refuses (an id over 200 bytes) is a bad record too") {
+    write_file(dir / "long.csv", "id,title\nok1,fine\n" + std::string(300, 'x') + ",too long\nok2,fine\n");
+    Run r = askalike({"index", "-d", db, dir / "long.csv"});
+    CHECK(r.code == 1);
+    CHECK(r.err.rfind("askalike: " + dir / "long.csv" + ":3: ", 0) == 0);
+    CHECK(exported(db).size() == 1);
+    Run s = askalike({"index", "-d", db, "--on-error", "skip", dir / "long.csv"});
+    CHECK(s.code == 0);
+    CHECK(s.err.find("askalike: skipped " + dir / "long.csv" + ":3: ") != std::string::npos);
+    CHECK(s.out.find("1 skipped") != std::string::npos);
+    CHECK(exported(db).size() == 2);
+  }
   SUBCASE("--on-error with another value is a usage error") {
     CHECK(askalike({"index", "-d", db, "--on-error", "ignore", file}).code == 2);
   }

@@ -103,6 +103,24 @@ TEST_CASE("CSV columns: names, aliases, field map, tags, dates and extra columns
   }
 }
 
+TEST_CASE("sources tell where the last record came from") {
+  std::istringstream in("id,title\n1,\"two\nlines\"\n\n2,x\n");
+  auto source = askalike::open_records(in, "w.csv");
+  Record r;
+  REQUIRE(source->next(r));
+  CHECK(source->source_name() == "w.csv");
+  CHECK(source->line() == 2);
+  REQUIRE(source->next(r));
+  CHECK(source->line() == 5);
+  std::istringstream page("T\nQ\n");
+  ReadOptions o;
+  o.format = InputFormat::kPage;
+  auto p = askalike::open_records(page, "p.txt", o);
+  REQUIRE(p->next(r));
+  CHECK(p->source_name() == "p.txt");
+  CHECK(p->line() == 1);
+}
+
 TEST_CASE("CSV without an id column: ids are the file stem and the data row") {
   auto records = read_all("title,question\nA,first\nB,second\n", "dir/dump.csv");
   REQUIRE(records.size() == 2);
