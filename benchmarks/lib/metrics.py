@@ -22,6 +22,8 @@ Measures:
 - ndcg_cut(k): nDCG@k with the graded qrels value as the gain and a log2(rank+1)
   discount; the ideal ranking is all judged documents sorted by grade (trec_eval
   "ndcg_cut_k"); 0 when the query has no document with a positive grade.
+- "MRR(judged)", "MAP(judged)": the same on the condensed list (unjudged
+  documents removed from the ranking first).
 - roc_auc: the Mann-Whitney estimate, ties counted half.
 - best_threshold_accuracy: the accuracy of "score >= t means positive" at the
   best t (fitted on the same labels: an upper bound, say so when reporting).
@@ -135,6 +137,10 @@ MEASURES = {
     "P@10": lambda r, j, g: p_at(r, j, 10, g),
     "nDCG@10": lambda r, j, g: ndcg_cut(r, j, 10),
     "top1grade": lambda r, j, g: top1_grade(r, j),
+    # Condensed lists (Sakai 2007): the ranking with every unjudged document
+    # removed, so that unjudged (possibly relevant) documents cost nothing.
+    "MRR(judged)": lambda r, j, g: rr([d for d in r if d in j], j, g),
+    "MAP(judged)": lambda r, j, g: ap([d for d in r if d in j], j, g),
 }
 
 

@@ -59,11 +59,11 @@ SETS: Dict[str, Dict] = {
     "semeval2016": dict(corpus="semeval2016", lang="en", exclude_self=False, main="MAP",
                         measures=["MAP", "MRR", "P@1"], min_grade=1, target=0.75),
     "mqp": dict(corpus="mqp", lang="en", exclude_self=True, main="MRR",
-                measures=["MRR", "P@1", "MAP"], min_grade=1, target=0.88, pairs=True),
+                measures=["MRR", "P@1", "MAP", "MRR(judged)"], min_grade=1, target=0.88, pairs=True),
     "mediqa-rqe": dict(corpus="mediqa-rqe", lang="en", exclude_self=True, main="MAP",
-                       measures=["MAP", "MRR", "P@1"], min_grade=1, target=0.93, pairs=True),
+                       measures=["MAP", "MRR", "P@1", "MAP(judged)"], min_grade=1, target=0.93, pairs=True),
     "chip2019": dict(corpus="chip2019", lang="zh", exclude_self=True, main="MRR",
-                     measures=["MRR", "P@1", "MAP"], min_grade=1, target=0.30, pairs=True),
+                     measures=["MRR", "P@1", "MAP", "MRR(judged)"], min_grade=1, target=0.30, pairs=True),
 }
 
 # Baseline figures measured before this harness existed (main metric of each set),
@@ -122,6 +122,7 @@ class Variant:
         self.label = label
         self.search: List[str] = []
         self.analyzer: List[str] = []
+        self.corpus: List[str] = []  # corpus.answer_words=N: index only the first N words of each answer
         for kv in settings:
             if "=" not in kv:
                 raise SystemExit(f"bad setting {kv!r}: expected KEY=VALUE")
@@ -129,7 +130,15 @@ class Variant:
             key = key.strip()
             if key.startswith("analyzer."):
                 key = key[len("analyzer."):]
-            if key in ANALYZER_OPTS:
+            if key.startswith("corpus."):
+                if key == "corpus.answer_words":
+                    self.corpus.append(f"answer_words={int(value)}")
+                elif key == "corpus.drop_answers_of":
+                    self.corpus.append(f"drop_answers_of={value}")
+                else:
+                    raise SystemExit(f"unknown corpus setting {key!r}; known: corpus.answer_words, "
+                                     "corpus.drop_answers_of (categories joined with |)")
+            elif key in ANALYZER_OPTS:
                 self.analyzer.append(f"{key}={value}")
             elif key in SEARCH_OPTS:
                 self.search.append(f"{key}={value}")
@@ -150,7 +159,35 @@ class Variant:
         return ", ".join(s) if s else "defaults"
 
     def analyzer_desc(self) -> List[str]:
-        return ["analyzer." + a for a in self.analyzer]
+        return ["corpus." + c for c in self.corpus] + ["analyzer." + a for a in self.analyzer]
+
+    def corpus_file(self, corpus_path: str, corpus_name: str) -> str:
+        """The corpus as this variant indexes it: a trimmed copy in work/ when a corpus.* setting is given.
+
+        corpus.answer_words=N keeps the first N words of each answer (0: no answer);
+        corpus.drop_answers_of=A|B removes the answers of records in categories A, B.
+        """
+        if not self.corpus:
+            return corpus_path
+        opts = dict(c.split("=", 1) for c in self.corpus)
+        n = int(opts["answer_words"]) if "answer_words" in opts else None
+        drop = set(opts["drop_answers_of"].split("|")) if "drop_answers_of" in opts else set()
+        out = os.path.join(WORK, "corpora", f"{corpus_name}-{text_key(*sorted(self.corpus))}-{file_key(corpus_path)}.jsonl")
+        if not os.path.exists(out):
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with open(corpus_path, encoding="utf-8") as f, open(out + ".tmp", "w", encoding="utf-8") as g:
+                for line in f:
+                    if not line.strip():
+                        continue
+                    d = json.loads(line)
+                    if "answer" in d:
+                        if d.get("category") in drop or n == 0:
+                            del d["answer"]
+                        elif n is not None:
+                            d["answer"] = " ".join(d["answer"].split()[:n])
+                    g.write(json.dumps(d, ensure_ascii=False) + "\n")
+            os.replace(out + ".tmp", out)
+        return out
 
 
 # --- systems -----------------------------------------------------------------------
@@ -165,13 +202,15 @@ class Tools:
 
     def find(self):
         a = self.args
-        exe = os.path.join(WORK, "bin", "pair_scores")
+        exe = os.path.join(a.build_dir, "quality", "pair_scores")
         if os.path.exists(exe):
             self.pair_scores = exe
             lib = os.path.join(a.build_dir, "lib", "libaskalike.so")
             libs = [p for p in (lib, lib.replace(".so", ".a")) if os.path.exists(p)]
             self.lib_key = file_key(libs[0]) if libs else file_key(exe)
-            self.lib_key = text_key(self.lib_key, file_key(exe))
+            # PROTO_* variables switch experimental code in a patched library copy (see README).
+            proto = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("PROTO_"))
+            self.lib_key = text_key(self.lib_key, file_key(exe), *proto)
         for name in ("xapian_plain", "fts5_plain"):
             for d in (a.peers_dir, os.path.join(a.build_dir, "benchmarks")):
                 p = os.path.join(d, name)
@@ -196,6 +235,7 @@ def find_lucene_jar() -> Optional[str]:
 
 
 def askalike_index(tools: Tools, corpus_path: str, corpus_name: str, variant: Variant) -> str:
+    corpus_path = variant.corpus_file(corpus_path, corpus_name)
     key = text_key(file_key(corpus_path), tools.lib_key, *sorted(variant.analyzer))
     db = os.path.join(WORK, "index", "askalike", f"{corpus_name}-{key}")
     if not os.path.exists(os.path.join(db, ".done")):
@@ -347,6 +387,9 @@ def main(argv=None) -> int:
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL:K=V,K=V",
                     help="an extra askalike row with these settings (ablations); repeatable")
     ap.add_argument("--no-pairs", action="store_true", help="skip the pair sets")
+    ap.add_argument("--query-half", choices=["all", "A", "B"], default="all",
+                    help="score only half of the queries (A: CRC-32 of the query id even, B: odd), to tune "
+                         "settings on one half and report on the other")
     ap.add_argument("--k", type=int, default=100, help="hits per query (default 100)")
     ap.add_argument("--threads", type=int, default=1, help="search threads per program (default 1)")
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build-quality"))
@@ -367,7 +410,7 @@ def main(argv=None) -> int:
     if "askalike" not in systems:
         variants = [v for v in variants if v.label != "askalike"] if not args.variant else variants[1:]
     if variants and not tools.pair_scores:
-        log("askalike: benchmarks/work/quality/bin/pair_scores is not built (run.sh builds it): skipped")
+        log(f"askalike: {args.build_dir}/quality/pair_scores is not built (run.sh builds it): skipped")
         variants = []
     for p in PEERS:
         if p in systems and p not in tools.peers:
@@ -391,6 +434,9 @@ def main(argv=None) -> int:
             continue
         log(f"== {set_name}")
         qrels = metrics.read_qrels(qrels_path)
+        if args.query_half != "all":
+            keep = 0 if args.query_half == "A" else 1
+            qrels = {q: j for q, j in qrels.items() if zlib.crc32(q.encode()) % 2 == keep}
         queries = load_jsonl(queries_path)
         docs = load_jsonl(corpus_path)
         rows: Dict[str, Dict] = {}
@@ -450,6 +496,7 @@ def main(argv=None) -> int:
         "seconds": round(time.time() - started, 1),
         "variants": {v.label: v.describe() for v in variants},
         "commit": git_commit(),
+        "query_half": args.query_half,
     }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w", encoding="utf-8") as f:
@@ -504,6 +551,9 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
     L.append(f"- command: `{meta['command']}`")
     L.append(f"- date: {meta['date']}; commit {meta['commit']}; {meta['seconds']} s")
     L.append(f"- machine: {meta['machine']}")
+    if meta.get("query_half", "all") != "all":
+        L.append(f"- scored on query half {meta['query_half']} only (CRC-32 of the query id "
+                 f"{'even' if meta['query_half'] == 'A' else 'odd'})")
     for label, desc in meta["variants"].items():
         L.append(f"- `{label}`: askalike with {desc}")
     L.append("")

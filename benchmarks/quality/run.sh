@@ -6,7 +6,8 @@
 # 1. a Python environment in benchmarks/work/venv with numpy, scipy and
 #    scikit-learn (from PyPI), made once;
 # 2. the askalike library (Release, in build-quality/ unless ASKALIKE_BUILD_DIR
-#    says otherwise) and benchmarks/quality/pair_scores linked to it;
+#    says otherwise) and benchmarks/quality/pair_scores.cpp linked to it
+#    (BUILD/quality/pair_scores);
 # 3. the C++ peers xapian_plain and fts5_plain (benchmarks/peers), in
 #    build-quality/peers;
 # 4. quality.py: every system on every set, the table on stdout and in
@@ -18,8 +19,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 work="$repo/benchmarks/work"
 build="${ASKALIKE_BUILD_DIR:-$repo/build-quality}"
+# ASKALIKE_SOURCE_DIR: build the library from another source tree (a patched
+# copy, to measure a change to the ranking before it is made).
+src="${ASKALIKE_SOURCE_DIR:-$repo}"
 jobs="${JOBS:-1}"
-mkdir -p "$work/quality/bin"
+mkdir -p "$work/quality"
 
 venv="$work/venv"
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import numpy, scipy, sklearn' 2>/dev/null; then
@@ -30,21 +34,22 @@ fi
 
 # The library and pair_scores. A library that does not build yet only skips askalike.
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  if cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DASKALIKE_BUILD_TESTS=OFF \
+  if cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DASKALIKE_BUILD_TESTS=OFF \
        -DASKALIKE_BUILD_TOOLS=OFF -DASKALIKE_BUILD_BENCHMARKS=OFF >"$work/quality/cmake.log" 2>&1 &&
      nice ninja -C "$build" -j"$jobs" askalike >"$work/quality/build.log" 2>&1; then
     lib="$build/lib/libaskalike.so"
     [ -e "$lib" ] || lib="$build/lib/libaskalike.a"
-    exe="$work/quality/bin/pair_scores"
+    mkdir -p "$build/quality"
+    exe="$build/quality/pair_scores"
     if [ ! -x "$exe" ] || [ "$here/pair_scores.cpp" -nt "$exe" ] || [ "$lib" -nt "$exe" ]; then
-      nice g++ -std=c++17 -O2 -Wall -Wextra -I"$repo/include" -I"$build/include" "$here/pair_scores.cpp" \
+      nice g++ -std=c++17 -O2 -Wall -Wextra -I"$src/include" -I"$build/include" "$here/pair_scores.cpp" \
         -o "$exe.tmp" -L"$build/lib" -laskalike -Wl,-rpath,"$build/lib" -pthread \
         >"$work/quality/pair_scores.log" 2>&1 && mv "$exe.tmp" "$exe" ||
         echo "quality: pair_scores did not build (see $work/quality/pair_scores.log)" >&2
     fi
   else
     echo "quality: the askalike library did not build (see $work/quality/*.log): askalike is skipped" >&2
-    rm -f "$work/quality/bin/pair_scores"
+    rm -f "$build/quality/pair_scores"
   fi
   if cmake -S "$repo/benchmarks" -B "$build/peers" -G Ninja -DCMAKE_BUILD_TYPE=Release \
        >"$work/quality/peers-cmake.log" 2>&1; then
