@@ -26,11 +26,19 @@ bool is_utf8_name(const std::string& name) {
   return n == "utf8";
 }
 
-// True when `s` is well-formed UTF-8; an incomplete sequence at the very end
-// is accepted when `truncated` (the sample was cut there).
-bool valid_utf8(const std::string& s, bool truncated) {
+// How `s` starts as UTF-8: `valid` bytes of well-formed UTF-8, then either
+// the end, an incomplete sequence at the very end (`incomplete`), or an
+// ill-formed byte (`bad`).
+struct Utf8Scan {
+  std::size_t valid = 0;
+  bool incomplete = false;
+  bool bad = false;
+};
+
+Utf8Scan scan_utf8(const std::string& s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t n = s.size(), i = 0;
+  Utf8Scan scan;
   while (i < n) {
     unsigned char c = p[i];
     if (c < 0x80) {
@@ -50,16 +58,33 @@ bool valid_utf8(const std::string& s, bool truncated) {
       if (c == 0xF0) lo = 0x90;
       if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
     } else {
-      return false;
+      scan.valid = i;
+      scan.bad = true;
+      return scan;
     }
     for (std::size_t k = 1; k < len; ++k) {
-      if (i + k >= n) return truncated;
+      scan.valid = i;
+      if (i + k >= n) {
+        scan.incomplete = true;
+        return scan;
+      }
       unsigned char b = p[i + k];
-      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return false;
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) {
+        scan.bad = true;
+        return scan;
+      }
     }
     i += len;
   }
-  return true;
+  scan.valid = n;
+  return scan;
+}
+
+// True when `s` is well-formed UTF-8; an incomplete sequence at the very end
+// is accepted when `truncated` (the sample was cut there).
+bool valid_utf8(const std::string& s, bool truncated) {
+  Utf8Scan scan = scan_utf8(s);
+  return !scan.bad && (!scan.incomplete || truncated);
 }
 
 std::string guess_legacy_encoding(const std::string& sample) {
@@ -134,6 +159,11 @@ Utf8Streambuf::Utf8Streambuf(std::istream& in, std::string encoding, std::string
       at_start_ = false;  // the mark is gone already
     } else if (valid_utf8(pending_, !input_done_)) {
       chosen = "UTF-8";
+      // Checked as it goes on: text that turns out not to be UTF-8 after
+      // the sample (a legacy file whose first part is ASCII) is converted
+      // from there on with the encoding its rest looks like.
+      checking_ = true;
+      at_start_ = false;  // no byte-order mark: there was no signature
     } else {
       chosen = guess_legacy_encoding(pending_);
     }
@@ -143,14 +173,19 @@ Utf8Streambuf::Utf8Streambuf(std::istream& in, std::string encoding, std::string
     passthrough_ = true;
     return;
   }
-  encoding_ = chosen;
+  start_converting(chosen);
+}
+
+void Utf8Streambuf::start_converting(const std::string& encoding) {
+  encoding_ = encoding;
   passthrough_ = false;
+  checking_ = false;
   conv_ = std::make_unique<Converter>();
   UErrorCode err = U_ZERO_ERROR;
-  conv_->source = ucnv_open(chosen.c_str(), &err);
+  conv_->source = ucnv_open(encoding.c_str(), &err);
   if (U_SUCCESS(err)) conv_->utf8 = ucnv_open("UTF-8", &err);
   if (U_FAILURE(err))
-    throw Error(ErrorCode::kInvalidArgument, source_ + ": cannot convert from encoding \"" + chosen +
+    throw Error(ErrorCode::kInvalidArgument, source_ + ": cannot convert from encoding \"" + encoding +
                                                  "\": " + u_errorName(err));
 }
 
@@ -172,6 +207,30 @@ bool Utf8Streambuf::fill() {
       pending_.resize(static_cast<std::size_t>(in_.gcount()));
       if (in_.bad()) throw Error(ErrorCode::kIO, source_ + ": read error");
       if (!in_) input_done_ = true;
+    }
+    if (passthrough_ && checking_ && !pending_.empty()) {
+      Utf8Scan scan = scan_utf8(pending_);
+      if (scan.bad || (scan.incomplete && input_done_)) {
+        // Not UTF-8 after all: pass on what was valid, convert the rest.
+        out_.assign(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(scan.valid));
+        pending_.erase(0, scan.valid);
+        start_converting(guess_legacy_encoding(pending_));
+        if (!out_.empty()) break;
+        continue;
+      }
+      if (scan.incomplete && !input_done_) {
+        // Keep the start of a character for the next chunk.
+        out_.assign(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(scan.valid));
+        pending_.erase(0, scan.valid);
+        std::string more(kChunk, '\0');
+        in_.read(&more[0], static_cast<std::streamsize>(kChunk));
+        more.resize(static_cast<std::size_t>(in_.gcount()));
+        if (in_.bad()) throw Error(ErrorCode::kIO, source_ + ": read error");
+        if (!in_) input_done_ = true;
+        pending_ += more;
+        if (out_.empty()) continue;
+        break;
+      }
     }
     if (passthrough_) {
       if (pending_.empty()) return false;  // input_done_

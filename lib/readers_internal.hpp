@@ -44,11 +44,13 @@ class Utf8Streambuf : public std::streambuf {
 
  private:
   bool fill();  // converts the next chunk into out_; false at the end
+  void start_converting(const std::string& encoding);
 
   std::istream& in_;
   std::string encoding_;
   std::string source_;
   bool passthrough_ = true;  // UTF-8 input: bytes are copied
+  bool checking_ = false;    // ... but only guessed so: check the rest too
   bool at_start_ = true;     // a BOM may still have to be dropped
   bool input_done_ = false;
   bool flushed_ = false;

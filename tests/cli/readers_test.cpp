@@ -348,6 +348,32 @@ TEST_CASE("encodings are converted to UTF-8") {
     REQUIRE(records.size() == 1);
     CHECK(records[0].title == "Café €");
   }
+  SUBCASE("legacy text after a long ASCII start is still converted") {
+    // More ASCII than the detector's sample, then windows-1252 or GB18030.
+    std::string ascii = "id,title\n";
+    for (int i = 0; ascii.size() < 100000; ++i) ascii += "a" + std::to_string(i) + ",plain ascii title\n";
+    auto latin = read_all(ascii + "last,Caf\xE9 cr\xE8me br\xFBl\xE9" "e \xE0 la fran\xE7" "aise\n", "l.csv");
+    REQUIRE_FALSE(latin.empty());
+    CHECK(latin.back().title == "Café crème brûlée à la française");
+    std::string zh;
+    for (int i = 0; i < 30; ++i) zh += "zh" + std::to_string(i) + ",高血压患者能吃党参吗？我有高血压这两天女婿来的时候给我拿了些党参泡水喝\n";
+    auto gb = read_all(ascii + clitest::encode(zh, "GB18030"), "g.csv");
+    REQUIRE(gb.size() > 30);
+    CHECK(gb.back().title == "高血压患者能吃党参吗？我有高血压这两天女婿来的时候给我拿了些党参泡水喝");
+    CHECK(gb.front().title == "plain ascii title");
+  }
+  SUBCASE("UTF-8 split across read chunks stays intact") {
+    std::string text = "id,title\n";
+    for (int i = 0; text.size() < 300000; ++i) text += "u" + std::to_string(i) + ",頭痛と発熱 ü é 🙂\n";
+    auto records = read_all(text, "u.csv");
+    REQUIRE(records.size() > 1000);
+    for (const auto& r : records) {
+      if (r.title != "頭痛と発熱 ü é 🙂") {
+        FAIL_CHECK("bad title " << r.title << " in " << r.id);
+        break;
+      }
+    }
+  }
   SUBCASE("a UTF-8 byte-order mark does not reach the first column name") {
     auto records = read_all("\xEF\xBB\xBFid,title\nu1,x\n", "u.csv");
     REQUIRE(records.size() == 1);
