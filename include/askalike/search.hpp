@@ -39,7 +39,7 @@ struct ASKALIKE_EXPORT SearchOptions {
   // --- Ranking.
   double title_weight = 1.0;     // relative weight of matches in each field
   double question_weight = 1.0;
-  double answer_weight = 0.3;
+  double answer_weight = 1.0;
   double bm25_k1 = 1.2;          // BM25 term-frequency saturation
   double bm25_b = 0.75;          // BM25 length normalisation
   std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
