@@ -34,6 +34,9 @@ static bool directory_has_database(const std::string& path) {
 
 IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
   schema::guarded("opening the database for writing", path, [&] {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+      throw Error(ErrorCode::kInvalidArgument, path + " is a file, not a database directory; name a directory");
     if (!directory_has_database(path) && !options.create_if_missing)
       throw Error(ErrorCode::kNotFound, "no askalike database at " + path);
     // Validate the options before creating anything on disk.

@@ -34,8 +34,22 @@ std::string unprefixed(const std::string& term) {
   return term;
 }
 
+// "YYYY", "YYYY-MM" or "YYYY-MM-DD": dates compare as text, so anything else
+// would filter silently wrong.
+bool is_date_prefix(const std::string& d) {
+  static const char kPattern[] = "dddd-dd-dd";
+  if (d.size() != 4 && d.size() != 7 && d.size() != 10) return false;
+  for (std::size_t i = 0; i < d.size(); ++i)
+    if (kPattern[i] == 'd' ? (d[i] < '0' || d[i] > '9') : d[i] != '-') return false;
+  return true;
+}
+
 void validate(const SearchOptions& o) {
   if (o.k > 100000) throw Error(ErrorCode::kInvalidArgument, "k must be at most 100000");
+  for (const std::string* d : {&o.since, &o.until})
+    if (!d->empty() && !is_date_prefix(*d))
+      throw Error(ErrorCode::kInvalidArgument, "dates are YYYY, YYYY-MM or YYYY-MM-DD, not '" + *d + "'");
+  if (std::isnan(o.min_score)) throw Error(ErrorCode::kInvalidArgument, "min_score must be a number");
   if (o.bm25_k1 < 0 || o.bm25_b < 0 || o.bm25_b > 1)
     throw Error(ErrorCode::kInvalidArgument, "bm25_k1 must be >= 0 and bm25_b within 0..1");
   if (o.title_weight < 0 || o.question_weight < 0 || o.answer_weight < 0)

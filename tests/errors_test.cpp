@@ -117,6 +117,22 @@ TEST_CASE("bad arguments") {
   Error long_id = error_of([&] { writer.upsert(make_record(std::string(300, 'i'), "t", "q")); });
   CHECK(long_id.code() == ErrorCode::kInvalidArgument);
   CHECK(mentions(long_id, "longer than 200 bytes"));
+  {
+    std::ofstream(dir / "afile") << "not a database\n";
+    Error file = error_of([&] { askalike::IndexWriter w(dir / "afile"); });
+    CHECK(file.code() == ErrorCode::kInvalidArgument);
+    CHECK(mentions(file, "is a file, not a database directory"));
+  }
+  writer.upsert(make_record("x", "", "question"));
+  writer.commit();
+  askalike::Searcher searcher(dir / "db");
+  askalike::SearchOptions o;
+  o.since = "yesterday";
+  Error date = error_of([&] { searcher.similar("question", o); });
+  CHECK(date.code() == ErrorCode::kInvalidArgument);
+  CHECK(mentions(date, "not 'yesterday'"));
+  o.since = "2020-02";
+  CHECK_NOTHROW(searcher.similar("question", o));
   askalike::AnalyzerOptions bad;
   bad.max_term_bytes = 1000;
   CHECK(error_of([&] { askalike::Analyzer a(bad); }).code() == ErrorCode::kInvalidArgument);
