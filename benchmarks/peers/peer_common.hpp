@@ -7,13 +7,14 @@
 //   PEER index CORPUS.jsonl DIR
 //       -> {"records":N,"seconds":S,"peak_rss_kb":K,"index_bytes":B}
 //   PEER search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self]
-//               [--run OUT.trec] [--warmup W] [--tag NAME]
+//               [--run OUT.trec] [--warmup W] [--tag NAME] [--latencies OUT.tsv]
 //       -> {"queries":N,"seconds":S,"qps":Q,"p50_ms":..,"p95_ms":..,"p99_ms":..,"peak_rss_kb":K}
 //
 // A query line is {"id":..., "text":..., "group":... (optional)}: with a group,
 // only documents of that group are ranked; --exclude-self drops the document
 // whose id equals the query's id. --warmup runs the first W queries once,
-// untimed, before the timed pass (on every thread count alike).
+// untimed, before the timed pass (on every thread count alike). --latencies
+// writes each query's id and time in milliseconds.
 #ifndef ASKALIKE_BENCH_PEER_COMMON_HPP_
 #define ASKALIKE_BENCH_PEER_COMMON_HPP_
 
@@ -149,7 +150,7 @@ inline void print_index_report(std::size_t records, double seconds, const std::s
 }
 
 struct SearchArgs {
-  std::string dir, queries, run, tag;
+  std::string dir, queries, run, tag, latencies;
   std::size_t k = 10, threads = 1, warmup = 0;
   bool exclude_self = false;
 };
@@ -168,6 +169,7 @@ inline SearchArgs parse_search_args(int argc, char** argv, const std::string& de
     if (s == "--k" || s == "-k") a.k = std::stoul(value());
     else if (s == "--threads") a.threads = std::stoul(value());
     else if (s == "--run") a.run = value();
+    else if (s == "--latencies") a.latencies = value();
     else if (s == "--warmup") a.warmup = std::stoul(value());
     else if (s == "--tag") a.tag = value();
     else if (s == "--exclude-self") a.exclude_self = true;
@@ -236,6 +238,11 @@ inline int run_search(const SearchArgs& a, const std::function<Worker()>& make_w
             << '\n';
       }
   }
+  if (!a.latencies.empty()) {
+    std::ofstream out(a.latencies);
+    if (!out) throw std::runtime_error("cannot write " + a.latencies);
+    for (std::size_t i = 0; i < queries.size(); ++i) out << queries[i].id << '\t' << latency_ms[i] << '\n';
+  }
   std::vector<double> sorted = latency_ms;
   std::sort(sorted.begin(), sorted.end());
   nlohmann::json out = {{"queries", queries.size()},
@@ -255,7 +262,7 @@ inline int usage(const char* prog) {
   std::cerr << "usage: " << prog << " index CORPUS.jsonl DIR\n"
             << "       " << prog
             << " search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self] [--run OUT.trec]"
-               " [--warmup W] [--tag NAME]\n";
+               " [--warmup W] [--tag NAME] [--latencies OUT.tsv]\n";
   return 2;
 }
 
