@@ -394,13 +394,25 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="search threads per program (default 1)")
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build-quality"))
     ap.add_argument("--peers-dir", default=os.path.join(REPO, "build-quality", "peers"))
-    ap.add_argument("--lucene", action="store_true", help="also run the Lucene peer (when its jar is built)")
+    ap.add_argument("--no-lucene", dest="lucene", action="store_false",
+                    help="skip the Lucene peer (run by default when peers/lucene/target/lucene-peer.jar is built)")
     ap.add_argument("--report", default=None,
                     help="write the Markdown report here (default: benchmarks/QUALITY.md for a run with "
                          "default settings and no variants, else benchmarks/work/quality/report.md)")
     ap.add_argument("--json", default=os.path.join(WORK, "results.json"), help="write all numbers here")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite the report from the --json results of an earlier run, running nothing")
     args = ap.parse_args(argv)
     args.build_dir = os.path.abspath(args.build_dir)
+    if args.report_only:
+        with open(args.json, encoding="utf-8") as f:
+            saved = json.load(f)
+        report = render(saved["results"], saved["meta"], [])
+        target = args.report or os.path.join(BENCH, "QUALITY.md")
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(report)
+        print(report)
+        return 0
 
     os.makedirs(WORK, exist_ok=True)
     tools = Tools(args)
@@ -416,7 +428,8 @@ def main(argv=None) -> int:
         if p in systems and p not in tools.peers:
             if p == "lucene" and not args.lucene:
                 continue
-            log(f"{p}: program not found: skipped")
+            hint = " (build it: cd benchmarks/peers/lucene && mvn -q -B package)" if p == "lucene" else ""
+            log(f"{p}: program not found: skipped{hint}")
 
     started = time.time()
     results: Dict[str, Dict] = {}
@@ -548,7 +561,11 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
     L: List[str] = []
     L.append("# askalike retrieval quality")
     L.append("")
-    L.append(f"- command: `{meta['command']}`")
+    # No absolute path in the report: paths in the repository become relative, and
+    # the build directories that run.sh passes by default are left out.
+    command = meta["command"].replace(REPO + "/", "")
+    command = command.replace(" --build-dir build-quality --peers-dir build-quality/peers", "")
+    L.append(f"- command: `{command}`")
     L.append(f"- date: {meta['date']}; commit {meta['commit']}; {meta['seconds']} s")
     L.append(f"- machine: {meta['machine']}")
     if meta.get("query_half", "all") != "all":
@@ -556,6 +573,10 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
                  f"{'even' if meta['query_half'] == 'A' else 'odd'})")
     for label, desc in meta["variants"].items():
         L.append(f"- `{label}`: askalike with {desc}")
+    L.append("")
+    L.append("")
+    L.append("Ablations, the tune-on-one-half protocol and the recommended defaults: "
+             "[quality/ABLATIONS.md](quality/ABLATIONS.md). How to run: [README.md](README.md#quality).")
     L.append("")
     L.append("## Main metric per set")
     L.append("")
@@ -603,6 +624,12 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
         for n, r in results[s]["retrieval"].items():
             L.append(f"| {n} | " + " | ".join(f"{r[m]:.4f}" for m in spec["measures"]) + " |")
         L.append("")
+    L.append("Notes. liveqa-medquad: in the ADAM, MPlusDrugs and MPlusHerbsSupplements sources only the judged "
+             "records have answer text, so indexing answers favours judged documents; `question_only` (no answers) "
+             "and `complete_answers_only` (answers of those three sources removed) show askalike without that bias. "
+             "MRR(judged)/MAP(judged): the same measure with unjudged documents removed from the ranking "
+             "(condensed lists); the gap to MRR/MAP is what unjudged near-duplicates cost (chip2019 above all).")
+    L.append("")
     pair_sets = [s for s in sets if "pairs" in results[s]]
     if pair_sets:
         L.append("## Pair classification (pairs.jsonl)")
