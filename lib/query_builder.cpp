@@ -39,24 +39,39 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
   return out;
 }
 
+// One field's leaf for a term, scaled by the field's weight; empty when the
+// weight is 0 or no record has the term there.
+static Xapian::Query field_leaf(const std::string& term, Xapian::termcount wqf, double weight,
+                                const Xapian::Database& db) {
+  if (weight <= 0.0 || !db.term_exists(term)) return Xapian::Query();
+  Xapian::Query leaf(term, wqf);
+  return weight == 1.0 ? leaf : Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, leaf, weight);
+}
+
 Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const Xapian::Database& db,
                           const SearchOptions& options) {
-  struct FieldWeight {
-    const char* prefix;
-    double weight;
-  };
-  const FieldWeight fields[] = {{schema::kTitle, options.title_weight},
-                                {"", options.question_weight},
-                                {schema::kAnswer, options.answer_weight}};
   std::vector<Xapian::Query> parts;
+  auto add = [&parts](Xapian::Query q) {
+    if (!q.empty()) parts.push_back(std::move(q));
+  };
   for (const WeightedTerm& t : terms) {
-    for (const FieldWeight& f : fields) {
-      if (f.weight <= 0.0) continue;
-      std::string term = f.prefix + t.term;
-      if (!db.term_exists(term)) continue;
-      Xapian::Query leaf(term, t.frequency);
-      parts.push_back(f.weight == 1.0 ? leaf : Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, leaf, f.weight));
+    const std::string title = schema::kTitle + t.term;
+    if (options.title_weight == options.question_weight) {
+      // Title and question are the question side of a record, scored as one
+      // field (OP_SYNONYM sums their frequencies, like BM25F), so a word that
+      // a title repeats from its question is not counted twice.
+      std::vector<Xapian::Query> side;
+      for (const std::string* term : {&title, &t.term})
+        if (db.term_exists(*term)) side.emplace_back(*term, t.frequency);
+      if (!side.empty() && options.question_weight > 0.0) {
+        Xapian::Query q = side.size() == 1 ? side[0] : Xapian::Query(Xapian::Query::OP_SYNONYM, side.begin(), side.end());
+        add(options.question_weight == 1.0 ? q : Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, options.question_weight));
+      }
+    } else {
+      add(field_leaf(title, t.frequency, options.title_weight, db));
+      add(field_leaf(t.term, t.frequency, options.question_weight, db));
     }
+    add(field_leaf(schema::kAnswer + t.term, t.frequency, options.answer_weight, db));
   }
   if (parts.empty()) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());

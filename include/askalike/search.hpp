@@ -37,9 +37,12 @@ struct ASKALIKE_EXPORT SearchOptions {
   std::string exclude_id;               // never return this record
 
   // --- Ranking.
-  double title_weight = 1.0;     // relative weight of matches in each field
+  // Relative weight of matches in each field. With equal title and question
+  // weights (the default) the two are scored as one text, the question side
+  // of the record; the answer is weaker evidence of the same question.
+  double title_weight = 1.0;
   double question_weight = 1.0;
-  double answer_weight = 1.0;
+  double answer_weight = 0.5;
   double bm25_k1 = 1.2;          // BM25 term-frequency saturation
   double bm25_b = 0.75;          // BM25 length normalisation
   std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
