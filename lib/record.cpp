@@ -59,6 +59,8 @@ std::string Record::to_json() const {
   put("date", date);
   put("group", group);
   for (const auto& [name, text] : extra) {
+    // An extra may not shadow a named field (from_json never makes one).
+    if (field_of(name) != Field::kOther) continue;
     try {
       j[name] = nlohmann::ordered_json::parse(text);
     } catch (const json::exception&) {

@@ -215,6 +215,11 @@ TEST_CASE("records round-trip through JSON and the database") {
   r.extra["doctor"] = "\"Dr. Ye\"";
   r.extra["similar"] = "[\"a\",\"b\"]";
   CHECK(askalike::Record::from_json(r.to_json()) == r);
+  SUBCASE("an extra named like a field does not shadow it") {
+    askalike::Record shadow = r;
+    shadow.extra["title"] = "\"not the title\"";
+    CHECK(askalike::Record::from_json(shadow.to_json()).title == "Título");
+  }
   IndexWriter writer(dir / "db");
   writer.upsert(r);
   writer.commit();
