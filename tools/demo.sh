@@ -27,6 +27,6 @@ ask() {
 if [ $# -gt 0 ]; then
   ask "$*"
 else
-  ask "My doctor put me on tamoxifen after breast cancer surgery. What side effects should I watch for, and is it risky to take it for years?"
+  ask "I have been taking atorvastatin for my cholesterol and now my muscles ache. Is that a side effect, and should I stop taking it?"
   ask "我有高血压，最近头痛得厉害，可以吃党参泡水喝吗？"
 fi
