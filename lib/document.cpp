@@ -32,6 +32,7 @@ static void index_field(Xapian::Document& doc, Analyzer& analyzer, const std::st
 Xapian::Document make_document(const Record& r, Analyzer& analyzer) {
   Xapian::Document doc;
   doc.add_boolean_term(id_term(r.id));
+  doc.add_value(schema::kIdSlot, r.id);
   const std::string& lang = r.lang.empty() ? analyzer.options().default_language : r.lang;
   index_field(doc, analyzer, r.title, lang, schema::kTitle);
   index_field(doc, analyzer, r.question, lang, "");

@@ -34,6 +34,7 @@ inline constexpr const char* kAnswer = "XA";
 inline constexpr Xapian::valueno kDateSlot = 0;
 inline constexpr Xapian::valueno kCategorySlot = 1;
 inline constexpr Xapian::valueno kTitleSlot = 2;
+inline constexpr Xapian::valueno kIdSlot = 3;  // so that a hit's id needs no record decoding
 
 // Xapian refuses terms over 245 bytes; ids must leave room for their prefix.
 inline constexpr std::size_t kMaxIdBytes = 200;

@@ -182,18 +182,27 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
     Hit hit;
     hit.rank = rank + 1;
     hit.score = it.get_weight();
-    hit.record = schema::record_of(it.get_document());
-    hit.id = hit.record.id;
-    double matched_weight = 0.0;
-    std::unordered_set<std::string> seen;
-    for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
-      std::string term = unprefixed(*t);
-      if (!seen.insert(term).second) continue;
-      hit.matched_terms.push_back(term);
-      auto w = weights.find(term);
-      if (w != weights.end()) matched_weight += w->second;
+    Xapian::Document doc = it.get_document();
+    // Decoding the record is most of the cost of a hit: only when asked.
+    if (options.records || options.snippets) {
+      hit.record = schema::record_of(doc);
+      hit.id = hit.record.id;
+    } else {
+      hit.id = doc.get_value(schema::kIdSlot);
+      if (hit.id.empty()) hit.id = schema::record_of(doc).id;  // written before the id slot existed
     }
-    hit.confidence = total_weight > 0 ? std::min(1.0, matched_weight / total_weight) : 0.0;
+    if (options.match_details) {
+      double matched_weight = 0.0;
+      std::unordered_set<std::string> seen;
+      for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
+        std::string term = unprefixed(*t);
+        if (!seen.insert(term).second) continue;
+        hit.matched_terms.push_back(term);
+        auto w = weights.find(term);
+        if (w != weights.end()) matched_weight += w->second;
+      }
+      hit.confidence = total_weight > 0 ? std::min(1.0, matched_weight / total_weight) : 0.0;
+    }
     if (options.snippets) {
       const Record& r = hit.record;
       const std::string& lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;

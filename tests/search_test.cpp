@@ -265,6 +265,27 @@ TEST_CASE("field weights and BM25 parameters change the ranking") {
   CHECK_THROWS_AS(searcher.similar("kidney", bad), askalike::Error);
 }
 
+TEST_CASE("hits carry only what the caller asks for") {
+  Clinic clinic;
+  Searcher searcher(clinic.db);
+  SearchOptions full;
+  SearchOptions lean;
+  lean.records = false;
+  lean.snippets = false;
+  lean.match_details = false;
+  lean.facets = false;
+  const std::string q = "facial twitching at night";
+  auto a = searcher.similar(q, full);
+  auto b = searcher.similar(q, lean);
+  CHECK(ids(a) == ids(b));  // the same ranking
+  REQUIRE_FALSE(b.hits.empty());
+  CHECK(b.hits[0].score == a.hits[0].score);
+  CHECK(b.hits[0].record.id.empty());
+  CHECK(b.hits[0].matched_terms.empty());
+  CHECK(b.hits[0].question_snippet.empty());
+  CHECK_FALSE(a.hits[0].matched_terms.empty());
+}
+
 TEST_CASE("max_query_terms keeps the strongest terms") {
   Clinic clinic;
   Searcher searcher(clinic.db);

@@ -33,6 +33,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   SearchOptions options = search_options_from(cmd);
   options.snippets = false;
   options.facets = false;
+  options.records = false;  // scoring needs ids and scores only
+  options.match_details = false;
   const std::string qrels_path = cmd.get<std::string>("qrels");
   std::ifstream qrels_in(qrels_path, std::ios::binary);
   if (!qrels_in) throw Error(ErrorCode::kIO, qrels_path + ": cannot open the qrels file");

@@ -113,9 +113,12 @@ int cmd_similar(const std::vector<std::string>& args) {
   if (!parse_output_format(cmd.get<std::string>("format"), format))
     cmd.usage_error("--format is text, jsonl or trec, not '" + cmd.get<std::string>("format") + "'");
   SearchOptions options = search_options_from(cmd);
+  const bool explain = cmd.has("explain");
+  // Compute only what the format prints: a TREC run needs ids and scores.
   options.snippets = format == OutputFormat::kJsonl;
   options.facets = format == OutputFormat::kText;
-  const bool explain = cmd.has("explain");
+  options.records = format != OutputFormat::kTrec;
+  options.match_details = format != OutputFormat::kTrec || explain;
   const bool exclude_self = cmd.has("exclude-self");
   const std::size_t threads = cmd.get<std::size_t>("threads");
 

@@ -48,7 +48,9 @@ struct ASKALIKE_EXPORT SearchOptions {
   std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
 
   // --- What to compute with the hits (skip what you do not draw).
-  bool snippets = true;             // question_snippet / answer_snippet
+  bool records = true;              // Hit::record (the stored record, decoded)
+  bool match_details = true;        // Hit::matched_terms and Hit::confidence
+  bool snippets = true;             // question_snippet / answer_snippet (needs records)
   std::size_t snippet_length = 200; // characters, about
   std::string highlight_open = "**";
   std::string highlight_close = "**";
