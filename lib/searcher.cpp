@@ -269,28 +269,45 @@ std::vector<Results> Searcher::similar_batch(const std::vector<std::string>& tex
 double Searcher::similarity(const std::string& a, const std::string& b) const {
   return schema::guarded("comparing texts", impl_->path, [&] {
     Impl::Lease ctx(*impl_);
-    auto vector_of = [&](const std::string& text) {
+    const double n = static_cast<double>(ctx->db.get_doccount());
+    std::unordered_map<std::string, double> idf;
+    auto count = [&](const std::string& text) {
       std::unordered_map<std::string, double> tf;
-      for (const Token& t : ctx->analyzer.tokens(text)) tf[t.term] += 1.0;
-      std::unordered_map<std::string, double> v;
-      for (const auto& [term, f] : tf) {
-        double idf = inverse_document_frequency(term, ctx->db);
-        // A word the index has never seen is rare: give it the highest idf.
-        if (idf == 0.0) idf = std::log(static_cast<double>(ctx->db.get_doccount()) + 1.0);
-        v[term] = (1.0 + std::log(f)) * idf;
+      for (const Token& t : ctx->analyzer.tokens(text)) {
+        tf[t.term] += 1.0;
+        if (!idf.count(t.term)) {
+          double w = inverse_document_frequency(t.term, ctx->db);
+          // A word the index has never seen is rare: give it the highest idf.
+          idf[t.term] = w > 0.0 ? w : std::log(n + 1.0);
+        }
       }
-      return v;
+      return tf;
     };
-    auto va = vector_of(a), vb = vector_of(b);
-    double dot = 0, na = 0, nb = 0;
-    for (const auto& [term, w] : va) {
-      na += w * w;
-      auto it = vb.find(term);
-      if (it != vb.end()) dot += w * it->second;
-    }
-    for (const auto& [term, w] : vb) nb += w * w;
-    if (na == 0 || nb == 0) return 0.0;
-    return std::min(1.0, dot / std::sqrt(na * nb));
+    auto ta = count(a), tb = count(b);
+    auto length = [](const std::unordered_map<std::string, double>& tf) {
+      double l = 0;
+      for (const auto& [term, f] : tf) l += f;
+      return l;
+    };
+    const double la = length(ta), lb = length(tb);
+    if (la == 0 || lb == 0) return 0.0;
+    // BM25 of one text against the other, with the pair's mean length as the
+    // average: term counts saturate and long texts are not favoured.
+    const double k1 = 1.2, bm25_b = 0.75, average = (la + lb) / 2.0;
+    auto bm25 = [&](const std::unordered_map<std::string, double>& query,
+                    const std::unordered_map<std::string, double>& doc, double doc_length) {
+      double norm = k1 * (1.0 - bm25_b + bm25_b * doc_length / average), score = 0.0;
+      for (const auto& [term, unused] : query) {
+        auto it = doc.find(term);
+        if (it != doc.end()) score += idf[term] * it->second * (k1 + 1.0) / (it->second + norm);
+      }
+      return score;
+    };
+    // How much of each text's score against itself the other text reaches,
+    // both ways: symmetric and within 0..1.
+    double ab = bm25(ta, tb, lb) / bm25(ta, ta, la);
+    double ba = bm25(tb, ta, la) / bm25(tb, tb, lb);
+    return std::min(1.0, (ab + ba) / 2.0);
   });
 }
 

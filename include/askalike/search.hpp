@@ -119,8 +119,9 @@ class ASKALIKE_EXPORT Searcher {
                                      const SearchOptions& options = SearchOptions(),
                                      std::size_t threads = 0) const;
 
-  // How alike two texts are, 0..1: cosine of their term vectors weighted
-  // by this database's inverse document frequencies.
+  // How alike two texts are, 0..1 (1: the same words): the mean of the BM25
+  // score of each text against the other over its score against itself,
+  // with this database's inverse document frequencies.
   double similarity(const std::string& a, const std::string& b) const;
 
   // The stored record with this id; false when there is none.
