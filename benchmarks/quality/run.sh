@@ -58,6 +58,16 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   else
     echo "quality: the peers did not configure (see $work/quality/peers-cmake.log)" >&2
   fi
+  # Lucene (Maven Central): skipped with a message where Java, Maven or the registry is missing.
+  lucene="$repo/benchmarks/peers/lucene"
+  if ls "$lucene"/target/*.jar >/dev/null 2>&1; then
+    :
+  elif command -v mvn >/dev/null && command -v java >/dev/null; then
+    (cd "$lucene" && mvn -q -B package -DskipTests >"$work/quality/lucene-build.log" 2>&1) ||
+      echo "quality: the Lucene peer did not build (see $work/quality/lucene-build.log): lucene is skipped" >&2
+  else
+    echo "quality: no Java/Maven: the Lucene peer is skipped" >&2
+  fi
 fi
 
 exec "$venv/bin/python" "$here/quality.py" --build-dir "$build" --peers-dir "$build/peers" "$@"
