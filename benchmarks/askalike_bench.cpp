@@ -58,8 +58,11 @@ int main(int argc, char** argv) {
         return [&searcher](const peer::Query& q, std::size_t k, bool exclude_self) {
           askalike::SearchOptions options;
           options.k = k;
+          // Ids and scores only, as the peers return them.
           options.snippets = false;
           options.facets = false;
+          options.records = false;
+          options.match_details = false;
           options.group = q.group;
           if (exclude_self) options.exclude_id = q.id;
           askalike::Results res = searcher.similar(q.text, options);
