@@ -1,5 +1,6 @@
 // askalike similar: the questions most similar to a text, to each line of
 // stdin, to each query of a JSON Lines file, or to a stored record.
+#include <algorithm>
 #include <askalike/askalike.hpp>
 
 #include <cstdio>
@@ -162,13 +163,20 @@ int cmd_similar(const std::vector<std::string>& args) {
     for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
     queries.push_back(Query{"1", text, "", "", ""});
   }
-  std::vector<Results> results = run_queries(searcher, queries, options, exclude_self, threads);
   const bool many = queries.size() > 1 || cmd.has("queries");
-  for (std::size_t i = 0; i < queries.size(); ++i) {
-    std::string heading = many ? "Query " + queries[i].id + ": " + text_start(queries[i].text, 100) : "";
-    emit(queries[i].id, heading, results[i]);
+  // Answer in chunks and write each at once: memory stays bounded however
+  // many queries there are, and the first results come out early.
+  const std::size_t kChunk = 256;
+  for (std::size_t start = 0; start < queries.size(); start += kChunk) {
+    std::vector<Query> chunk(queries.begin() + static_cast<std::ptrdiff_t>(start),
+                             queries.begin() + static_cast<std::ptrdiff_t>(std::min(queries.size(), start + kChunk)));
+    std::vector<Results> results = run_queries(searcher, chunk, options, exclude_self, threads);
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      std::string heading = many ? "Query " + chunk[i].id + ": " + text_start(chunk[i].text, 100) : "";
+      emit(chunk[i].id, heading, results[i]);
+    }
+    std::cout << std::flush;
   }
-  std::cout << std::flush;
   return kExitOk;
 }
 
