@@ -71,7 +71,11 @@ bool IndexWriter::upsert(const Record& record) {
     std::string term = id_term(record.id);
     Xapian::Document doc = make_document(record, impl_->analyzer);
     bool existed = impl_->db.term_exists(term);
-    impl_->db.replace_document(term, doc);
+    // A new id needs no look-up of a document to replace.
+    if (existed)
+      impl_->db.replace_document(term, doc);
+    else
+      impl_->db.add_document(doc);
     return existed;
   });
 }
