@@ -180,23 +180,7 @@ peer::Worker make_worker(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return peer::usage(argv[0]);
-  std::string cmd = argv[1];
-  try {
-    if (cmd == "index") {
-      if (argc != 4) return peer::usage(argv[0]);
-      return do_index(argv[2], argv[3]);
-    }
-    if (cmd == "search") {
-      peer::SearchArgs a = peer::parse_search_args(argc, argv, "fts5_plain");
-      return peer::run_search(a, [&] { return make_worker(a.dir); });
-    }
-    return peer::usage(argv[0]);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << argv[0] << ": " << e.what() << "\n";
-    return peer::usage(argv[0]);
-  } catch (const std::exception& e) {
-    std::cerr << argv[0] << ": " << e.what() << "\n";
-  }
-  return 1;
+  return peer::dispatch(argc, argv, "fts5_plain", do_index, [](const peer::SearchArgs& a) {
+    return peer::run_search(a, [&] { return make_worker(a.dir); });
+  });
 }

@@ -28,6 +28,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -264,6 +265,33 @@ inline int usage(const char* prog) {
             << " search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self] [--run OUT.trec]"
                " [--warmup W] [--tag NAME] [--latencies OUT.tsv]\n";
   return 2;
+}
+
+// A command that takes two paths (index CORPUS DIR, compact DIR OUT).
+using PathCommand = std::function<int(const std::string&, const std::string&)>;
+
+// The command line every peer shares: "index CORPUS DIR", "search DIR
+// QUERIES [options]" and the `extra` two-path commands. Bad arguments print
+// the usage (exit 2); any other error its message (exit 1).
+inline int dispatch(int argc, char** argv, const std::string& tag, const PathCommand& index,
+                    const std::function<int(const SearchArgs&)>& search,
+                    const std::map<std::string, PathCommand>& extra = {}) {
+  if (argc < 2) return usage(argv[0]);
+  const std::string cmd = argv[1];
+  try {
+    if (cmd == "search") return search(parse_search_args(argc, argv, tag.c_str()));
+    const PathCommand* run = cmd == "index" ? &index : nullptr;
+    auto it = extra.find(cmd);
+    if (it != extra.end()) run = &it->second;
+    if (!run || argc != 4) return usage(argv[0]);
+    return (*run)(argv[2], argv[3]);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << argv[0] << ": " << e.what() << "\n";
+    return usage(argv[0]);
+  } catch (const std::exception& e) {
+    std::cerr << argv[0] << ": " << e.what() << "\n";
+  }
+  return 1;
 }
 
 }  // namespace peer
