@@ -45,25 +45,18 @@ std::string make_snippet(const std::string& text, const std::string& lang, Analy
     if (w != weights.end()) hits.push_back(Span{t.begin, t.end, t.term, w->second});
   }
 
-  // Choose the window: the start (a matched word, or the text's start)
-  // whose following `length` characters hold the most distinct query weight.
   std::size_t best_start = 0;
   if (count_chars(text, 0, text.size()) > style.length && !hits.empty()) {
+    // Candidate starts: the text's start and each match; keep the one whose
+    // window holds the most distinct query weight (the earliest on ties).
     double best = -1.0;
     for (std::size_t i = 0; i < hits.size(); ++i) {
       std::size_t start = i == 0 ? 0 : hits[i].begin;
-      // Begin a little before the first match so it reads in context.
       std::size_t window_end = advance_chars(text, start, style.length);
       std::set<std::string> seen;
       double score = 0.0;
-      for (std::size_t j = i; j < hits.size() && hits[j].end <= window_end; ++j)
-        if (seen.insert(hits[j].term).second) score += hits[j].weight;
-      if (i == 0) {  // the start of the text also counts the matches before hits[0]
-        score = 0.0;
-        seen.clear();
-        for (const Span& h : hits)
-          if (h.end <= advance_chars(text, 0, style.length) && seen.insert(h.term).second) score += h.weight;
-      }
+      for (std::size_t j = i; j < hits.size() && hits[j].begin < window_end; ++j)
+        if (hits[j].end <= window_end && seen.insert(hits[j].term).second) score += hits[j].weight;
       if (score > best + 1e-9) {
         best = score;
         best_start = start;
