@@ -23,10 +23,16 @@ std::string filter_term(const char* prefix, const std::string& value) {
   return term;
 }
 
-static void index_field(Xapian::Document& doc, Analyzer& analyzer, const std::string& text,
-                        const std::string& lang, const std::string& prefix) {
-  if (text.empty()) return;
-  for (const Token& t : analyzer.tokens(text, lang)) doc.add_term(prefix + t.term);
+// Indexes one field; returns how many terms it added (the field's length).
+static std::uint32_t index_field(Xapian::Document& doc, Analyzer& analyzer, const std::string& text,
+                                 const std::string& lang, const std::string& prefix) {
+  if (text.empty()) return 0;
+  std::uint32_t length = 0;
+  for (const Token& t : analyzer.tokens(text, lang)) {
+    doc.add_term(prefix + t.term);
+    ++length;
+  }
+  return length;
 }
 
 Xapian::Document make_document(const Record& r, Analyzer& analyzer) {
@@ -34,9 +40,11 @@ Xapian::Document make_document(const Record& r, Analyzer& analyzer) {
   doc.add_boolean_term(id_term(r.id));
   doc.add_value(schema::kIdSlot, r.id);
   const std::string& lang = r.lang.empty() ? analyzer.options().default_language : r.lang;
-  index_field(doc, analyzer, r.title, lang, schema::kTitle);
-  index_field(doc, analyzer, r.question, lang, "");
-  index_field(doc, analyzer, r.answer, lang, schema::kAnswer);
+  schema::FieldLengths lengths;
+  lengths.title = index_field(doc, analyzer, r.title, lang, schema::kTitle);
+  lengths.question = index_field(doc, analyzer, r.question, lang, "");
+  lengths.answer = index_field(doc, analyzer, r.answer, lang, schema::kAnswer);
+  doc.add_value(schema::kFieldLengthsSlot, schema::encode_field_lengths(lengths));
   if (!r.category.empty()) {
     doc.add_boolean_term(filter_term(schema::kCategory, r.category));
     doc.add_value(schema::kCategorySlot, r.category);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "bm25f.hpp"
 #include "document.hpp"
 #include "schema.hpp"
 
@@ -39,39 +40,17 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
   return out;
 }
 
-// One field's leaf for a term, scaled by the field's weight; empty when the
-// weight is 0 or no record has the term there.
-static Xapian::Query field_leaf(const std::string& term, Xapian::termcount wqf, double weight,
-                                const Xapian::Database& db) {
-  if (weight <= 0.0 || !db.term_exists(term)) return Xapian::Query();
-  Xapian::Query leaf(term, wqf);
-  return weight == 1.0 ? leaf : Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, leaf, weight);
-}
-
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const Xapian::Database& db,
-                          const SearchOptions& options) {
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const SearchOptions& options,
+                          const std::shared_ptr<FieldLengthCache>& lengths) {
+  Bm25fParameters parameters;
+  parameters.weight = {options.title_weight, options.question_weight, options.answer_weight};
+  parameters.k1 = options.bm25_k1;
+  parameters.b = options.bm25_b;
   std::vector<Xapian::Query> parts;
-  auto add = [&parts](Xapian::Query q) {
-    if (!q.empty()) parts.push_back(std::move(q));
-  };
   for (const WeightedTerm& t : terms) {
-    const std::string title = schema::kTitle + t.term;
-    if (options.title_weight == options.question_weight) {
-      // Title and question are the question side of a record, scored as one
-      // field (OP_SYNONYM sums their frequencies, like BM25F), so a word that
-      // a title repeats from its question is not counted twice.
-      std::vector<Xapian::Query> side;
-      for (const std::string* term : {&title, &t.term})
-        if (db.term_exists(*term)) side.emplace_back(*term, t.frequency);
-      if (!side.empty() && options.question_weight > 0.0) {
-        Xapian::Query q = side.size() == 1 ? side[0] : Xapian::Query(Xapian::Query::OP_SYNONYM, side.begin(), side.end());
-        add(options.question_weight == 1.0 ? q : Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, options.question_weight));
-      }
-    } else {
-      add(field_leaf(title, t.frequency, options.title_weight, db));
-      add(field_leaf(t.term, t.frequency, options.question_weight, db));
-    }
-    add(field_leaf(schema::kAnswer + t.term, t.frequency, options.answer_weight, db));
+    // The query owns the source once released.
+    auto* source = new Bm25fSource(t.term, t.frequency, parameters, lengths);
+    parts.emplace_back(source->release());
   }
   if (parts.empty()) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());

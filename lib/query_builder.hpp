@@ -5,11 +5,13 @@
 
 #include <xapian.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "askalike/analyzer.hpp"
 #include "askalike/search.hpp"
+#include "bm25f.hpp"
 
 namespace askalike {
 
@@ -26,9 +28,11 @@ struct WeightedTerm {
 std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const Xapian::Database& db,
                                        std::size_t max_terms);
 
-// The weighted OR of the terms over title, question and answer.
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const Xapian::Database& db,
-                          const SearchOptions& options);
+// The OR of the terms, each scored over title, question and answer with
+// per-field length normalisation (BM25F, see bm25f.hpp). `lengths` holds the
+// field lengths of the database the query will run on.
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const SearchOptions& options,
+                          const std::shared_ptr<FieldLengthCache>& lengths);
 
 // The options' filters as a boolean query; an empty Query when there are none.
 Xapian::Query build_filter(const SearchOptions& options);

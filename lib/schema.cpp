@@ -29,6 +29,32 @@ void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options
   db.set_metadata(kAnalyzerKey, options.serialize());
 }
 
+// Three unsigned LEB128 numbers: a few bytes a record.
+std::string encode_field_lengths(const FieldLengths& lengths) {
+  std::string out;
+  for (std::uint32_t n : {lengths.title, lengths.question, lengths.answer}) {
+    while (n >= 0x80) {
+      out.push_back(static_cast<char>((n & 0x7F) | 0x80));
+      n >>= 7;
+    }
+    out.push_back(static_cast<char>(n));
+  }
+  return out;
+}
+
+FieldLengths decode_field_lengths(const std::string& value) {
+  std::uint32_t n[3] = {0, 0, 0};
+  std::size_t pos = 0;
+  for (std::uint32_t& field : n) {
+    for (int shift = 0; pos < value.size() && shift < 35; shift += 7) {
+      unsigned char byte = static_cast<unsigned char>(value[pos++]);
+      field |= static_cast<std::uint32_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) break;
+    }
+  }
+  return FieldLengths{n[0], n[1], n[2]};
+}
+
 Record record_of(const Xapian::Document& doc) {
   return Record::from_json(doc.get_data(), "<database>", 0);
 }

@@ -6,6 +6,7 @@
 
 #include <xapian.h>
 
+#include <cstdint>
 #include <string>
 
 #include "askalike/analyzer.hpp"
@@ -16,7 +17,8 @@ namespace askalike {
 namespace schema {
 
 // Bumped whenever the layout changes in a way that older code cannot read.
-inline constexpr int kVersion = 1;
+// 2: per-field lengths in kFieldLengthsSlot (BM25F ranking needs them).
+inline constexpr int kVersion = 2;
 inline constexpr const char* kVersionKey = "askalike.schema";
 inline constexpr const char* kAnalyzerKey = "askalike.analyzer";
 
@@ -35,6 +37,15 @@ inline constexpr Xapian::valueno kDateSlot = 0;
 inline constexpr Xapian::valueno kCategorySlot = 1;
 inline constexpr Xapian::valueno kTitleSlot = 2;
 inline constexpr Xapian::valueno kIdSlot = 3;  // so that a hit's id needs no record decoding
+inline constexpr Xapian::valueno kFieldLengthsSlot = 4;  // encode_field_lengths()
+
+// The number of indexed terms in a record's title, question and answer, as
+// stored in kFieldLengthsSlot.
+struct FieldLengths {
+  std::uint32_t title = 0, question = 0, answer = 0;
+};
+std::string encode_field_lengths(const FieldLengths& lengths);
+FieldLengths decode_field_lengths(const std::string& value);
 
 // Xapian refuses terms over 245 bytes; ids must leave room for their prefix.
 inline constexpr std::size_t kMaxIdBytes = 200;

@@ -24,15 +24,39 @@ namespace {
 struct Context {
   Xapian::Database db;
   Analyzer analyzer;
+  std::shared_ptr<FieldLengthCache> lengths = std::make_shared<FieldLengthCache>();
   Context(const std::string& path, const AnalyzerOptions& options) : db(path), analyzer(options) {}
 };
 
-// Strips the field prefix of an index term ("S", "XA" or none).
-std::string unprefixed(const std::string& term) {
-  if (term.compare(0, 2, schema::kAnswer) == 0) return term.substr(2);
-  if (term.compare(0, 1, schema::kTitle) == 0) return term.substr(1);
-  return term;
-}
+// Finds which query words a record contains, in any field.
+class MatchFinder {
+ public:
+  explicit MatchFinder(const std::vector<WeightedTerm>& words) {
+    for (std::size_t i = 0; i < words.size(); ++i)
+      for (const char* prefix : {schema::kTitle, "", schema::kAnswer}) index_terms_.emplace_back(prefix + words[i].term, i);
+    std::sort(index_terms_.begin(), index_terms_.end());
+  }
+  // Indexes into the query words, strongest word first.
+  std::vector<std::size_t> matches(const Xapian::Document& doc) const {
+    std::vector<bool> found;
+    Xapian::TermIterator t = doc.termlist_begin(), end = doc.termlist_end();
+    for (const auto& [term, word] : index_terms_) {
+      t.skip_to(term);
+      if (t == end) break;
+      if (*t == term) {
+        if (found.size() <= word) found.resize(word + 1);
+        found[word] = true;
+      }
+    }
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < found.size(); ++i)
+      if (found[i]) out.push_back(i);
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::size_t>> index_terms_;  // sorted as the term list is
+};
 
 // "YYYY", "YYYY-MM" or "YYYY-MM-DD": dates compare as text, so anything else
 // would filter silently wrong.
@@ -119,13 +143,12 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
     weights[t.term] = t.weight;
     total_weight += t.weight;
   }
-  Xapian::Query query = build_query(terms, ctx.db, options);
+  Xapian::Query query = build_query(terms, options, ctx.lengths);
   if (query.empty()) return results;  // nothing searchable: no hits, no error
   query = apply_filters(query, options);
 
   Xapian::Enquire enquire(ctx.db);
   enquire.set_query(query);
-  enquire.set_weighting_scheme(Xapian::BM25Weight(options.bm25_k1, 0.0, 1.0, options.bm25_b, 0.5));
   std::size_t wanted = options.offset + options.k;
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
   Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth));
@@ -173,6 +196,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
     }
   }
 
+  MatchFinder match_finder(terms);
   SnippetStyle style{options.snippet_length, options.highlight_open, options.highlight_close};
   std::size_t rank = 0;
   for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
@@ -193,13 +217,9 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
     }
     if (options.match_details) {
       double matched_weight = 0.0;
-      std::unordered_set<std::string> seen;
-      for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
-        std::string term = unprefixed(*t);
-        if (!seen.insert(term).second) continue;
-        hit.matched_terms.push_back(term);
-        auto w = weights.find(term);
-        if (w != weights.end()) matched_weight += w->second;
+      for (std::size_t word : match_finder.matches(doc)) {
+        hit.matched_terms.push_back(terms[word].term);
+        matched_weight += terms[word].weight;
       }
       hit.confidence = total_weight > 0 ? std::min(1.0, matched_weight / total_weight) : 0.0;
     }

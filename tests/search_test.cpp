@@ -265,6 +265,29 @@ TEST_CASE("field weights and BM25 parameters change the ranking") {
   CHECK_THROWS_AS(searcher.similar("kidney", bad), askalike::Error);
 }
 
+TEST_CASE("a long answer does not weaken its record's question matches (per-field lengths)") {
+  TempDir dir;
+  std::string long_answer;
+  for (int i = 0; i < 60; ++i) long_answer += "Eye drops, laser surgery and regular checks at the clinic help. ";
+  {
+    askalike::IndexWriter writer(dir / "db");
+    // The exact question, with a long answer that never names the disease.
+    writer.upsert(make_record("exact", "", "How is glaucoma treated?", long_answer));
+    // A question that adds words, with a short answer.
+    writer.upsert(make_record("longer", "", "How is glaucoma in small children treated at home?", "Ask a doctor."));
+    for (int i = 0; i < 8; ++i)
+      writer.upsert(make_record("other" + std::to_string(i), "", "Why do I sneeze in the morning?", "Allergies."));
+    writer.commit();
+  }
+  Searcher searcher(dir / "db");
+  auto results = searcher.similar("How is glaucoma treated?");
+  REQUIRE(results.hits.size() == 2);
+  // With one length per record (plain BM25) the long answer's 600 words
+  // would divide down the exact question's match and "longer" would win.
+  CHECK(ids(results) == std::vector<std::string>{"exact", "longer"});
+  CHECK(results.hits[0].matched_terms == std::vector<std::string>{"glaucoma", "treat"});
+}
+
 TEST_CASE("hits carry only what the caller asks for") {
   Clinic clinic;
   Searcher searcher(clinic.db);

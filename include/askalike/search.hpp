@@ -37,14 +37,16 @@ struct ASKALIKE_EXPORT SearchOptions {
   std::string exclude_id;               // never return this record
 
   // --- Ranking.
-  // Relative weight of matches in each field. With equal title and question
-  // weights (the default) the two are scored as one text, the question side
-  // of the record; the answer is weaker evidence of the same question.
+  // Each query word is scored once over the whole record (BM25F): its count
+  // in each field, divided by that field's length relative to the field's
+  // average, times the field's weight. An answer repeats the words of its
+  // topic many times, so a small weight is enough for it to count; the
+  // defaults were chosen on labelled data (benchmarks/QUALITY.md).
   double title_weight = 1.0;
   double question_weight = 1.0;
-  double answer_weight = 0.5;
+  double answer_weight = 0.1;
   double bm25_k1 = 1.2;          // BM25 term-frequency saturation
-  double bm25_b = 0.75;          // BM25 length normalisation
+  double bm25_b = 0.75;          // BM25 length normalisation, within each field
   std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
 
   // --- What to compute with the hits (skip what you do not draw).
