@@ -14,7 +14,9 @@
 
 #include <askalike/askalike.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -997,8 +999,23 @@ max_topics.
             askalike::SearchOptions o = search_options(k, kw);
             std::size_t n = count_arg(threads, "threads");
             auto s = self.get();
-            py::gil_scoped_release nogil;
-            return s->similar_batch(all, o, n);
+            // In chunks, so that Ctrl-C (checked between chunks, with the GIL)
+            // stops a long batch within a fraction of a second.
+            const std::size_t chunk = std::max<std::size_t>(256, 32 * std::max<std::size_t>(n, 8));
+            std::vector<askalike::Results> out;
+            out.reserve(all.size());
+            for (std::size_t start = 0; start < all.size(); start += chunk) {
+              std::vector<std::string> part(std::make_move_iterator(all.begin() + start),
+                                            std::make_move_iterator(all.begin() + std::min(all.size(), start + chunk)));
+              std::vector<askalike::Results> done;
+              {
+                py::gil_scoped_release nogil;
+                done = s->similar_batch(part, o, n);
+              }
+              for (auto& r : done) out.push_back(std::move(r));
+              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            }
+            return out;
           },
           py::arg("texts"), py::arg("k") = 10, py::kw_only(), py::arg("threads") = 0,
           "similar() for each text, run on `threads` threads (0 = one per core) without the "
@@ -1011,7 +1028,8 @@ max_topics.
             return s->similarity(a, b);
           },
           py::arg("a"), py::arg("b"),
-          "How alike two texts are, 0..1 (cosine of tf-idf vectors with this database's idf).")
+          "How alike two texts are, 0..1: the mean of the BM25 score of each text against the other "
+          "over its score against itself, with this database's idf.")
       .def(
           "get",
           [](const PySearcher& self, const std::string& id) -> RecordDictOrNone {

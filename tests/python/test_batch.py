@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -78,3 +79,34 @@ def test_batch_releases_the_gil(big_db):
 def test_bad_thread_counts(searcher, threads):
     with pytest.raises((TypeError, ValueError)):
         searcher.similar_batch(["x"], threads=threads)
+
+
+def test_ctrl_c_stops_a_long_batch(tmp_path, big_db):
+    """SIGINT during similar_batch raises KeyboardInterrupt promptly."""
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "long_batch.py"
+    script.write_text(
+        "import sys, askalike\n"
+        "from conftest import generate_queries\n"
+        f"s = askalike.Searcher({big_db!r})\n"
+        "queries = generate_queries(2000) * 200\n"  # far longer than the test waits
+        "print('started', flush=True)\n"
+        "s.similar_batch(queries, k=10, threads=1)\n"
+        "print('finished', flush=True)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in [os.path.dirname(__file__), os.environ.get("PYTHONPATH", "")] if p))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "finished" not in out
+    assert "KeyboardInterrupt" in err
