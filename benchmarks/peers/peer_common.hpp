@@ -32,6 +32,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -196,7 +197,9 @@ inline int run_search(const SearchArgs& a, const std::function<Worker()>& make_w
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> warm_next{0};
   std::vector<std::thread> pool;
-  std::vector<std::string> errors(a.threads);
+  // Any exception, not only std::exception (Xapian's are not): rethrown on
+  // the main thread, where the peer's main() reports it.
+  std::vector<std::exception_ptr> errors(a.threads);
   std::atomic<std::size_t> ready{0};
   std::atomic<bool> go{false};
   double start = 0.0;
@@ -214,8 +217,8 @@ inline int run_search(const SearchArgs& a, const std::function<Worker()>& make_w
           results[i] = w(queries[i], a.k, a.exclude_self);
           latency_ms[i] = (now_s() - t0) * 1000.0;
         }
-      } catch (const std::exception& e) {
-        errors[t] = e.what();
+      } catch (...) {
+        errors[t] = std::current_exception();
         ++ready;
       }
     });
@@ -226,7 +229,7 @@ inline int run_search(const SearchArgs& a, const std::function<Worker()>& make_w
   for (auto& th : pool) th.join();
   double seconds = now_s() - start;
   for (const auto& e : errors)
-    if (!e.empty()) throw std::runtime_error(e);
+    if (e) std::rethrow_exception(e);
 
   if (!a.run.empty()) {
     std::ofstream out(a.run);
