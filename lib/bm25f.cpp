@@ -59,41 +59,47 @@ std::shared_ptr<const FieldLengthTable> FieldLengthCache::get(const Xapian::Data
 }
 
 Bm25fSource::Bm25fSource(std::string word, Xapian::termcount query_frequency, const Bm25fParameters& parameters,
-                         std::shared_ptr<FieldLengthCache> cache)
-    : word_(std::move(word)),
-      query_frequency_(std::max<Xapian::termcount>(query_frequency, 1)),
-      parameters_(parameters),
-      cache_(std::move(cache)) {}
-
-Xapian::PostingSource* Bm25fSource::clone() const {
-  return new Bm25fSource(word_, query_frequency_, parameters_, cache_);
+                         std::shared_ptr<FieldLengthCache> cache, const Xapian::Database& whole)
+    : word_(std::move(word)), cache_(std::move(cache)) {
+  auto table = cache_->get(whole);
+  double n = std::max<double>(whole.get_doccount(), 1.0);
+  double absent_everywhere = 1.0;  // chance a record has the word in no field
+  for (int f = 0; f < kFieldCount; ++f) {
+    if (parameters.weight[f] <= 0.0) continue;
+    scoring_.weight[f] = parameters.weight[f];
+    scoring_.inverse_average[f] = 1.0 / table->average(f);
+    absent_everywhere *= 1.0 - whole.get_termfreq(kPrefixes[f] + word_) / n;
+  }
+  // One idf for the word whichever field it is in: fields taken as
+  // independent, the records with the word in any field.
+  double frequency = std::max<double>(n * (1.0 - absent_everywhere), 1.0);
+  double k1 = parameters.k1, q = std::max<Xapian::termcount>(query_frequency, 1);
+  scoring_.k1 = k1;
+  scoring_.b = parameters.b;
+  scoring_.term_weight = bm25_idf(n, frequency) * (2.0 * q / (1.0 + q)) * (k1 + 1.0);
 }
+
+Bm25fSource::Bm25fSource(std::string word, const Scoring& scoring, std::shared_ptr<FieldLengthCache> cache)
+    : word_(std::move(word)), scoring_(scoring), cache_(std::move(cache)) {}
+
+Xapian::PostingSource* Bm25fSource::clone() const { return new Bm25fSource(word_, scoring_, cache_); }
 
 void Bm25fSource::init(const Xapian::Database& db) {
   table_ = cache_->get(db);
   documents_ = db.get_doccount();
-  double n = std::max<double>(documents_, 1.0);
-  double absent_everywhere = 1.0;  // chance a record has the word in no field
   for (int f = 0; f < kFieldCount; ++f) {
     Cursor& c = cursors_[f];
     c.live = false;
     frequency_[f] = 0;
-    if (parameters_.weight[f] <= 0.0) continue;
+    if (scoring_.weight[f] <= 0.0) continue;
     std::string term = kPrefixes[f] + word_;
     frequency_[f] = db.get_termfreq(term);
     if (frequency_[f] == 0) continue;
     c.it = db.postlist_begin(term);
     c.end = db.postlist_end(term);
     c.live = c.it != c.end;
-    absent_everywhere *= 1.0 - frequency_[f] / n;
-    inverse_average_[f] = 1.0 / table_->average(f);
   }
-  // One idf for the word whichever field it is in: fields taken as
-  // independent, the records with the word in any field.
-  double frequency = std::max<double>(n * (1.0 - absent_everywhere), 1.0);
-  double k1 = parameters_.k1, q = query_frequency_;
-  term_weight_ = bm25_idf(n, frequency) * (2.0 * q / (1.0 + q)) * (k1 + 1.0);
-  set_maxweight(term_weight_);
+  set_maxweight(scoring_.term_weight);
   current_ = 0;
   started_ = false;
 }
@@ -142,15 +148,16 @@ void Bm25fSource::skip_to(Xapian::docid did, double) {
 
 double Bm25fSource::get_weight() const {
   const auto& length = table_->lengths(current_);
+  const double b = scoring_.b;
   double tf = 0.0;
   for (int f = 0; f < kFieldCount; ++f) {
     const Cursor& c = cursors_[f];
     if (!c.live || *c.it != current_) continue;
-    double normalised = std::max(length[f] * inverse_average_[f], kMinimumNormalisedLength);
-    tf += parameters_.weight[f] * c.it.get_wdf() / ((1.0 - parameters_.b) + parameters_.b * normalised);
+    double normalised = std::max(length[f] * scoring_.inverse_average[f], kMinimumNormalisedLength);
+    tf += scoring_.weight[f] * c.it.get_wdf() / ((1.0 - b) + b * normalised);
   }
   if (tf <= 0.0) return 0.0;
-  return term_weight_ * tf / (parameters_.k1 + tf);
+  return scoring_.term_weight * tf / (scoring_.k1 + tf);
 }
 
 }  // namespace askalike

@@ -66,8 +66,11 @@ struct Bm25fParameters {
 // title, question and answer.
 class Bm25fSource : public Xapian::PostingSource {
  public:
+  // Statistics (record count, document frequencies, average lengths) come
+  // from `whole`, the database as searched: when it names several shards,
+  // every shard scores with the same, global, figures.
   Bm25fSource(std::string word, Xapian::termcount query_frequency, const Bm25fParameters& parameters,
-              std::shared_ptr<FieldLengthCache> cache);
+              std::shared_ptr<FieldLengthCache> cache, const Xapian::Database& whole);
 
   void init(const Xapian::Database& db) override;
   Xapian::doccount get_termfreq_min() const override;
@@ -86,18 +89,23 @@ class Bm25fSource : public Xapian::PostingSource {
     Xapian::PostingIterator it, end;
     bool live = false;
   };
+  // How a record's counts become a score; fixed when the query is built.
+  struct Scoring {
+    std::array<double, kFieldCount> weight{};           // field weights (0: field not searched)
+    std::array<double, kFieldCount> inverse_average{};  // 1 / the field's average length
+    double k1 = 0.0, b = 0.0;
+    double term_weight = 0.0;                           // idf x query-frequency factor x (k1 + 1)
+  };
+  Bm25fSource(std::string word, const Scoring& scoring, std::shared_ptr<FieldLengthCache> cache);
   void settle();  // current_ = the smallest docid among the live cursors
 
   std::string word_;
-  Xapian::termcount query_frequency_;
-  Bm25fParameters parameters_;
+  Scoring scoring_;
   std::shared_ptr<FieldLengthCache> cache_;
-  std::shared_ptr<const FieldLengthTable> table_;
+  std::shared_ptr<const FieldLengthTable> table_;  // of the database (shard) being read
   std::array<Cursor, kFieldCount> cursors_;
-  std::array<Xapian::doccount, kFieldCount> frequency_{};  // documents with the word in each field
-  std::array<double, kFieldCount> inverse_average_{};      // 1 / the field's average length
-  double term_weight_ = 0.0;                               // idf x query-frequency factor x (k1 + 1)
-  Xapian::doccount documents_ = 0;
+  std::array<Xapian::doccount, kFieldCount> frequency_{};  // in this shard, for the matcher's estimates
+  Xapian::doccount documents_ = 0;                         // in this shard
   Xapian::docid current_ = 0;
   bool started_ = false;
 };

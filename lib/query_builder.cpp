@@ -40,8 +40,8 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
   return out;
 }
 
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const SearchOptions& options,
-                          const std::shared_ptr<FieldLengthCache>& lengths) {
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const Xapian::Database& db,
+                          const SearchOptions& options, const std::shared_ptr<FieldLengthCache>& lengths) {
   Bm25fParameters parameters;
   parameters.weight = {options.title_weight, options.question_weight, options.answer_weight};
   parameters.k1 = options.bm25_k1;
@@ -49,7 +49,7 @@ Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const SearchOp
   std::vector<Xapian::Query> parts;
   for (const WeightedTerm& t : terms) {
     // The query owns the source once released.
-    auto* source = new Bm25fSource(t.term, t.frequency, parameters, lengths);
+    auto* source = new Bm25fSource(t.term, t.frequency, parameters, lengths, db);
     parts.emplace_back(source->release());
   }
   if (parts.empty()) return Xapian::Query();

@@ -30,9 +30,9 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
 
 // The OR of the terms, each scored over title, question and answer with
 // per-field length normalisation (BM25F, see bm25f.hpp). `lengths` holds the
-// field lengths of the database the query will run on.
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const SearchOptions& options,
-                          const std::shared_ptr<FieldLengthCache>& lengths);
+// field lengths of `db`, the database the query will run on.
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const Xapian::Database& db,
+                          const SearchOptions& options, const std::shared_ptr<FieldLengthCache>& lengths);
 
 // The options' filters as a boolean query; an empty Query when there are none.
 Xapian::Query build_filter(const SearchOptions& options);

@@ -143,7 +143,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
     weights[t.term] = t.weight;
     total_weight += t.weight;
   }
-  Xapian::Query query = build_query(terms, options, ctx.lengths);
+  Xapian::Query query = build_query(terms, ctx.db, options, ctx.lengths);
   if (query.empty()) return results;  // nothing searchable: no hits, no error
   query = apply_filters(query, options);
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include "test_util.hpp"
@@ -286,6 +287,43 @@ TEST_CASE("a long answer does not weaken its record's question matches (per-fiel
   // would divide down the exact question's match and "longer" would win.
   CHECK(ids(results) == std::vector<std::string>{"exact", "longer"});
   CHECK(results.hits[0].matched_terms == std::vector<std::string>{"glaucoma", "treat"});
+}
+
+TEST_CASE("a Xapian stub file of shards ranks as one database holding every record") {
+  TempDir dir;
+  std::vector<Record> records = {
+      make_record("a", "Glaucoma", "What is glaucoma?", "A disease of the optic nerve; eye pressure is often high."),
+      make_record("b", "Glaucoma", "How is glaucoma treated?", "Eye drops, laser surgery or an operation."),
+      make_record("c", "Cataract", "What causes a cataract?", "Ageing of the lens of the eye."),
+      make_record("d", "Dry eyes", "Why are my eyes dry in the morning?", "Sleeping with a fan on dries the eyes."),
+      make_record("e", "Eye pressure", "Is high eye pressure always glaucoma?", "No; it can be ocular hypertension."),
+      make_record("f", "Headache", "Why do I get a headache after reading?", "Eye strain; have your eyes tested."),
+  };
+  {
+    askalike::IndexWriter whole(dir / "whole"), first(dir / "shard1"), second(dir / "shard2");
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      whole.upsert(records[i]);
+      (i % 2 ? second : first).upsert(records[i]);
+    }
+    whole.commit();
+    first.commit();
+    second.commit();
+  }
+  std::string stub = dir / "shards.stub";
+  {
+    std::ofstream out(stub);
+    out << "auto " << (dir / "shard1") << "\nauto " << (dir / "shard2") << "\n";
+  }
+  Searcher one(dir / "whole"), sharded(stub);
+  for (const char* q : {"treatment of high eye pressure", "glaucoma", "dry eyes and headache"}) {
+    CAPTURE(q);
+    auto a = one.similar(q), b = sharded.similar(q);
+    REQUIRE(a.hits.size() == b.hits.size());
+    for (std::size_t i = 0; i < a.hits.size(); ++i) {
+      CHECK(a.hits[i].id == b.hits[i].id);
+      CHECK(a.hits[i].score == doctest::Approx(b.hits[i].score));
+    }
+  }
 }
 
 TEST_CASE("hits carry only what the caller asks for") {
