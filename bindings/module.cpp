@@ -294,6 +294,7 @@ py::dict analyzer_options_to_dict(const askalike::AnalyzerOptions& o) {
   d["traditional_to_simplified"] = o.traditional_to_simplified;
   d["stop_words"] = o.stop_words;
   d["stem"] = o.stem;
+  d["cjk_unigrams"] = o.cjk_unigrams;
   d["cjk_bigrams"] = o.cjk_bigrams;
   d["default_language"] = to_str(o.default_language);
   d["max_term_bytes"] = o.max_term_bytes;
@@ -629,7 +630,7 @@ An Index or Searcher uses the settings stored in its database; its
 ``analyzer`` attribute gives an Analyzer with exactly those settings.
 )doc")
       .def(py::init([](bool fold_case, bool fold_accents, bool traditional_to_simplified,
-                       bool stop_words, bool stem, bool cjk_bigrams,
+                       bool stop_words, bool stem, bool cjk_unigrams, bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes) {
              askalike::AnalyzerOptions o;
              o.fold_case = fold_case;
@@ -637,6 +638,7 @@ An Index or Searcher uses the settings stored in its database; its
              o.traditional_to_simplified = traditional_to_simplified;
              o.stop_words = stop_words;
              o.stem = stem;
+             o.cjk_unigrams = cjk_unigrams;
              o.cjk_bigrams = cjk_bigrams;
              o.default_language = default_language;
              o.max_term_bytes = max_term_bytes;
@@ -644,7 +646,7 @@ An Index or Searcher uses the settings stored in its database; its
            }),
            py::kw_only(), py::arg("fold_case") = true, py::arg("fold_accents") = true,
            py::arg("traditional_to_simplified") = false, py::arg("stop_words") = true,
-           py::arg("stem") = true, py::arg("cjk_bigrams") = true,
+           py::arg("stem") = true, py::arg("cjk_unigrams") = true, py::arg("cjk_bigrams") = true,
            py::arg("default_language") = "en", py::arg("max_term_bytes") = 64,
            "Makes an analyzer with these settings (the defaults of a new Index).")
       .def_property_readonly(
@@ -836,7 +838,8 @@ everything since the last commit when the block raises; either way it then
 closes. One Index may be used from several threads: calls are serialised.
 )doc")
       .def(py::init([](const PathArg& path, bool create, bool fold_case, bool fold_accents,
-                       bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_bigrams,
+                       bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_unigrams,
+                       bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes) {
              askalike::AnalyzerOptions o;
              o.fold_case = fold_case;
@@ -844,6 +847,7 @@ closes. One Index may be used from several threads: calls are serialised.
              o.traditional_to_simplified = traditional_to_simplified;
              o.stop_words = stop_words;
              o.stem = stem;
+             o.cjk_unigrams = cjk_unigrams;
              o.cjk_bigrams = cjk_bigrams;
              o.default_language = default_language;
              o.max_term_bytes = max_term_bytes;
@@ -853,7 +857,7 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
            py::arg("traditional_to_simplified") = defaults.traditional_to_simplified,
            py::arg("stop_words") = defaults.stop_words, py::arg("stem") = defaults.stem,
-           py::arg("cjk_bigrams") = defaults.cjk_bigrams,
+           py::arg("cjk_unigrams") = defaults.cjk_unigrams, py::arg("cjk_bigrams") = defaults.cjk_bigrams,
            py::arg("default_language") = defaults.default_language,
            py::arg("max_term_bytes") = defaults.max_term_bytes,
            "Opens the database directory `path`, creating it when missing (unless "

@@ -29,6 +29,7 @@ std::string AnalyzerOptions::serialize() const {
   j["stop_words"] = stop_words;
   j["stem"] = stem;
   j["cjk_bigrams"] = cjk_bigrams;
+  j["cjk_unigrams"] = cjk_unigrams;
   j["default_language"] = default_language;
   j["max_term_bytes"] = max_term_bytes;
   return j.dump();
@@ -44,6 +45,7 @@ AnalyzerOptions AnalyzerOptions::deserialize(const std::string& text) {
     o.stop_words = j.at("stop_words").get<bool>();
     o.stem = j.at("stem").get<bool>();
     o.cjk_bigrams = j.at("cjk_bigrams").get<bool>();
+    o.cjk_unigrams = j.value("cjk_unigrams", false);
     o.default_language = j.at("default_language").get<std::string>();
     o.max_term_bytes = j.at("max_term_bytes").get<std::size_t>();
   } catch (const nlohmann::json::exception& e) {
@@ -222,6 +224,14 @@ struct Analyzer::Impl {
     // Runs of Han characters across word boundaries, for bigrams.
     std::vector<std::pair<int32_t, int32_t>> han_chars;  // [start, end) of each character
     auto flush_han = [&]() {
+      if (options.cjk_unigrams)
+        for (const auto& [from, to] : han_chars) {
+          std::string term;
+          u.tempSubStringBetween(from, to).toUTF8String(term);
+          if (options.stop_words && is_chinese_stop_word(term)) continue;
+          auto [b, e] = bytes_of(from, to);
+          out.push_back(Token{std::move(term), b, e, true});
+        }
       if (options.cjk_bigrams)
         for (std::size_t k = 0; k + 1 < han_chars.size(); ++k) {
           std::string term;
@@ -273,8 +283,8 @@ struct Analyzer::Impl {
     }
     flush_han();
 
-    if (options.cjk_bigrams) {
-      // A two-character word is its own bigram: keep it once. Then restore
+    if (options.cjk_bigrams || options.cjk_unigrams) {
+      // A one- or two-character word is its own n-gram: keep it once. Then restore
       // text order, words before the bigrams that start with them.
       std::vector<std::pair<std::size_t, std::size_t>> word_spans;
       for (const Token& t : out)

@@ -1,6 +1,8 @@
 // Analysis: what becomes a term, for documents and queries alike.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "test_util.hpp"
 
 using askalike::Analyzer;
@@ -10,8 +12,9 @@ using testutil::contains;
 namespace {
 
 std::vector<std::string> words(const std::string& text, AnalyzerOptions o = AnalyzerOptions()) {
-  // Words only: the CJK bigrams are checked on their own below.
+  // Words only: the CJK n-grams are checked on their own below.
   o.cjk_bigrams = false;
+  o.cjk_unigrams = false;
   return Analyzer(o).terms(text);
 }
 
@@ -20,6 +23,7 @@ AnalyzerOptions plain() {
   o.stem = false;
   o.stop_words = false;
   o.cjk_bigrams = false;
+  o.cjk_unigrams = false;
   return o;
 }
 
@@ -71,6 +75,17 @@ TEST_CASE("Chinese is segmented into words, not single characters") {
     auto all = Analyzer(o).terms("高血压患者能吃党参吗");
     CHECK(contains(all, "党参"));  // ICU's dictionary splits 党/参; the bigram joins them
     CHECK(contains(all, "高血压"));
+  }
+  SUBCASE("by default each character is a term too, once, beside the words and bigrams") {
+    auto all = Analyzer(AnalyzerOptions()).terms("糖尿病人能吃开心果吗");
+    CHECK(contains(all, "吃"));
+    CHECK(contains(all, "果"));
+    CHECK(contains(all, "吃开"));      // a bigram across a word boundary
+    CHECK_FALSE(contains(all, "吗"));  // a function word, dropped as a stop word
+    CHECK(std::count(all.begin(), all.end(), "吃") == 1);
+    AnalyzerOptions no_unigrams;
+    no_unigrams.cjk_unigrams = false;
+    CHECK_FALSE(contains(Analyzer(no_unigrams).terms("糖尿病人能吃开心果吗"), "果"));
   }
   SUBCASE("Traditional Chinese folds to Simplified when asked") {
     AnalyzerOptions o = plain();

@@ -16,7 +16,7 @@
 //   score = Searcher::similarity(a, b) on DB's statistics.
 //
 // --analyzer keys: fold_case, fold_accents, traditional_to_simplified,
-//   stop_words, stem, cjk_bigrams (0/1), default_language, max_term_bytes.
+//   stop_words, stem, cjk_bigrams, cjk_unigrams (0/1), default_language, max_term_bytes.
 // --opt keys: title_weight, question_weight, answer_weight, bm25_k1, bm25_b,
 //   max_query_terms, min_score.
 #include <askalike/askalike.hpp>
@@ -76,6 +76,7 @@ void set_analyzer_option(askalike::AnalyzerOptions& o, const std::string& kv) {
   else if (k == "stop_words") o.stop_words = parse_bool(k, v);
   else if (k == "stem") o.stem = parse_bool(k, v);
   else if (k == "cjk_bigrams") o.cjk_bigrams = parse_bool(k, v);
+  else if (k == "cjk_unigrams") o.cjk_unigrams = parse_bool(k, v);
   else if (k == "default_language") o.default_language = v;
   else if (k == "max_term_bytes") o.max_term_bytes = static_cast<std::size_t>(parse_double(k, v));
   else usage("unknown analyzer option " + k);

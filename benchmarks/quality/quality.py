@@ -80,7 +80,7 @@ PEERS = ["xapian_plain", "fts5_plain", "lucene"]
 SEARCH_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_k1", "bm25_b", "max_query_terms",
                "min_score"}
 ANALYZER_OPTS = {"fold_case", "fold_accents", "traditional_to_simplified", "stop_words", "stem", "cjk_bigrams",
-                 "default_language", "max_term_bytes"}
+                 "cjk_unigrams", "default_language", "max_term_bytes"}
 
 
 def log(msg: str) -> None:

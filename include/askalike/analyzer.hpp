@@ -33,8 +33,12 @@ struct ASKALIKE_EXPORT AnalyzerOptions {
   bool stop_words = true;
   // Reduce words to their stem with Xapian's Snowball stemmers.
   bool stem = true;
-  // Also emit overlapping character bigrams for runs of Han characters, so
-  // that words the dictionary splits differently still match.
+  // Chinese text is indexed as the dictionary's words and, so that words the
+  // dictionary splits differently still match, as character n-grams: each
+  // Han character on its own (a character is often a word: 吃 "eat", 痛
+  // "pain") and overlapping bigrams (phrases across word boundaries). See
+  // benchmarks/quality/ABLATIONS.md, section 8.
+  bool cjk_unigrams = true;
   bool cjk_bigrams = true;
   // Language of text whose record names none ("en", "fr", "zh", ...).
   std::string default_language = "en";
@@ -54,7 +58,7 @@ struct ASKALIKE_EXPORT Token {
   std::string term;         // normalised (and stemmed) term
   std::size_t begin = 0;    // byte offset of the word in the original text
   std::size_t end = 0;      // one past its last byte
-  bool bigram = false;      // a CJK character bigram rather than a word
+  bool bigram = false;      // a CJK character bigram or unigram rather than a word
 };
 
 // Not thread-safe: give each thread its own Analyzer (copies are independent
