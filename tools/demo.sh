@@ -13,7 +13,10 @@ cmake --build build --target askalike-cli
 
 askalike=build/tools/askalike
 db=build/demo.db
-if [ ! -d "$db" ] || [ corpus/medquad-sample.jsonl -nt "$db" ] || [ corpus/cmd-zh.jsonl -nt "$db" ]; then
+# Rebuilt when the corpus or the program changed (a new askalike may store
+# records differently).
+if [ ! -d "$db" ] || [ corpus/medquad-sample.jsonl -nt "$db" ] || [ corpus/cmd-zh.jsonl -nt "$db" ] ||
+   [ "$askalike" -nt "$db" ]; then
   rm -rf "$db"
   "$askalike" index -d "$db" corpus/medquad-sample.jsonl corpus/cmd-zh.jsonl
 fi
