@@ -131,15 +131,19 @@ void refuse(const Error& e, const std::string& source, std::size_t line, const I
 // The parallel ingest: the calling thread reads the source, `workers` threads
 // turn records into Xapian documents (each with an Analyzer of its own), and
 // one thread stores them in input order, committing every `batch` records,
-// exactly as the serial loop does. At most `window` records are between
+// exactly as the serial loop does. Records travel in chunks (fewer hand-offs
+// between threads), and at most kWindowChunks chunks per worker are between
 // reading and storing, which bounds the memory the pipeline holds.
 class Pipeline {
  public:
+  static constexpr std::size_t kChunk = 32;        // records per hand-off
+  static constexpr std::size_t kWindowChunks = 4;  // chunks in flight per worker (at least 8 in all)
+
   Pipeline(IndexWriter& writer, Xapian::WritableDatabase& db, const std::string& path,
            const AnalyzerOptions& analyzer, const IngestOptions& options, unsigned workers)
       : writer_(writer), db_(db), path_(path), options_(options),
         batch_(std::max<std::size_t>(options.batch_size, 1)),
-        window_(std::max<std::size_t>(256, 64 * std::size_t{workers})), ring_(window_) {
+        window_(std::max<std::size_t>(8, kWindowChunks * std::size_t{workers})), ring_(window_) {
     analyzers_.reserve(workers);
     for (unsigned i = 0; i < workers; ++i) analyzers_.emplace_back(analyzer);
   }
@@ -171,30 +175,45 @@ class Pipeline {
         throw;
       }
     };
+    Work work;
+    // Hands the records read so far to the workers; false when the storing
+    // thread failed (its error is the one to report).
+    auto hand_off = [&]() {
+      if (work.records.empty()) return true;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        space_.wait(lock, [&] { return stop_ || read_ - stored_ < window_; });
+        if (stop_) return false;
+        work.seq = read_++;
+        work_.push_back(std::move(work));
+      }
+      work_ready_.notify_one();
+      work = Work();
+      work.records.reserve(kChunk);
+      return true;
+    };
     try {
       Record record;
-      for (std::size_t seq = 0;; ++seq) {
-        {
-          std::unique_lock<std::mutex> lock(mu_);
-          space_.wait(lock, [&] { return stop_ || seq - stored_ < window_; });
-          if (stop_) break;  // the storing thread failed: its error is the one to report
-        }
-        if (!source.next(record)) break;
-        Work work{seq, std::move(record), source.source_name(), source.line()};
+      work.records.reserve(kChunk);
+      while (source.next(record)) {
+        work.records.push_back(std::move(record));
+        work.places.push_back(Place{source.source_name(), source.line()});
         record = Record();
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          work_.push_back(std::move(work));
-          ++read_;
+        if (work.records.size() == kChunk) {
+          if (!hand_off()) break;
+          report_progress(applied_.load());
         }
-        work_ready_.notify_one();
-        report_progress(applied_.load());
       }
     } catch (...) {
       read_error = std::current_exception();
     }
     // Whatever stopped the reading, what was read before it is stored, as
     // the serial loop would have stored it before reaching that point.
+    try {
+      hand_off();
+    } catch (...) {
+      if (!read_error) read_error = std::current_exception();
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       input_done_ = true;
@@ -220,18 +239,24 @@ class Pipeline {
   }
 
  private:
-  struct Work {
-    std::size_t seq = 0;
-    Record record;
+  struct Place {  // where a record was read, for messages
     std::string source;
     std::size_t line = 0;
   };
-  struct Slot {
-    bool ready = false;
-    std::string id, term, source;
-    std::size_t line = 0;
+  struct Work {  // records read, in input order
+    std::size_t seq = 0;
+    std::vector<Record> records;
+    std::vector<Place> places;
+  };
+  struct Analysed {
+    std::string id, term;
     Xapian::Document doc;
     std::exception_ptr error;  // what analysing the record threw
+  };
+  struct Slot {  // a chunk's documents, in input order
+    bool ready = false;
+    std::vector<Analysed> records;
+    std::vector<Place> places;
   };
 
   void wake_all() {
@@ -246,7 +271,7 @@ class Pipeline {
     threads_.clear();
   }
 
-  // A worker: records in, documents out (into the slot of their position).
+  // A worker: records in, documents out (into the slot of their chunk).
   void analyse(Analyzer& analyzer) {
     for (;;) {
       Work work;
@@ -258,17 +283,21 @@ class Pipeline {
         work_.pop_front();
       }
       Slot slot;
-      slot.id = work.record.id;
-      slot.source = std::move(work.source);
-      slot.line = work.line;
-      try {
-        schema::guarded("adding record " + work.record.id, path_, [&] {
-          slot.term = id_term(work.record.id);
-          slot.doc = make_document(work.record, analyzer);
-        });
-      } catch (...) {
-        slot.error = std::current_exception();
+      slot.records.resize(work.records.size());
+      for (std::size_t i = 0; i < work.records.size(); ++i) {
+        const Record& record = work.records[i];
+        Analysed& out = slot.records[i];
+        out.id = record.id;
+        try {
+          schema::guarded("adding record " + record.id, path_, [&] {
+            out.term = id_term(record.id);
+            out.doc = make_document(record, analyzer);
+          });
+        } catch (...) {
+          out.error = std::current_exception();
+        }
       }
+      slot.places = std::move(work.places);
       slot.ready = true;
       bool next;
       {
@@ -295,20 +324,24 @@ class Pipeline {
           ++stored_;
         }
         space_.notify_one();
-        if (slot.error) {
-          try {
-            std::rethrow_exception(slot.error);
-          } catch (const Error& e) {
-            if (e.code() != ErrorCode::kInvalidArgument) throw;
-            refuse(e, slot.source, slot.line, options_, refused_);
+        for (std::size_t i = 0; i < slot.records.size(); ++i) {
+          Analysed& r = slot.records[i];
+          if (r.error) {
+            try {
+              std::rethrow_exception(r.error);
+            } catch (const Error& e) {
+              if (e.code() != ErrorCode::kInvalidArgument) throw;
+              refuse(e, slot.places[i].source, slot.places[i].line, options_, refused_);
+            }
+            continue;
           }
-          continue;
+          bool replaced =
+              schema::guarded("adding record " + r.id, path_, [&] { return store_document(db_, r.term, r.doc); });
+          r.doc = Xapian::Document();  // free it now
+          ++report_.read;
+          ++(replaced ? report_.replaced : report_.added);
+          if (report_.read % batch_ == 0) writer_.commit();
         }
-        bool replaced = schema::guarded("adding record " + slot.id, path_,
-                                        [&] { return store_document(db_, slot.term, slot.doc); });
-        ++report_.read;
-        ++(replaced ? report_.replaced : report_.added);
-        if (report_.read % batch_ == 0) writer_.commit();
         applied_.store(report_.read);
       }
     } catch (...) {
@@ -326,18 +359,18 @@ class Pipeline {
   const std::string& path_;
   const IngestOptions& options_;
   const std::size_t batch_;
-  const std::size_t window_;
+  const std::size_t window_;  // chunks
   std::vector<Analyzer> analyzers_;
   std::vector<std::thread> threads_;
 
   std::mutex mu_;
-  std::condition_variable work_ready_;  // work_ has records, or the input ended
-  std::condition_variable slot_ready_;  // the next record to store is analysed
-  std::condition_variable space_;       // the window has room for another record
+  std::condition_variable work_ready_;  // work_ has chunks, or the input ended
+  std::condition_variable slot_ready_;  // the next chunk to store is analysed
+  std::condition_variable space_;       // the window has room for another chunk
   std::deque<Work> work_;
-  std::vector<Slot> ring_;       // analysed records; record n in ring_[n % window_]
-  std::size_t read_ = 0;         // records read from the source
-  std::size_t stored_ = 0;       // records taken by the storing thread
+  std::vector<Slot> ring_;  // analysed chunks; chunk n in ring_[n % window_]
+  std::size_t read_ = 0;    // chunks handed to the workers
+  std::size_t stored_ = 0;  // chunks taken by the storing thread
   bool input_done_ = false;
   bool stop_ = false;
   std::exception_ptr store_error_;

@@ -58,7 +58,9 @@ struct ASKALIKE_EXPORT IngestOptions {
   // analyse the records and one stores them in input order: the database,
   // the report, the progress calls and the errors are the same as with 1.
   unsigned threads = 0;
-  // Called after every `progress_every` records with the count so far.
+  // Called after every `progress_every` records with the count so far, on
+  // the calling thread. With threads > 1 another thread is writing to the
+  // database meanwhile: the callback must not use the IndexWriter.
   std::function<void(std::size_t records_read)> progress;
   std::size_t progress_every = 1000;
 };
