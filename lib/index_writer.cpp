@@ -132,18 +132,20 @@ void refuse(const Error& e, const std::string& source, std::size_t line, const I
 // turn records into Xapian documents (each with an Analyzer of its own), and
 // one thread stores them in input order, committing every `batch` records,
 // exactly as the serial loop does. Records travel in chunks (fewer hand-offs
-// between threads), and at most kWindowChunks chunks per worker are between
-// reading and storing, which bounds the memory the pipeline holds.
+// between threads), and at most kWindowChunks chunks per worker (and
+// kMaxWindow in all) are between reading and storing, which bounds the memory
+// the pipeline holds whatever the number of cores.
 class Pipeline {
  public:
   static constexpr std::size_t kChunk = 32;        // records per hand-off
   static constexpr std::size_t kWindowChunks = 4;  // chunks in flight per worker (at least 8 in all)
+  static constexpr std::size_t kMaxWindow = 64;    // chunks in flight at the most (2,048 records)
 
   Pipeline(IndexWriter& writer, Xapian::WritableDatabase& db, const std::string& path,
            const AnalyzerOptions& analyzer, const IngestOptions& options, unsigned workers)
       : writer_(writer), db_(db), path_(path), options_(options),
         batch_(std::max<std::size_t>(options.batch_size, 1)),
-        window_(std::max<std::size_t>(8, kWindowChunks * std::size_t{workers})), ring_(window_) {
+        window_(std::clamp<std::size_t>(kWindowChunks * std::size_t{workers}, 8, kMaxWindow)), ring_(window_) {
     analyzers_.reserve(workers);
     for (unsigned i = 0; i < workers; ++i) analyzers_.emplace_back(analyzer);
   }
