@@ -419,7 +419,7 @@ askalike::IngestReport add_many(PyIndex& self, const RecordsArg& records, std::s
 askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const std::string& format,
                                 const std::string& encoding, bool skip_bad_lines,
                                 const FieldMapArg& field_map, std::size_t batch_size,
-                                const ProgressArg& progress) {
+                                unsigned threads, const ProgressArg& progress) {
   askalike::ReadOptions read;
   read.format = askalike::parse_input_format(format);
   read.encoding = encoding;
@@ -434,6 +434,7 @@ askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const std::s
   askalike::IngestOptions ingest;
   ingest.skip_bad_lines = skip_bad_lines;
   if (batch_size > 0) ingest.batch_size = batch_size;
+  ingest.threads = threads;
   ingest.progress_every = 1000;
   // The callback runs on this thread without the GIL: take it, call the
   // user's function (if any) and look for Ctrl-C; a Python exception stops
@@ -881,12 +882,14 @@ closes. One Index may be used from several threads: calls are serialised.
            "added (uncommitted). Returns an IngestReport.")
       .def("add_file", &add_file, py::arg("path"), py::kw_only(), py::arg("format") = "auto",
            py::arg("encoding") = "auto", py::arg("skip_bad_lines") = false,
-           py::arg("field_map") = py::none(), py::arg("batch_size") = 0,
+           py::arg("field_map") = py::none(), py::arg("batch_size") = 0, py::arg("threads") = 0,
            py::arg("progress") = py::none(),
            "Loads a file or directory: JSON Lines, CSV, TSV or Q&A pages ('auto': from the name), "
            "in any encoding ICU knows ('auto': detected). Commits every batch_size records "
            "(0 = the library's default) and at the end, so a failed load keeps the records "
-           "before the bad one. field_map maps record fields to CSV columns. "
+           "before the bad one. field_map maps record fields to CSV columns. threads: how many "
+           "threads to use (0 = one per core, 1 = this thread only); the records are stored in file "
+           "order whatever the number, so the result is the same. "
            "progress(count) is called every 1000 records. Returns an IngestReport.")
       .def(
           "remove",

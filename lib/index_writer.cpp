@@ -1,6 +1,12 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "askalike/error.hpp"
 #include "askalike/index.hpp"
@@ -9,6 +15,18 @@
 #include "stats.hpp"
 
 namespace askalike {
+
+// Adds the document of a record, or replaces the one with its id term.
+// Returns true when one was replaced.
+static bool store_document(Xapian::WritableDatabase& db, const std::string& term, const Xapian::Document& doc) {
+  bool existed = db.term_exists(term);
+  // A new id needs no look-up of a document to replace.
+  if (existed)
+    db.replace_document(term, doc);
+  else
+    db.add_document(doc);
+  return existed;
+}
 
 struct IndexWriter::Impl {
   std::string path;
@@ -70,13 +88,7 @@ bool IndexWriter::upsert(const Record& record) {
   return schema::guarded("adding record " + record.id, impl_->path, [&] {
     std::string term = id_term(record.id);
     Xapian::Document doc = make_document(record, impl_->analyzer);
-    bool existed = impl_->db.term_exists(term);
-    // A new id needs no look-up of a document to replace.
-    if (existed)
-      impl_->db.replace_document(term, doc);
-    else
-      impl_->db.add_document(doc);
-    return existed;
+    return store_document(impl_->db, term, doc);
   });
 }
 
@@ -105,7 +117,290 @@ void IndexWriter::rollback() {
   });
 }
 
+namespace {
+
+// A record the index refused (Error kInvalidArgument: an unusable id): listed
+// when skipping bad lines, else thrown as ParseError naming where it was read.
+void refuse(const Error& e, const std::string& source, std::size_t line, const IngestOptions& options,
+            std::vector<BadLine>& refused) {
+  std::string name = source.empty() ? "<input>" : source;
+  if (!options.skip_bad_lines) throw ParseError(name, line, e.what());
+  refused.push_back(BadLine{name, line, e.what()});
+}
+
+// The parallel ingest: the calling thread reads the source, `workers` threads
+// turn records into Xapian documents (each with an Analyzer of its own), and
+// one thread stores them in input order, committing every `batch` records,
+// exactly as the serial loop does. Records travel in chunks (fewer hand-offs
+// between threads), and at most kWindowChunks chunks per worker (and
+// kMaxWindow in all) are between reading and storing, which bounds the memory
+// the pipeline holds whatever the number of cores.
+class Pipeline {
+ public:
+  static constexpr std::size_t kChunk = 32;        // records per hand-off
+  static constexpr std::size_t kWindowChunks = 4;  // chunks in flight per worker (at least 8 in all)
+  static constexpr std::size_t kMaxWindow = 64;    // chunks in flight at the most (2,048 records)
+
+  Pipeline(IndexWriter& writer, Xapian::WritableDatabase& db, const std::string& path,
+           const AnalyzerOptions& analyzer, const IngestOptions& options, unsigned workers)
+      : writer_(writer), db_(db), path_(path), options_(options),
+        batch_(std::max<std::size_t>(options.batch_size, 1)),
+        window_(std::clamp<std::size_t>(kWindowChunks * std::size_t{workers}, 8, kMaxWindow)), ring_(window_) {
+    analyzers_.reserve(workers);
+    for (unsigned i = 0; i < workers; ++i) analyzers_.emplace_back(analyzer);
+  }
+
+  ~Pipeline() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_all();
+    join();
+  }
+
+  // Runs the whole load; returns the report without the source's bad lines.
+  IngestReport run(RecordSource& source) {
+    for (Analyzer& a : analyzers_) threads_.emplace_back([this, &a] { analyse(a); });
+    threads_.emplace_back([this] { store(); });
+    const std::size_t every = std::max<std::size_t>(options_.progress_every, 1);
+    std::size_t next_progress = every;
+    std::exception_ptr read_error;
+    bool progress_failed = false;
+    // Reports every `every` records stored, as the serial loop does.
+    auto report_progress = [&](std::size_t stored) {
+      if (!options_.progress) return;
+      try {
+        for (; next_progress <= stored; next_progress += every) options_.progress(next_progress);
+      } catch (...) {
+        progress_failed = true;
+        throw;
+      }
+    };
+    Work work;
+    // Hands the records read so far to the workers; false when the storing
+    // thread failed (its error is the one to report).
+    auto hand_off = [&]() {
+      if (work.records.empty()) return true;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        space_.wait(lock, [&] { return stop_ || read_ - stored_ < window_; });
+        if (stop_) return false;
+        work.seq = read_++;
+        work_.push_back(std::move(work));
+      }
+      work_ready_.notify_one();
+      work = Work();
+      work.records.reserve(kChunk);
+      return true;
+    };
+    try {
+      Record record;
+      work.records.reserve(kChunk);
+      while (source.next(record)) {
+        work.records.push_back(std::move(record));
+        work.places.push_back(Place{source.source_name(), source.line()});
+        record = Record();
+        if (work.records.size() == kChunk) {
+          if (!hand_off()) break;
+          report_progress(applied_.load());
+        }
+      }
+    } catch (...) {
+      read_error = std::current_exception();
+    }
+    // Whatever stopped the reading, what was read before it is stored, as
+    // the serial loop would have stored it before reaching that point.
+    try {
+      hand_off();
+    } catch (...) {
+      if (!read_error) read_error = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      input_done_ = true;
+    }
+    wake_all();
+    join();
+    // The progress the serial loop would have reported before stopping (an
+    // exception from the callback stops the load there, without a commit).
+    if (!progress_failed) report_progress(report_.read);
+    // The storing thread met its error at an earlier record than the reader.
+    std::exception_ptr error = store_error_ ? store_error_ : read_error;
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const ParseError&) {
+        // Keep what was read before the bad record, then report the error.
+        writer_.commit();
+        throw;
+      }
+    }
+    report_.bad_lines = std::move(refused_);
+    return report_;
+  }
+
+ private:
+  struct Place {  // where a record was read, for messages
+    std::string source;
+    std::size_t line = 0;
+  };
+  struct Work {  // records read, in input order
+    std::size_t seq = 0;
+    std::vector<Record> records;
+    std::vector<Place> places;
+  };
+  struct Analysed {
+    std::string id, term;
+    Xapian::Document doc;
+    std::exception_ptr error;  // what analysing the record threw
+  };
+  struct Slot {  // a chunk's documents, in input order
+    bool ready = false;
+    std::vector<Analysed> records;
+    std::vector<Place> places;
+  };
+
+  void wake_all() {
+    work_ready_.notify_all();
+    slot_ready_.notify_all();
+    space_.notify_all();
+  }
+
+  void join() {
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+    threads_.clear();
+  }
+
+  // A worker: records in, documents out (into the slot of their chunk).
+  void analyse(Analyzer& analyzer) {
+    for (;;) {
+      Work work;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_ready_.wait(lock, [&] { return stop_ || input_done_ || !work_.empty(); });
+        if (stop_ || work_.empty()) return;
+        work = std::move(work_.front());
+        work_.pop_front();
+      }
+      Slot slot;
+      slot.records.resize(work.records.size());
+      for (std::size_t i = 0; i < work.records.size(); ++i) {
+        const Record& record = work.records[i];
+        Analysed& out = slot.records[i];
+        out.id = record.id;
+        try {
+          schema::guarded("adding record " + record.id, path_, [&] {
+            out.term = id_term(record.id);
+            out.doc = make_document(record, analyzer);
+          });
+        } catch (...) {
+          out.error = std::current_exception();
+        }
+      }
+      slot.places = std::move(work.places);
+      slot.ready = true;
+      bool next;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ring_[work.seq % window_] = std::move(slot);
+        next = work.seq == stored_;
+      }
+      if (next) slot_ready_.notify_one();
+    }
+  }
+
+  // The one thread that writes to the database, in input order.
+  void store() {
+    try {
+      for (;;) {
+        Slot slot;
+        {
+          std::unique_lock<std::mutex> lock(mu_);
+          Slot* head = &ring_[stored_ % window_];
+          slot_ready_.wait(lock, [&] { return stop_ || head->ready || (input_done_ && stored_ == read_); });
+          if (stop_ || !head->ready) return;
+          slot = std::move(*head);
+          *head = Slot();
+          ++stored_;
+        }
+        space_.notify_one();
+        for (std::size_t i = 0; i < slot.records.size(); ++i) {
+          Analysed& r = slot.records[i];
+          if (r.error) {
+            try {
+              std::rethrow_exception(r.error);
+            } catch (const Error& e) {
+              if (e.code() != ErrorCode::kInvalidArgument) throw;
+              refuse(e, slot.places[i].source, slot.places[i].line, options_, refused_);
+            }
+            continue;
+          }
+          bool replaced =
+              schema::guarded("adding record " + r.id, path_, [&] { return store_document(db_, r.term, r.doc); });
+          r.doc = Xapian::Document();  // free it now
+          ++report_.read;
+          ++(replaced ? report_.replaced : report_.added);
+          if (report_.read % batch_ == 0) writer_.commit();
+        }
+        applied_.store(report_.read);
+      }
+    } catch (...) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        store_error_ = std::current_exception();
+        stop_ = true;
+      }
+      wake_all();
+    }
+  }
+
+  IndexWriter& writer_;
+  Xapian::WritableDatabase& db_;
+  const std::string& path_;
+  const IngestOptions& options_;
+  const std::size_t batch_;
+  const std::size_t window_;  // chunks
+  std::vector<Analyzer> analyzers_;
+  std::vector<std::thread> threads_;
+
+  std::mutex mu_;
+  std::condition_variable work_ready_;  // work_ has chunks, or the input ended
+  std::condition_variable slot_ready_;  // the next chunk to store is analysed
+  std::condition_variable space_;       // the window has room for another chunk
+  std::deque<Work> work_;
+  std::vector<Slot> ring_;  // analysed chunks; chunk n in ring_[n % window_]
+  std::size_t read_ = 0;    // chunks handed to the workers
+  std::size_t stored_ = 0;  // chunks taken by the storing thread
+  bool input_done_ = false;
+  bool stop_ = false;
+  std::exception_ptr store_error_;
+
+  // Owned by the storing thread until join().
+  IngestReport report_;
+  std::vector<BadLine> refused_;
+  std::atomic<std::size_t> applied_{0};  // report_.read, for progress on the calling thread
+};
+
+}  // namespace
+
 IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& options) {
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (threads > 1) {
+    IngestReport report;
+    {
+      // One thread stores, the others analyse; reading takes little.
+      Pipeline pipeline(*this, impl_->db, impl_->path, impl_->analyzer.options(), options, threads - 1);
+      report = pipeline.run(source);
+    }
+    commit();
+    std::vector<BadLine> refused = std::move(report.bad_lines);
+    report.bad_lines = source.bad_lines();
+    report.bad_lines.insert(report.bad_lines.end(), refused.begin(), refused.end());
+    report.skipped = report.bad_lines.size();
+    return report;
+  }
   IngestReport report;
   std::vector<BadLine> refused;  // records the index would not take
   std::size_t batch = std::max<std::size_t>(options.batch_size, 1);
@@ -118,9 +413,7 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
         replaced = upsert(record);
       } catch (const Error& e) {
         if (e.code() != ErrorCode::kInvalidArgument) throw;
-        std::string name = source.source_name().empty() ? "<input>" : source.source_name();
-        if (!options.skip_bad_lines) throw ParseError(name, source.line(), e.what());
-        refused.push_back(BadLine{name, source.line(), e.what()});
+        refuse(e, source.source_name(), source.line(), options, refused);
         continue;
       }
       ++report.read;

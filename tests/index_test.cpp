@@ -1,7 +1,9 @@
 // Building and updating a database: upsert, remove, commit, ingest, stats.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "test_util.hpp"
 
@@ -260,4 +262,157 @@ TEST_CASE("compaction keeps every record") {
   CHECK(searcher.stats().documents == 50);
   CHECK(searcher.similar("cough 17").hits.at(0).id == "c17");
   CHECK_THROWS_AS(askalike::compact_database(dir / "db", dir / "compact"), askalike::Error);
+}
+
+namespace {
+
+// A load of ~1,000 records from the bundled corpus in which ids repeat (the
+// later record must win), with a malformed line and an id the index refuses
+// at the given lines (0: none).
+std::string mixed_load(std::size_t bad_json_line, std::size_t bad_id_line) {
+  std::ifstream in(std::string(ASKALIKE_CORPUS_DIR) + "/medquad-sample.jsonl");
+  REQUIRE(in);
+  std::vector<askalike::Record> records;
+  std::string line;
+  while (records.size() < 900 && std::getline(in, line)) records.push_back(askalike::Record::from_json(line));
+  std::string out;
+  std::size_t n = 0;
+  auto emit = [&](const std::string& text) {
+    ++n;
+    if (n == bad_json_line) out += "{\"id\": \"broken\", \"question\": oops}\n", ++n;
+    if (n == bad_id_line) out += "{\"id\": \"" + std::string(300, 'x') + "\", \"question\": \"long id\"}\n", ++n;
+    out += text + "\n";
+  };
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    emit(records[i].to_json());
+    if (i % 7 == 6) {  // a newer version of an earlier record
+      askalike::Record again = records[i - 5];
+      again.title = "Revised " + std::to_string(i) + ": " + again.title;
+      again.question += " (asked again)";
+      emit(again.to_json());
+    }
+  }
+  return out;
+}
+
+struct LoadResult {
+  askalike::IngestReport report;
+  std::vector<std::size_t> progress;
+  std::string error;  // what() of the exception ingest threw, if any
+  std::size_t error_line = 0;
+  std::vector<askalike::Record> stored;       // committed records, in id order
+  std::vector<std::string> hits;              // ids and scores of some searches
+};
+
+LoadResult load(const std::string& db, const std::string& text, unsigned threads, bool skip) {
+  LoadResult out;
+  askalike::IndexWriter writer(db);
+  askalike::IngestOptions options;
+  options.threads = threads;
+  options.skip_bad_lines = skip;
+  options.batch_size = 97;  // many commits, not in step with anything else
+  options.progress_every = 50;
+  options.progress = [&](std::size_t n) { out.progress.push_back(n); };
+  std::istringstream in(text);
+  try {
+    out.report = writer.add_jsonl(in, "load.jsonl", options);
+  } catch (const askalike::ParseError& e) {
+    out.error = e.what();
+    out.error_line = e.line();
+  }
+  // What was committed, as a searcher sees it (the writer stays open).
+  askalike::Searcher searcher(db);
+  std::size_t in_writer = 0;
+  writer.for_each([&](const askalike::Record& r) {
+    ++in_writer;
+    askalike::Record committed;
+    if (searcher.get(r.id, committed)) out.stored.push_back(committed);
+  });
+  CHECK(out.stored.size() == in_writer);  // nothing left uncommitted
+  CHECK(searcher.stats().documents == in_writer);
+  for (const char* q : {"What causes high blood pressure?", "asked again", "Revised glaucoma treatment",
+                        "symptoms of diabetes in children"}) {
+    for (const auto& h : searcher.similar(q).hits) out.hits.push_back(h.id + " " + std::to_string(h.score));
+  }
+  return out;
+}
+
+void check_same(const LoadResult& serial, const LoadResult& parallel) {
+  CHECK(parallel.error == serial.error);
+  CHECK(parallel.error_line == serial.error_line);
+  CHECK(parallel.report.read == serial.report.read);
+  CHECK(parallel.report.added == serial.report.added);
+  CHECK(parallel.report.replaced == serial.report.replaced);
+  CHECK(parallel.report.skipped == serial.report.skipped);
+  REQUIRE(parallel.report.bad_lines.size() == serial.report.bad_lines.size());
+  for (std::size_t i = 0; i < serial.report.bad_lines.size(); ++i) {
+    CHECK(parallel.report.bad_lines[i].source == serial.report.bad_lines[i].source);
+    CHECK(parallel.report.bad_lines[i].line == serial.report.bad_lines[i].line);
+    CHECK(parallel.report.bad_lines[i].reason == serial.report.bad_lines[i].reason);
+  }
+  CHECK(parallel.progress == serial.progress);
+  CHECK(parallel.stored.size() == serial.stored.size());
+  CHECK(parallel.stored == serial.stored);
+  CHECK(parallel.hits == serial.hits);
+}
+
+}  // namespace
+
+TEST_CASE("ingest with several threads gives what one thread gives") {
+  TempDir dir;
+  // Loads `text` with one thread, then with several, each into a new database.
+  auto compare = [&](const std::string& name, const std::string& text, bool skip) {
+    LoadResult serial = load(dir / (name + "-1"), text, 1, skip);
+    for (unsigned threads : {2u, 3u, 8u}) {
+      CAPTURE(threads);
+      check_same(serial, load(dir / (name + "-" + std::to_string(threads)), text, threads, skip));
+    }
+    return serial;
+  };
+  SUBCASE("a clean load with repeated ids: the last record of an id wins") {
+    LoadResult serial = compare("clean", mixed_load(0, 0), false);
+    CHECK(serial.error.empty());
+    CHECK(serial.report.replaced > 100);
+    CHECK(serial.report.added == serial.stored.size());
+    CHECK(serial.hits.size() > 20);
+    CHECK(serial.progress.size() == serial.report.read / 50);
+  }
+  SUBCASE("a malformed line stops both at the same line, after the same commits") {
+    LoadResult serial = compare("json", mixed_load(700, 0), false);
+    CHECK(serial.error_line == 700);
+    CHECK(serial.report.read == 0);  // no report: the load threw
+    CHECK(serial.stored.size() > 450);
+  }
+  SUBCASE("an id the index refuses stops both at the same line") {
+    LoadResult serial = compare("id", mixed_load(0, 400), false);
+    CHECK(serial.error_line == 400);
+    CHECK(serial.error.find("record id longer than 200 bytes") != std::string::npos);
+  }
+  SUBCASE("skipping bad lines lists the same lines") {
+    LoadResult serial = compare("skip", mixed_load(800, 150), true);
+    REQUIRE(serial.report.bad_lines.size() == 2);
+    CHECK(serial.report.bad_lines[0].line == 800);  // the source's own first, then the refused
+    CHECK(serial.report.bad_lines[1].line == 150);
+  }
+}
+
+TEST_CASE("an exception from the progress callback stops a parallel load") {
+  TempDir dir;
+  for (unsigned threads : {1u, 4u}) {
+    CAPTURE(threads);
+    askalike::IndexWriter writer(dir / ("db" + std::to_string(threads)));
+    askalike::IngestOptions options;
+    options.threads = threads;
+    options.progress_every = 100;
+    options.progress = [](std::size_t n) {
+      if (n == 300) throw std::runtime_error("stop at 300");
+    };
+    std::istringstream in(mixed_load(0, 0));
+    CHECK_THROWS_WITH_AS(writer.add_jsonl(in, "load.jsonl", options), "stop at 300", std::runtime_error);
+    // The writer is usable afterwards.
+    writer.upsert(make_record("after", "", "a record after the failed load"));
+    writer.commit();
+    askalike::Record r;
+    CHECK(writer.get("after", r));
+  }
 }

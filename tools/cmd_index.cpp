@@ -77,6 +77,9 @@ int cmd_index(const std::vector<std::string>& args) {
        "on a bad record, fail: stop (what was read before it is kept) or skip: go on and list it at the end")
       ("batch-size", po::value<std::size_t>()->default_value(10000)->value_name("N"),
        "records per commit")
+      ("threads,j", po::value<unsigned>()->default_value(0)->value_name("N"),
+       "threads to use (0: one per core; 1: everything on one thread). One stores the "
+       "records, in input order whatever N is, so the database is the same; the others analyse them")
       ("quiet,q", "no progress line");
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
   if (!cmd.parse(args)) return kExitOk;
@@ -97,6 +100,7 @@ int cmd_index(const std::vector<std::string>& args) {
   read.skip_bad_lines = on_error == "skip";
   std::size_t batch = cmd.get<std::size_t>("batch-size");
   if (batch == 0) cmd.usage_error("--batch-size must be at least 1");
+  unsigned threads = cmd.get<unsigned>("threads");
   // Check the encoding and field names before touching the database.
   try {
     std::istringstream empty;
@@ -139,6 +143,7 @@ int cmd_index(const std::vector<std::string>& args) {
     IngestOptions ingest;
     ingest.skip_bad_lines = read.skip_bad_lines;  // also for records the index refuses (a bad id)
     ingest.batch_size = batch;
+    ingest.threads = threads;
     ingest.progress_every = 100;
     const std::size_t before = total.read;
     ingest.progress = [&](std::size_t n) { progress.update(name, before + n); };

@@ -53,7 +53,14 @@ struct ASKALIKE_EXPORT IngestOptions {
   bool skip_bad_lines = false;
   // Records per commit: bounds memory during large loads.
   std::size_t batch_size = 10000;
-  // Called after every `progress_every` records with the count so far.
+  // Threads to use (0: one per core). With 1 everything runs on the calling
+  // thread. With N > 1 the calling thread reads the source, N - 1 threads
+  // analyse the records and one stores them in input order: the database,
+  // the report, the progress calls and the errors are the same as with 1.
+  unsigned threads = 0;
+  // Called after every `progress_every` records with the count so far, on
+  // the calling thread. With threads > 1 another thread is writing to the
+  // database meanwhile: the callback must not use the IndexWriter.
   std::function<void(std::size_t records_read)> progress;
   std::size_t progress_every = 1000;
 };

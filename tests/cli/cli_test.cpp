@@ -502,6 +502,45 @@ TEST_CASE("index twice: the same database") {
   CHECK(stats.out.find("Neurology") != std::string::npos);
 }
 
+TEST_CASE("index --threads: the same database, the same messages") {
+  TempDir dir;
+  // Repeated ids (the last wins), a malformed line and an id the index refuses.
+  std::string text;
+  for (int i = 0; i < 700; ++i) {
+    text += "{\"id\":\"r" + std::to_string(i % 500) + "\",\"title\":\"row " + std::to_string(i) +
+            "\",\"question\":\"question " + std::to_string(i) + " about knee pain\"}\n";
+    if (i == 250) text += "{\"id\":\"bad\",\"title\":\n";
+    if (i == 400) text += "{\"id\":\"" + std::string(300, 'x') + "\",\"title\":\"long id\"}\n";
+  }
+  write_file(dir / "in.jsonl", text);
+  for (const char* on_error : {"fail", "skip"}) {
+    CAPTURE(on_error);
+    Run serial = askalike({"index", "-d", dir / (std::string("db1-") + on_error), "--threads", "1",
+                           "--batch-size", "64", "--on-error", on_error, dir / "in.jsonl"});
+    CHECK(serial.code == (std::string(on_error) == "fail" ? 1 : 0));
+    const std::string exported_serial = askalike({"export", "-d", dir / (std::string("db1-") + on_error)}).out;
+    for (const char* threads : {"2", "4"}) {
+      CAPTURE(threads);
+      std::string db = dir / (std::string("db") + threads + "-" + on_error);
+      Run parallel = askalike({"index", "-d", db, "--threads", threads, "--batch-size", "64", "--on-error",
+                               on_error, dir / "in.jsonl"});
+      CHECK(parallel.code == serial.code);
+      CHECK(parallel.err == serial.err);
+      // The summary without its time.
+      CHECK(parallel.out.substr(0, parallel.out.rfind(',')) == serial.out.substr(0, serial.out.rfind(',')));
+      CHECK(askalike({"export", "-d", db}).out == exported_serial);
+    }
+  }
+  Run skip = askalike({"index", "-d", dir / "db-check", "--threads", "3", "--on-error", "skip", dir / "in.jsonl"});
+  CHECK(skip.out.find("read 700 records: 500 added, 200 replaced, 2 skipped") != std::string::npos);
+  CHECK(skip.err.find("skipped " + dir / "in.jsonl" + ":252: ") != std::string::npos);
+  CHECK(skip.err.find("skipped " + dir / "in.jsonl" + ":403: record id longer") != std::string::npos);
+  Run fail = askalike({"index", "-d", dir / "db-fail", "--threads", "3", dir / "in.jsonl"});
+  CHECK(fail.err.rfind("askalike: " + dir / "in.jsonl" + ":252: ", 0) == 0);
+  CHECK(exported(dir / "db-fail").size() == 251);
+  CHECK(askalike({"index", "-d", dir / "db-x", "--threads", "many", dir / "in.jsonl"}).code == 2);
+}
+
 TEST_CASE("other usage errors of index") {
   TempDir dir;
   write_file(dir / "x.jsonl", "{\"id\":\"1\",\"title\":\"x\"}\n");

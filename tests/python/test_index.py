@@ -220,6 +220,29 @@ def test_add_file_skip_bad_lines(tmp_path):
     assert "line=2" in repr(report.bad_lines[0])
 
 
+def test_add_file_threads_give_the_same_database(tmp_path):
+    lines = []
+    for i in range(600):
+        lines.append(json.dumps({"id": f"r{i % 450}", "title": f"row {i}",
+                                 "question": f"question {i} about knee pain"}))
+        if i == 300:
+            lines.append("not json at all")
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = []
+    for threads in (1, 3):
+        with askalike.Index(str(tmp_path / f"db{threads}")) as index:
+            report = index.add_file(str(src), skip_bad_lines=True, threads=threads,
+                                    batch_size=64)
+            results.append(((report.read, report.added, report.replaced, report.skipped),
+                            [b.line for b in report.bad_lines],
+                            [index.get(f"r{i}")["title"] for i in range(450)]))
+    assert results[0] == results[1]
+    assert results[0][0] == (600, 450, 150, 1)
+    assert results[0][1] == [302]
+    assert results[0][2][0] == "row 450"  # the last record of an id wins
+
+
 def test_record_class():
     r = askalike.Record("x1", title="Title", question="Q?", tags=("a", "b"), lang="en",
                         extra={"when": datetime.date(2020, 1, 2), "n": 1.5})

@@ -300,6 +300,7 @@ class Index:
         skip_bad_lines: bool = False,
         field_map: Mapping[str, str] | None = None,
         batch_size: int = 0,
+        threads: int = 0,
         progress: Callable[[int], object] | None = None,
     ) -> IngestReport:
         """Loads a file or directory of records, committing in batches and at the end."""
