@@ -89,7 +89,7 @@ void Bm25fSource::init(const Xapian::Database& db) {
   documents_ = db.get_doccount();
   for (int f = 0; f < kFieldCount; ++f) {
     Cursor& c = cursors_[f];
-    c.live = false;
+    c.at = 0;
     frequency_[f] = 0;
     if (scoring_.weight[f] <= 0.0) continue;
     std::string term = kPrefixes[f] + word_;
@@ -97,7 +97,7 @@ void Bm25fSource::init(const Xapian::Database& db) {
     if (frequency_[f] == 0) continue;
     c.it = db.postlist_begin(term);
     c.end = db.postlist_end(term);
-    c.live = c.it != c.end;
+    c.refresh();
   }
   set_maxweight(scoring_.term_weight);
   current_ = 0;
@@ -123,14 +123,17 @@ Xapian::doccount Bm25fSource::get_termfreq_est() const {
 
 void Bm25fSource::settle() {
   current_ = 0;
-  for (Cursor& c : cursors_)
-    if (c.live && (current_ == 0 || *c.it < current_)) current_ = *c.it;
+  for (const Cursor& c : cursors_)
+    if (c.at != 0 && (current_ == 0 || c.at < current_)) current_ = c.at;
 }
 
 void Bm25fSource::next(double) {
   if (started_) {
     for (Cursor& c : cursors_)
-      if (c.live && *c.it == current_) c.live = ++c.it != c.end;
+      if (c.at != 0 && c.at == current_) {
+        ++c.it;
+        c.refresh();
+      }
   }
   started_ = true;
   settle();
@@ -139,20 +142,21 @@ void Bm25fSource::next(double) {
 void Bm25fSource::skip_to(Xapian::docid did, double) {
   started_ = true;
   for (Cursor& c : cursors_) {
-    if (!c.live || *c.it >= did) continue;
+    if (c.at == 0 || c.at >= did) continue;
     c.it.skip_to(did);
-    c.live = c.it != c.end;
+    c.refresh();
   }
   settle();
 }
 
 double Bm25fSource::get_weight() const {
+  if (current_ == 0) return 0.0;
   const auto& length = table_->lengths(current_);
   const double b = scoring_.b;
   double tf = 0.0;
   for (int f = 0; f < kFieldCount; ++f) {
     const Cursor& c = cursors_[f];
-    if (!c.live || *c.it != current_) continue;
+    if (c.at != current_) continue;
     double normalised = std::max(length[f] * scoring_.inverse_average[f], kMinimumNormalisedLength);
     tf += scoring_.weight[f] * c.it.get_wdf() / ((1.0 - b) + b * normalised);
   }

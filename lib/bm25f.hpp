@@ -85,9 +85,10 @@ class Bm25fSource : public Xapian::PostingSource {
   std::string get_description() const override { return "Bm25fSource(" + word_ + ")"; }
 
  private:
-  struct Cursor {
+  struct Cursor {  // one field's postings of the word
     Xapian::PostingIterator it, end;
-    bool live = false;
+    Xapian::docid at = 0;  // *it, kept (each * is a library call); 0 when exhausted
+    void refresh() { at = it != end ? *it : 0; }
   };
   // How a record's counts become a score; fixed when the query is built.
   struct Scoring {
