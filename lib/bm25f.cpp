@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
 #include <limits>
 
 #include "schema.hpp"
@@ -11,7 +12,7 @@ namespace askalike {
 
 namespace {
 
-const char* const kPrefixes[kFieldCount] = {schema::kTitle, "", schema::kAnswer};
+static_assert(std::size(schema::kFieldPrefixes) == kFieldCount, "one prefix per field");
 
 // Lengths are kept in 16 bits: past 65535 terms a field is simply "very long".
 std::uint16_t clamp16(std::uint32_t n) {
@@ -68,7 +69,7 @@ Bm25fSource::Bm25fSource(std::string word, Xapian::termcount query_frequency, co
     if (parameters.weight[f] <= 0.0) continue;
     scoring_.weight[f] = parameters.weight[f];
     scoring_.inverse_average[f] = 1.0 / table->average(f);
-    absent_everywhere *= 1.0 - whole.get_termfreq(kPrefixes[f] + word_) / n;
+    absent_everywhere *= 1.0 - whole.get_termfreq(schema::kFieldPrefixes[f] + word_) / n;
   }
   // One idf for the word whichever field it is in: fields taken as
   // independent, the records with the word in any field.
@@ -92,7 +93,7 @@ void Bm25fSource::init(const Xapian::Database& db) {
     c.at = 0;
     frequency_[f] = 0;
     if (scoring_.weight[f] <= 0.0) continue;
-    std::string term = kPrefixes[f] + word_;
+    std::string term = schema::kFieldPrefixes[f] + word_;
     frequency_[f] = db.get_termfreq(term);
     if (frequency_[f] == 0) continue;
     c.it = db.postlist_begin(term);

@@ -31,6 +31,9 @@ inline constexpr const char* kTag = "XT";
 inline constexpr const char* kGroup = "XG";
 inline constexpr const char* kTitle = "S";
 inline constexpr const char* kAnswer = "XA";
+// The searched fields' prefixes in field order: title, question, answer
+// (the order of askalike::Field in bm25f.hpp).
+inline constexpr const char* kFieldPrefixes[3] = {kTitle, "", kAnswer};
 
 // Value slots.
 inline constexpr Xapian::valueno kDateSlot = 0;

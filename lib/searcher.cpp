@@ -5,7 +5,6 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "askalike/error.hpp"
 #include "askalike/search.hpp"
@@ -33,7 +32,7 @@ class MatchFinder {
  public:
   explicit MatchFinder(const std::vector<WeightedTerm>& words) {
     for (std::size_t i = 0; i < words.size(); ++i)
-      for (const char* prefix : {schema::kTitle, "", schema::kAnswer}) index_terms_.emplace_back(prefix + words[i].term, i);
+      for (const char* prefix : schema::kFieldPrefixes) index_terms_.emplace_back(prefix + words[i].term, i);
     std::sort(index_terms_.begin(), index_terms_.end());
   }
   // Indexes into the query words, strongest word first.
