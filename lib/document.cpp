@@ -1,5 +1,8 @@
 #include "document.hpp"
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "askalike/error.hpp"
 #include "schema.hpp"
 
@@ -23,28 +26,24 @@ std::string filter_term(const char* prefix, const std::string& value) {
   return term;
 }
 
-// Indexes one field; returns how many terms it added (the field's length).
-static std::uint32_t index_field(Xapian::Document& doc, Analyzer& analyzer, const std::string& text,
-                                 const std::string& lang, const std::string& prefix) {
-  if (text.empty()) return 0;
-  std::uint32_t length = 0;
-  for (const Token& t : analyzer.tokens(text, lang)) {
-    doc.add_term(prefix + t.term);
-    ++length;
-  }
-  return length;
-}
-
-Xapian::Document make_document(const Record& r, Analyzer& analyzer) {
-  Xapian::Document doc;
+AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer) {
+  AnalysedRecord out;
+  Xapian::Document& doc = out.doc;
   doc.add_boolean_term(id_term(r.id));
   doc.add_value(schema::kIdSlot, r.id);
   const std::string& lang = r.lang.empty() ? analyzer.options().default_language : r.lang;
-  schema::FieldLengths lengths;
-  lengths.title = index_field(doc, analyzer, r.title, lang, schema::kTitle);
-  lengths.question = index_field(doc, analyzer, r.question, lang, "");
-  lengths.answer = index_field(doc, analyzer, r.answer, lang, schema::kAnswer);
-  doc.add_value(schema::kFieldLengthsSlot, schema::encode_field_lengths(lengths));
+  std::unordered_map<std::string, std::size_t> word_index;
+  const std::string* texts[kFieldCount] = {&r.title, &r.question, &r.answer};
+  for (int f = 0; f < kFieldCount; ++f) {
+    if (texts[f]->empty()) continue;
+    for (Token& t : analyzer.tokens(*texts[f], lang)) {
+      auto [it, inserted] = word_index.emplace(std::move(t.term), out.words.size());
+      if (inserted) out.words.emplace_back(it->first, FieldLengths{});
+      ++out.words[it->second].second[f];
+      ++out.lengths[f];
+    }
+  }
+  doc.add_value(schema::kFieldLengthsSlot, schema::encode_field_lengths(out.lengths));
   if (!r.category.empty()) {
     doc.add_boolean_term(filter_term(schema::kCategory, r.category));
     doc.add_value(schema::kCategorySlot, r.category);
@@ -56,6 +55,16 @@ Xapian::Document make_document(const Record& r, Analyzer& analyzer) {
   if (!r.date.empty()) doc.add_value(schema::kDateSlot, r.date);
   if (!r.title.empty()) doc.add_value(schema::kTitleSlot, r.title);
   doc.set_data(r.to_json());
+  return out;
+}
+
+Xapian::Document finish_document(AnalysedRecord&& record, const std::array<double, kFieldCount>& averages,
+                                 const RankingSettings& settings) {
+  Xapian::Document doc = std::move(record.doc);
+  for (const auto& [word, counts] : record.words) {
+    Xapian::termcount wdf = ranking_wdf(counts, record.lengths, averages, settings);
+    if (wdf > 0) doc.add_term(word, wdf);
+  }
   return doc;
 }
 

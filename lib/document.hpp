@@ -4,8 +4,13 @@
 
 #include <xapian.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "askalike/analyzer.hpp"
 #include "askalike/record.hpp"
+#include "ranking.hpp"
 
 namespace askalike {
 
@@ -16,7 +21,22 @@ std::string id_term(const std::string& id);
 // A boolean filter term: prefix + value, cut to Xapian's term limit.
 std::string filter_term(const char* prefix, const std::string& value);
 
-Xapian::Document make_document(const Record& record, Analyzer& analyzer);
+// A record analysed, before its words get their ranking frequencies (which
+// need the collection's field averages, known only where the records are
+// stored, in order).
+struct AnalysedRecord {
+  Xapian::Document doc;  // filter terms, values and the stored record
+  std::vector<std::pair<std::string, FieldLengths>> words;  // each word's count per field
+  FieldLengths lengths{};
+};
+
+// The expensive part (analysis), safe to run on several threads at once with
+// one Analyzer each.
+AnalysedRecord analyse_record(const Record& record, Analyzer& analyzer);
+
+// The document of an analysed record: one ranking term per word (ranking.hpp).
+Xapian::Document finish_document(AnalysedRecord&& record, const std::array<double, kFieldCount>& averages,
+                                 const RankingSettings& settings);
 
 }  // namespace askalike
 

@@ -5,8 +5,12 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 
 #include "askalike/error.hpp"
 #include "askalike/index.hpp"
@@ -16,32 +20,88 @@
 
 namespace askalike {
 
-// Adds the document of a record, or replaces the one with its id term.
-// Returns true when one was replaced.
-static bool store_document(Xapian::WritableDatabase& db, const std::string& term, const Xapian::Document& doc) {
-  bool existed = db.term_exists(term);
-  // A new id needs no look-up of a document to replace.
-  if (existed)
-    db.replace_document(term, doc);
-  else
-    db.add_document(doc);
-  return existed;
-}
+// Stores a record's document: adds it, or replaces the one with its id term.
+using StoreFunction = std::function<bool(const std::string& term, AnalysedRecord&& record)>;
 
 struct IndexWriter::Impl {
   std::string path;
   Xapian::WritableDatabase db;
   Analyzer analyzer;
+  RankingSettings ranking;
+  // Of the records as stored so far, committed or not: the averages a new
+  // record is normalised against (ranking.hpp). Written at each commit.
+  FieldTotals totals;
+  // A new database has no averages yet: its first records wait here, with
+  // their id terms, until the first commit settles the averages from them
+  // (so a load's first batch is normalised by its own averages, not by a
+  // running mean of a few records). nullopt: removed again before then.
+  bool settled = true;
+  std::vector<std::pair<std::string, std::optional<AnalysedRecord>>> pending;
+  std::unordered_map<std::string, std::size_t> pending_index;  // id term -> place in pending
   bool in_transaction = false;
 
-  Impl(std::string p, Xapian::WritableDatabase d, const AnalyzerOptions& options)
-      : path(std::move(p)), db(std::move(d)), analyzer(options) {}
+  Impl(std::string p, Xapian::WritableDatabase d, const AnalyzerOptions& options, const RankingSettings& r)
+      : path(std::move(p)), db(std::move(d)), analyzer(options), ranking(r), totals(schema::read_field_totals(db)) {
+    settled = db.get_doccount() > 0;
+  }
 
   void begin() {
     // Changes wait in a transaction so that a writer dropped without commit()
     // leaves the database exactly as it was.
     db.begin_transaction(true);
     in_transaction = true;
+  }
+
+  // Takes the record with this id term (if any) off the field totals and the
+  // waiting records; returns whether there was one.
+  bool forget(const std::string& term) {
+    auto waiting = pending_index.find(term);
+    if (waiting != pending_index.end()) {
+      pending[waiting->second].second.reset();
+      pending_index.erase(waiting);
+      return true;
+    }
+    Xapian::PostingIterator p = db.postlist_begin(term);
+    if (p == db.postlist_end(term)) return false;
+    totals.remove(schema::decode_field_lengths(db.get_document(*p).get_value(schema::kFieldLengthsSlot)));
+    return true;
+  }
+
+  // Returns true when a record was replaced.
+  bool store(const std::string& term, AnalysedRecord&& record) {
+    bool existed = forget(term);
+    if (!settled) {
+      pending_index[term] = pending.size();
+      pending.emplace_back(term, std::move(record));
+      return existed;
+    }
+    // This record counts in the averages it is normalised by.
+    totals.add(record.lengths);
+    Xapian::Document doc = finish_document(std::move(record), totals.averages(), ranking);
+    // A new id needs no look-up of a document to replace.
+    if (existed)
+      db.replace_document(term, doc);
+    else
+      db.add_document(doc);
+    return existed;
+  }
+
+  // Stores the waiting records, normalised by their own averages.
+  void settle() {
+    if (settled) return;
+    for (const auto& [term, record] : pending)
+      if (record) totals.add(record->lengths);
+    const auto averages = totals.averages();
+    for (auto& [term, record] : pending)
+      if (record) db.add_document(finish_document(std::move(*record), averages, ranking));
+    pending.clear();
+    pending_index.clear();
+    settled = true;
+  }
+
+  void discard_pending() {
+    pending.clear();
+    pending_index.clear();
   }
 };
 
@@ -59,14 +119,23 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
       throw Error(ErrorCode::kNotFound, "no askalike database at " + path);
     // Validate the options before creating anything on disk.
     Analyzer probe(options.analyzer);
+    if (options.ranking) validate(*options.ranking);
     Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN);
     bool is_new = false;
     AnalyzerOptions stored = schema::read_settings(db, path, options.analyzer, &is_new);
+    RankingSettings ranking;
     if (is_new) {
-      schema::write_settings(db, stored);
+      if (options.ranking) ranking.options = *options.ranking;
+      schema::write_settings(db, stored, ranking);
       db.commit();
+    } else {
+      ranking = schema::read_ranking(db);
+      if (options.ranking && !same(*options.ranking, ranking.options))
+        throw Error(ErrorCode::kInvalidArgument,
+                    path + " ranks with other settings (" + ranking.serialize() +
+                        "); a database's ranking settings change only by rebuilding it: `askalike reindex`");
     }
-    impl_ = std::make_unique<Impl>(path, std::move(db), stored);
+    impl_ = std::make_unique<Impl>(path, std::move(db), stored, ranking);
     impl_->begin();
   });
 }
@@ -87,15 +156,14 @@ IndexWriter::~IndexWriter() {
 bool IndexWriter::upsert(const Record& record) {
   return schema::guarded("adding record " + record.id, impl_->path, [&] {
     std::string term = id_term(record.id);
-    Xapian::Document doc = make_document(record, impl_->analyzer);
-    return store_document(impl_->db, term, doc);
+    return impl_->store(term, analyse_record(record, impl_->analyzer));
   });
 }
 
 bool IndexWriter::remove(const std::string& id) {
   return schema::guarded("removing record " + id, impl_->path, [&] {
     std::string term = id_term(id);
-    if (!impl_->db.term_exists(term)) return false;
+    if (!impl_->forget(term)) return false;
     impl_->db.delete_document(term);
     return true;
   });
@@ -103,6 +171,8 @@ bool IndexWriter::remove(const std::string& id) {
 
 void IndexWriter::commit() {
   schema::guarded("committing", impl_->path, [&] {
+    impl_->settle();
+    impl_->db.set_metadata(schema::kFieldTotalsKey, impl_->totals.serialize());
     impl_->in_transaction = false;
     impl_->db.commit_transaction();
     impl_->begin();
@@ -113,6 +183,8 @@ void IndexWriter::rollback() {
   schema::guarded("rolling back", impl_->path, [&] {
     impl_->in_transaction = false;
     impl_->db.cancel_transaction();
+    impl_->discard_pending();
+    impl_->totals = schema::read_field_totals(impl_->db);
     impl_->begin();
   });
 }
@@ -141,9 +213,9 @@ class Pipeline {
   static constexpr std::size_t kWindowChunks = 4;  // chunks in flight per worker (at least 8 in all)
   static constexpr std::size_t kMaxWindow = 64;    // chunks in flight at the most (2,048 records)
 
-  Pipeline(IndexWriter& writer, Xapian::WritableDatabase& db, const std::string& path,
-           const AnalyzerOptions& analyzer, const IngestOptions& options, unsigned workers)
-      : writer_(writer), db_(db), path_(path), options_(options),
+  Pipeline(IndexWriter& writer, StoreFunction store, const std::string& path, const AnalyzerOptions& analyzer,
+           const IngestOptions& options, unsigned workers)
+      : writer_(writer), store_(std::move(store)), path_(path), options_(options),
         batch_(std::max<std::size_t>(options.batch_size, 1)),
         window_(std::clamp<std::size_t>(kWindowChunks * std::size_t{workers}, 8, kMaxWindow)), ring_(window_) {
     analyzers_.reserve(workers);
@@ -252,7 +324,7 @@ class Pipeline {
   };
   struct Analysed {
     std::string id, term;
-    Xapian::Document doc;
+    AnalysedRecord record;
     std::exception_ptr error;  // what analysing the record threw
   };
   struct Slot {  // a chunk's documents, in input order
@@ -293,7 +365,7 @@ class Pipeline {
         try {
           schema::guarded("adding record " + record.id, path_, [&] {
             out.term = id_term(record.id);
-            out.doc = make_document(record, analyzer);
+            out.record = analyse_record(record, analyzer);
           });
         } catch (...) {
           out.error = std::current_exception();
@@ -338,8 +410,7 @@ class Pipeline {
             continue;
           }
           bool replaced =
-              schema::guarded("adding record " + r.id, path_, [&] { return store_document(db_, r.term, r.doc); });
-          r.doc = Xapian::Document();  // free it now
+              schema::guarded("adding record " + r.id, path_, [&] { return store_(r.term, std::move(r.record)); });
           ++report_.read;
           ++(replaced ? report_.replaced : report_.added);
           if (report_.read % batch_ == 0) writer_.commit();
@@ -357,7 +428,7 @@ class Pipeline {
   }
 
   IndexWriter& writer_;
-  Xapian::WritableDatabase& db_;
+  StoreFunction store_;
   const std::string& path_;
   const IngestOptions& options_;
   const std::size_t batch_;
@@ -391,7 +462,11 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
     IngestReport report;
     {
       // One thread stores, the others analyse; reading takes little.
-      Pipeline pipeline(*this, impl_->db, impl_->path, impl_->analyzer.options(), options, threads - 1);
+      Impl& impl = *impl_;
+      StoreFunction store = [&impl](const std::string& term, AnalysedRecord&& record) {
+        return impl.store(term, std::move(record));
+      };
+      Pipeline pipeline(*this, std::move(store), impl_->path, impl_->analyzer.options(), options, threads - 1);
       report = pipeline.run(source);
     }
     commit();
@@ -440,6 +515,7 @@ IngestReport IndexWriter::add_jsonl(std::istream& in, const std::string& source,
 
 bool IndexWriter::get(const std::string& id, Record& out) const {
   return schema::guarded("reading record " + id, impl_->path, [&] {
+    impl_->settle();  // uncommitted records are readable
     std::string term = id_term(id);
     Xapian::PostingIterator p = impl_->db.postlist_begin(term);
     if (p == impl_->db.postlist_end(term)) return false;
@@ -450,12 +526,15 @@ bool IndexWriter::get(const std::string& id, Record& out) const {
 
 void IndexWriter::for_each(const std::function<void(const Record&)>& visit) const {
   schema::guarded("reading records", impl_->path, [&] {
+    impl_->settle();
     for_each_record(impl_->db, visit);
   });
 }
 
 IndexStats IndexWriter::stats() const {
   return schema::guarded("reading statistics", impl_->path, [&] {
+    impl_->settle();
+    impl_->db.set_metadata(schema::kFieldTotalsKey, impl_->totals.serialize());  // with the uncommitted records
     return compute_stats(impl_->db, impl_->path, impl_->analyzer.options());
   });
 }
@@ -471,6 +550,42 @@ void compact_database(const std::string& source, const std::string& destination)
     bool is_new = false;
     schema::read_settings(db, source, AnalyzerOptions(), &is_new);
     db.compact(destination);
+  });
+}
+
+void reindex_database(const std::string& source, const std::string& destination,
+                      const std::optional<RankingOptions>& ranking) {
+  schema::guarded("reindexing", source, [&] {
+    struct stat st;
+    if (::stat(destination.c_str(), &st) == 0)
+      throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
+    if (ranking) validate(*ranking);
+    Xapian::Database from(source);
+    bool is_new = false;
+    AnalyzerOptions analyzer_options = schema::read_settings(from, source, AnalyzerOptions(), &is_new);
+    RankingSettings settings = is_new ? RankingSettings() : schema::read_ranking(from);
+    if (ranking) settings.options = *ranking;
+    // Every record normalised by the averages of the whole collection.
+    FieldTotals totals;
+    for (auto v = from.valuestream_begin(schema::kFieldLengthsSlot); v != from.valuestream_end(schema::kFieldLengthsSlot);
+         ++v)
+      totals.add(schema::decode_field_lengths(*v));
+    const auto averages = totals.averages();
+    Analyzer analyzer(analyzer_options);
+    schema::guarded("writing the reindexed database", destination, [&] {
+      Xapian::WritableDatabase to(destination, Xapian::DB_CREATE);
+      schema::write_settings(to, analyzer_options, settings);
+      to.set_metadata(schema::kFieldTotalsKey, totals.serialize());
+      constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit
+      Xapian::doccount count = 0;
+      // In document order, so that records tied in score keep their order.
+      for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
+        Record record = schema::record_of(from.get_document(*p));
+        to.add_document(finish_document(analyse_record(record, analyzer), averages, settings));
+        if (++count % kBatch == 0) to.commit();
+      }
+      to.commit();
+    });
   });
 }
 

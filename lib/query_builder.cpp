@@ -4,7 +4,6 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "bm25f.hpp"
 #include "document.hpp"
 #include "schema.hpp"
 
@@ -12,8 +11,7 @@ namespace askalike {
 
 double inverse_document_frequency(const std::string& term, const Xapian::Database& db) {
   double n = static_cast<double>(db.get_doccount());
-  double df = std::max(db.get_termfreq(term), db.get_termfreq(schema::kTitle + term));
-  if (df == 0) df = db.get_termfreq(schema::kAnswer + term);
+  double df = db.get_termfreq(term);
   if (df == 0) return 0.0;
   return std::log((n + 1.0) / df);
 }
@@ -40,20 +38,12 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
   return out;
 }
 
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const Xapian::Database& db,
-                          const SearchOptions& options, const std::shared_ptr<FieldLengthCache>& lengths) {
-  Bm25fParameters parameters;
-  parameters.weight = {options.title_weight, options.question_weight, options.answer_weight};
-  parameters.k1 = options.bm25_k1;
-  parameters.b = options.bm25_b;
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQuery& ranking) {
   std::vector<Xapian::Query> parts;
-  for (const WeightedTerm& t : terms) {
-    // The query owns the source once released.
-    auto* source = new Bm25fSource(t.term, t.frequency, parameters, lengths, db);
-    parts.emplace_back(source->release());
-  }
+  for (const WeightedTerm& t : terms) parts.emplace_back(t.term, std::max<Xapian::termcount>(t.frequency, 1));
   if (parts.empty()) return Xapian::Query();
-  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  Xapian::Query any(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, any, ranking.score_factor());
 }
 
 static Xapian::Query any_of(const char* prefix, const std::vector<std::string>& values) {

@@ -11,7 +11,7 @@
 
 #include "askalike/analyzer.hpp"
 #include "askalike/search.hpp"
-#include "bm25f.hpp"
+#include "ranking.hpp"
 
 namespace askalike {
 
@@ -28,11 +28,9 @@ struct WeightedTerm {
 std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const Xapian::Database& db,
                                        std::size_t max_terms);
 
-// The OR of the terms, each scored over title, question and answer with
-// per-field length normalisation (BM25F, see bm25f.hpp). `lengths` holds the
-// field lengths of `db`, the database the query will run on.
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const Xapian::Database& db,
-                          const SearchOptions& options, const std::shared_ptr<FieldLengthCache>& lengths);
+// The OR of the terms' ranking terms (each with its query frequency), scaled
+// so that BM25Weight `ranking` gives BM25F scores (ranking.hpp).
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQuery& ranking);
 
 // The options' filters as a boolean query; an empty Query when there are none.
 Xapian::Query build_filter(const SearchOptions& options);
@@ -40,7 +38,8 @@ Xapian::Query build_filter(const SearchOptions& options);
 // The query restricted by `filter` and `exclude_id`.
 Xapian::Query apply_filters(Xapian::Query query, const SearchOptions& options);
 
-// The inverse document frequency of a term in `db`, over title and question.
+// The inverse document frequency of a term in `db` (records with the word in
+// any field weighted above 0).
 double inverse_document_frequency(const std::string& term, const Xapian::Database& db);
 
 }  // namespace askalike

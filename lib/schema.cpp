@@ -20,19 +20,29 @@ AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& pat
     throw Error(ErrorCode::kIncompatibleVersion,
                 path + " was written by a version of askalike with database schema " + version +
                     ", and this askalike reads schema " + std::to_string(kVersion) +
-                    "; rebuild the index with this version or use the askalike that wrote it");
+                    "; rebuild this database (schema " + version + ") with this version (askalike index, from "
+                    "your records or `askalike export` of the old one) or use the askalike that wrote it");
   return AnalyzerOptions::deserialize(db.get_metadata(kAnalyzerKey));
 }
 
-void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options) {
+RankingSettings read_ranking(const Xapian::Database& db) {
+  return RankingSettings::deserialize(db.get_metadata(kRankingKey));
+}
+
+FieldTotals read_field_totals(const Xapian::Database& db) {
+  return FieldTotals::deserialize(db.get_metadata(kFieldTotalsKey));
+}
+
+void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking) {
   db.set_metadata(kVersionKey, std::to_string(kVersion));
   db.set_metadata(kAnalyzerKey, options.serialize());
+  db.set_metadata(kRankingKey, ranking.serialize());
 }
 
 // Three unsigned LEB128 numbers: a few bytes a record.
 std::string encode_field_lengths(const FieldLengths& lengths) {
   std::string out;
-  for (std::uint32_t n : {lengths.title, lengths.question, lengths.answer}) {
+  for (std::uint32_t n : lengths) {
     while (n >= 0x80) {
       out.push_back(static_cast<char>((n & 0x7F) | 0x80));
       n >>= 7;
@@ -43,7 +53,7 @@ std::string encode_field_lengths(const FieldLengths& lengths) {
 }
 
 FieldLengths decode_field_lengths(const std::string& value) {
-  std::uint32_t n[3] = {0, 0, 0};
+  FieldLengths n{};
   std::size_t pos = 0;
   for (std::uint32_t& field : n) {
     for (int shift = 0; pos < value.size() && shift < 35; shift += 7) {
@@ -52,7 +62,7 @@ FieldLengths decode_field_lengths(const std::string& value) {
       if (!(byte & 0x80)) break;
     }
   }
-  return FieldLengths{n[0], n[1], n[2]};
+  return n;
 }
 
 Record record_of(const Xapian::Document& doc) {

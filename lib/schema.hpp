@@ -12,41 +12,38 @@
 #include "askalike/analyzer.hpp"
 #include "askalike/error.hpp"
 #include "askalike/record.hpp"
+#include "ranking.hpp"
 
 namespace askalike {
 namespace schema {
 
 // Bumped whenever the layout changes in a way that older code cannot read.
 // 2: per-field lengths in kFieldLengthsSlot (BM25F ranking needs them).
-inline constexpr int kVersion = 2;
+// 3: BM25F in the index: one unprefixed ranking term per word, its wdf the
+//    word's pseudo-frequency (ranking.hpp); no per-field terms.
+inline constexpr int kVersion = 3;
 inline constexpr const char* kVersionKey = "askalike.schema";
 inline constexpr const char* kAnalyzerKey = "askalike.analyzer";
+inline constexpr const char* kRankingKey = "askalike.ranking";           // RankingSettings
+inline constexpr const char* kFieldTotalsKey = "askalike.field_totals";  // FieldTotals
 
-// Term prefixes. The question is unprefixed: it is the field every query
-// searches and the one whose statistics choose the query terms.
+// Term prefixes. The ranking terms (a record's words, all fields together)
+// are unprefixed.
 inline constexpr const char* kId = "Q";
 inline constexpr const char* kCategory = "K";
 inline constexpr const char* kLang = "L";
 inline constexpr const char* kTag = "XT";
 inline constexpr const char* kGroup = "XG";
-inline constexpr const char* kTitle = "S";
-inline constexpr const char* kAnswer = "XA";
-// The searched fields' prefixes in field order: title, question, answer
-// (the order of askalike::Field in bm25f.hpp).
-inline constexpr const char* kFieldPrefixes[3] = {kTitle, "", kAnswer};
 
 // Value slots.
 inline constexpr Xapian::valueno kDateSlot = 0;
 inline constexpr Xapian::valueno kCategorySlot = 1;
 inline constexpr Xapian::valueno kTitleSlot = 2;
 inline constexpr Xapian::valueno kIdSlot = 3;  // so that a hit's id needs no record decoding
-inline constexpr Xapian::valueno kFieldLengthsSlot = 4;  // encode_field_lengths()
+// The record's field lengths (encode_field_lengths()): what its removal takes
+// off the field totals, without analysing it again.
+inline constexpr Xapian::valueno kFieldLengthsSlot = 4;
 
-// The number of indexed terms in a record's title, question and answer, as
-// stored in kFieldLengthsSlot.
-struct FieldLengths {
-  std::uint32_t title = 0, question = 0, answer = 0;
-};
 std::string encode_field_lengths(const FieldLengths& lengths);
 FieldLengths decode_field_lengths(const std::string& value);
 
@@ -59,8 +56,12 @@ inline constexpr std::size_t kMaxIdBytes = 200;
 AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& path,
                               const AnalyzerOptions& fallback, bool* is_new);
 
+// The ranking settings of a database that read_settings() accepted.
+RankingSettings read_ranking(const Xapian::Database& db);
+FieldTotals read_field_totals(const Xapian::Database& db);
+
 // Writes the metadata of a new database (takes effect at the next commit).
-void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options);
+void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking);
 
 // The record stored in a document.
 Record record_of(const Xapian::Document& doc);

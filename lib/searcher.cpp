@@ -23,16 +23,15 @@ namespace {
 struct Context {
   Xapian::Database db;
   Analyzer analyzer;
-  std::shared_ptr<FieldLengthCache> lengths = std::make_shared<FieldLengthCache>();
   Context(const std::string& path, const AnalyzerOptions& options) : db(path), analyzer(options) {}
 };
 
-// Finds which query words a record contains, in any field.
+// Finds which query words a record contains (its ranking terms: any field
+// weighted above 0).
 class MatchFinder {
  public:
   explicit MatchFinder(const std::vector<WeightedTerm>& words) {
-    for (std::size_t i = 0; i < words.size(); ++i)
-      for (const char* prefix : schema::kFieldPrefixes) index_terms_.emplace_back(prefix + words[i].term, i);
+    for (std::size_t i = 0; i < words.size(); ++i) index_terms_.emplace_back(words[i].term, i);
     std::sort(index_terms_.begin(), index_terms_.end());
   }
   // Indexes into the query words, strongest word first.
@@ -73,10 +72,7 @@ void validate(const SearchOptions& o) {
     if (!d->empty() && !is_date_prefix(*d))
       throw Error(ErrorCode::kInvalidArgument, "dates are YYYY, YYYY-MM or YYYY-MM-DD, not '" + *d + "'");
   if (std::isnan(o.min_score)) throw Error(ErrorCode::kInvalidArgument, "min_score must be a number");
-  if (o.bm25_k1 < 0 || o.bm25_b < 0 || o.bm25_b > 1)
-    throw Error(ErrorCode::kInvalidArgument, "bm25_k1 must be >= 0 and bm25_b within 0..1");
-  if (o.title_weight < 0 || o.question_weight < 0 || o.answer_weight < 0)
-    throw Error(ErrorCode::kInvalidArgument, "field weights must not be negative");
+  if (!(o.bm25_k1 >= 0) || !std::isfinite(o.bm25_k1)) throw Error(ErrorCode::kInvalidArgument, "bm25_k1 must be >= 0");
 }
 
 }  // namespace
@@ -84,6 +80,7 @@ void validate(const SearchOptions& o) {
 struct Searcher::Impl {
   std::string path;
   AnalyzerOptions analyzer_options;
+  RankingSettings ranking;
   std::mutex mutex;
   std::vector<std::unique_ptr<Context>> idle;
   std::uint64_t generation = 0;
@@ -124,6 +121,7 @@ Searcher::Searcher(const std::string& path) : impl_(std::make_unique<Impl>()) {
     Xapian::Database db(path);
     bool is_new = false;
     impl_->analyzer_options = schema::read_settings(db, path, AnalyzerOptions(), &is_new);
+    if (!is_new) impl_->ranking = schema::read_ranking(db);
     impl_->idle.push_back(std::make_unique<Context>(path, impl_->analyzer_options));
   });
 }
@@ -142,12 +140,14 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
     weights[t.term] = t.weight;
     total_weight += t.weight;
   }
-  Xapian::Query query = build_query(terms, ctx.db, options, ctx.lengths);
+  RankingQuery ranking(this->ranking, options.bm25_k1);
+  Xapian::Query query = build_query(terms, ranking);
   if (query.empty()) return results;  // nothing searchable: no hits, no error
   query = apply_filters(query, options);
 
   Xapian::Enquire enquire(ctx.db);
   enquire.set_query(query);
+  enquire.set_weighting_scheme(ranking.weight());
   std::size_t wanted = options.offset + options.k;
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
   Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth));

@@ -3,9 +3,11 @@
 #ifndef ASKALIKE_TOOLS_CLI_HPP_
 #define ASKALIKE_TOOLS_CLI_HPP_
 
+#include <askalike/index.hpp>
 #include <boost/program_options.hpp>
 
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +81,12 @@ int cmd_stats(const std::vector<std::string>& args);
 int cmd_remove(const std::vector<std::string>& args);
 int cmd_compact(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
+int cmd_reindex(const std::vector<std::string>& args);
+
+// The ranking settings of a database (`index` on a new one, `reindex`):
+// nullopt when no option was given, else `base` with the given ones changed.
+void add_ranking_options(po::options_description& options);
+std::optional<RankingOptions> ranking_options_from(const Command& cmd, const RankingOptions& base);
 
 }  // namespace askalike::cli
 

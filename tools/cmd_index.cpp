@@ -57,6 +57,44 @@ class Progress {
   Clock::time_point start_, last_;
 };
 
+// The records of every file, one after the other: one load, so that a new
+// database settles its field averages on the first batch of all the input
+// rather than on the first file alone.
+class FileChain : public RecordSource {
+ public:
+  FileChain(std::vector<std::string> files, const ReadOptions& read) : files_(std::move(files)), read_(read) {}
+
+  bool next(Record& out) override {
+    for (;;) {
+      if (!current_) {
+        if (next_file_ == files_.size()) return false;
+        const std::string& file = files_[next_file_++];
+        current_ = file == "-" ? open_records(std::cin, "<stdin>", read_) : open_records(file, read_);
+      }
+      if (current_->next(out)) return true;
+      passed_over_.insert(passed_over_.end(), current_->bad_lines().begin(), current_->bad_lines().end());
+      last_name_ = current_->source_name();
+      current_.reset();
+    }
+  }
+  const std::vector<BadLine>& bad_lines() const override {
+    all_bad_ = passed_over_;
+    if (current_) all_bad_.insert(all_bad_.end(), current_->bad_lines().begin(), current_->bad_lines().end());
+    return all_bad_;
+  }
+  std::string source_name() const override { return current_ ? current_->source_name() : last_name_; }
+  std::size_t line() const override { return current_ ? current_->line() : 0; }
+
+ private:
+  std::vector<std::string> files_;
+  const ReadOptions& read_;
+  std::size_t next_file_ = 0;
+  std::unique_ptr<RecordSource> current_;
+  std::vector<BadLine> passed_over_;
+  mutable std::vector<BadLine> all_bad_;
+  std::string last_name_;
+};
+
 }  // namespace
 
 int cmd_index(const std::vector<std::string>& args) {
@@ -81,6 +119,7 @@ int cmd_index(const std::vector<std::string>& args) {
        "threads to use (0: one per core; 1: everything on one thread). One stores the "
        "records, in input order whatever N is, so the database is the same; the others analyse them")
       ("quiet,q", "no progress line");
+  add_ranking_options(cmd.options());
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
   if (!cmd.parse(args)) return kExitOk;
 
@@ -127,43 +166,35 @@ int cmd_index(const std::vector<std::string>& args) {
   const bool quiet = cmd.has("quiet");
   Progress progress(!quiet && is_terminal(2));
   auto start = Clock::now();
-  IndexWriter writer(db);
-  IngestReport total;
-  std::vector<BadLine> skipped;
+  IndexOptions index_options;
+  index_options.ranking = ranking_options_from(cmd, RankingOptions());
+  IndexWriter writer(db, index_options);
   // Any other error passes through to main(); clear the progress line first.
   struct ClearOnExit {
     Progress& p;
     ~ClearOnExit() { p.clear(); }
   } clear_on_exit{progress};
-  for (const auto& file : files) {
-    const bool is_stdin = file == "-";
-    const std::string name = is_stdin ? "<stdin>" : file;
-    std::unique_ptr<RecordSource> source =
-        is_stdin ? open_records(std::cin, name, read) : open_records(file, read);
-    IngestOptions ingest;
-    ingest.skip_bad_lines = read.skip_bad_lines;  // also for records the index refuses (a bad id)
-    ingest.batch_size = batch;
-    ingest.threads = threads;
-    ingest.progress_every = 100;
-    const std::size_t before = total.read;
-    ingest.progress = [&](std::size_t n) { progress.update(name, before + n); };
-    IngestReport report;
-    try {
-      report = writer.ingest(*source, ingest);
-    } catch (const ParseError& e) {
-      progress.clear();
-      print_error(e.what());
-      print_error("the records before it are stored; fix it and run the same command again, "
-                  "or pass --on-error skip");
-      return kExitError;
-    }
-    progress.update(name, before + report.read, true);
-    total.read += report.read;
-    total.added += report.added;
-    total.replaced += report.replaced;
-    // What the source passed over, then what the index refused.
-    skipped.insert(skipped.end(), report.bad_lines.begin(), report.bad_lines.end());
+  FileChain source(files, read);
+  IngestOptions ingest;
+  ingest.skip_bad_lines = read.skip_bad_lines;  // also for records the index refuses (a bad id)
+  ingest.batch_size = batch;
+  ingest.threads = threads;
+  ingest.progress_every = 100;
+  // Only the calling thread reads the source (IngestOptions::progress).
+  ingest.progress = [&](std::size_t n) { progress.update(source.source_name(), n); };
+  IngestReport total;
+  try {
+    total = writer.ingest(source, ingest);
+  } catch (const ParseError& e) {
+    progress.clear();
+    print_error(e.what());
+    print_error("the records before it are stored; fix it and run the same command again, "
+                "or pass --on-error skip");
+    return kExitError;
   }
+  progress.update(source.source_name(), total.read, true);
+  // What the sources passed over, then what the index refused.
+  const std::vector<BadLine>& skipped = total.bad_lines;
   writer.commit();
   progress.clear();
 

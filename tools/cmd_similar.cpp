@@ -45,18 +45,13 @@ void add_search_options(po::options_description& options, std::size_t default_k)
       ("threads", po::value<std::size_t>()->default_value(0)->value_name("N"),
        "threads for many queries (0: all cores)");
   const SearchOptions d;  // the library's defaults
-  po::options_description ranking("Ranking (defaults: the library's)");
+  po::options_description ranking(
+      "Ranking (defaults: the library's; field weights and b are the database's\n"
+      "settings: set them with `askalike index` on a new database, change them\n"
+      "with `askalike reindex`)");
   ranking.add_options()
-      ("title-weight", po::value<double>()->default_value(d.title_weight, shortest(d.title_weight))
-           ->value_name("W"), "weight of matches in the title")
-      ("question-weight", po::value<double>()->default_value(d.question_weight, shortest(d.question_weight))
-           ->value_name("W"), "weight of matches in the question")
-      ("answer-weight", po::value<double>()->default_value(d.answer_weight, shortest(d.answer_weight))
-           ->value_name("W"), "weight of matches in the answer")
       ("bm25-k1", po::value<double>()->default_value(d.bm25_k1, shortest(d.bm25_k1))->value_name("K1"),
        "BM25 term-frequency saturation")
-      ("bm25-b", po::value<double>()->default_value(d.bm25_b, shortest(d.bm25_b))->value_name("B"),
-       "BM25 length normalisation")
       ("max-query-terms", po::value<std::size_t>()->default_value(d.max_query_terms)->value_name("N"),
        "keep the N strongest terms of a long question");
   options.add(ranking);
@@ -74,15 +69,9 @@ SearchOptions search_options_from(const Command& cmd) {
   o.group = cmd.get<std::string>("group");
   o.since = cmd.get<std::string>("since");
   o.until = cmd.get<std::string>("until");
-  o.title_weight = cmd.get<double>("title-weight");
-  o.question_weight = cmd.get<double>("question-weight");
-  o.answer_weight = cmd.get<double>("answer-weight");
   o.bm25_k1 = cmd.get<double>("bm25-k1");
-  o.bm25_b = cmd.get<double>("bm25-b");
   o.max_query_terms = cmd.get<std::size_t>("max-query-terms");
-  if (o.title_weight < 0 || o.question_weight < 0 || o.answer_weight < 0)
-    cmd.usage_error("field weights must be 0 or more");
-  if (o.bm25_k1 < 0 || o.bm25_b < 0 || o.bm25_b > 1) cmd.usage_error("BM25 wants k1 >= 0 and 0 <= b <= 1");
+  if (!(o.bm25_k1 >= 0)) cmd.usage_error("BM25 wants k1 >= 0");
   if (o.max_query_terms == 0) cmd.usage_error("--max-query-terms must be at least 1");
   return o;
 }

@@ -13,7 +13,7 @@ namespace askalike::cli {
 int cmd_stats(const std::vector<std::string>& args) {
   Command cmd("stats", "askalike stats -d DB [--top N]",
               "Shows the number of records and terms, the most frequent categories and\n"
-              "languages, and the analyzer settings the database was built with.");
+              "languages, and the analyzer and ranking settings the database was built with.");
   cmd.options().add_options()
       ("top", po::value<std::size_t>()->default_value(20)->value_name("N"), "categories to list");
   if (!cmd.parse(args)) return kExitOk;
@@ -26,6 +26,12 @@ int cmd_stats(const std::vector<std::string>& args) {
             << "distinct terms  " << s.distinct_terms << "\n"
             << "average length  " << avg << " terms\n"
             << "analyzer        " << s.analyzer.serialize() << "\n";
+  char ranking[256];
+  std::snprintf(ranking, sizeof ranking,
+                "title %g, question %g, answer %g, b %g; field averages %.1f, %.1f, %.1f words",
+                s.ranking.title_weight, s.ranking.question_weight, s.ranking.answer_weight, s.ranking.bm25_b,
+                s.average_title_length, s.average_question_length, s.average_answer_length);
+  std::cout << "ranking         " << ranking << "\n";
   const std::size_t top = cmd.get<std::size_t>("top");
   std::cout << "categories      " << s.categories.size() << (s.categories.size() > top ? " (most frequent first)" : "")
             << "\n";

@@ -28,6 +28,7 @@ const Subcommand kCommands[] = {
     {"stats", cmd_stats, "show the size, categories and settings of a database"},
     {"remove", cmd_remove, "remove records by id"},
     {"compact", cmd_compact, "write a compacted copy of a database"},
+    {"reindex", cmd_reindex, "rebuild a database with new ranking settings or renewed field averages"},
     {"export", cmd_export, "write every record as JSON Lines on stdout"},
 };
 

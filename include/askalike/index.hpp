@@ -13,6 +13,7 @@
 #include <functional>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,23 @@ struct ASKALIKE_EXPORT FacetCount {
   std::size_t count = 0;
 };
 
+// How a database ranks: BM25F, each query word scored once over the whole
+// record, its count in each field divided by that field's length relative to
+// the field's average, times the field's weight. These are database settings:
+// they are applied when a record is indexed (the index holds each word's
+// weighted, normalised frequency), so a searcher cannot change them. To
+// change them, rebuild: `askalike reindex` or reindex_database(). The
+// defaults were chosen on labelled data (benchmarks/QUALITY.md). BM25's k1
+// stays a search option (SearchOptions::bm25_k1).
+struct ASKALIKE_EXPORT RankingOptions {
+  double title_weight = 1.0;
+  double question_weight = 1.0;
+  // An answer repeats the words of its topic many times: a small weight is
+  // enough for it to count.
+  double answer_weight = 0.1;
+  double bm25_b = 0.75;  // length normalisation within each field, 0..1
+};
+
 struct ASKALIKE_EXPORT IndexStats {
   std::size_t documents = 0;
   std::size_t distinct_terms = 0;      // distinct index terms, all fields
@@ -35,6 +53,10 @@ struct ASKALIKE_EXPORT IndexStats {
   std::vector<FacetCount> categories;  // most frequent first
   std::vector<FacetCount> languages;   // most frequent first
   AnalyzerOptions analyzer;            // the settings the database was built with
+  RankingOptions ranking;              // the ranking settings it was built with
+  // The mean length (indexed words) of title, question and answer over the
+  // records that have the field: what a new record is normalised against.
+  double average_title_length = 0.0, average_question_length = 0.0, average_answer_length = 0.0;
   std::string path;
 };
 
@@ -42,6 +64,10 @@ struct ASKALIKE_EXPORT IndexOptions {
   // Used when the database is created; an existing database keeps the
   // settings it was built with (they are stored in it), and these are ignored.
   AnalyzerOptions analyzer;
+  // The ranking settings of a new database (nullopt: the defaults). For an
+  // existing database they must be the stored ones, or the writer throws
+  // Error(kInvalidArgument): change them with reindex_database().
+  std::optional<RankingOptions> ranking;
   // Create the database when the directory holds none.
   bool create_if_missing = true;
 };
@@ -137,6 +163,14 @@ class ASKALIKE_EXPORT IndexWriter {
 // Writes a compacted copy of the database at `source` to `destination`
 // (which must not exist). Throws Error.
 ASKALIKE_EXPORT void compact_database(const std::string& source, const std::string& destination);
+
+// Writes to `destination` (which must not exist) a new database holding the
+// records of `source`, ranked with `ranking` (nullopt: the source's settings)
+// and every record normalised by the field averages of the whole collection
+// (a growing database normalises each record by the averages of the records
+// before it). The analyzer settings are kept. Throws Error.
+ASKALIKE_EXPORT void reindex_database(const std::string& source, const std::string& destination,
+                                      const std::optional<RankingOptions>& ranking = std::nullopt);
 
 }  // namespace askalike
 

@@ -36,17 +36,9 @@ struct ASKALIKE_EXPORT SearchOptions {
   std::string until;                    // date <= until (a prefix covers the whole period)
   std::string exclude_id;               // never return this record
 
-  // --- Ranking.
-  // Each query word is scored once over the whole record (BM25F): its count
-  // in each field, divided by that field's length relative to the field's
-  // average, times the field's weight. An answer repeats the words of its
-  // topic many times, so a small weight is enough for it to count; the
-  // defaults were chosen on labelled data (benchmarks/QUALITY.md).
-  double title_weight = 1.0;
-  double question_weight = 1.0;
-  double answer_weight = 0.1;
+  // --- Ranking. Field weights and b are database settings (RankingOptions,
+  // fixed at indexing; change them with reindex_database()).
   double bm25_k1 = 1.2;          // BM25 term-frequency saturation
-  double bm25_b = 0.75;          // BM25 length normalisation, within each field
   std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
 
   // --- What to compute with the hits (skip what you do not draw).
@@ -70,7 +62,7 @@ struct ASKALIKE_EXPORT QueryTerm {
 struct ASKALIKE_EXPORT Hit {
   std::size_t rank = 0;       // 1-based, counting the offset
   std::string id;
-  double score = 0.0;         // BM25 sum; comparable within one result list
+  double score = 0.0;         // BM25F sum; comparable within one result list
   double confidence = 0.0;    // 0..1: share of the query's weight this hit matches
   Record record;              // the stored record
   std::string question_snippet;  // highlighted passage of title + question
