@@ -318,11 +318,11 @@ askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
     else if (key == "since") o.since = date_arg(v, key);
     else if (key == "until") o.until = date_arg(v, key);
     else if (key == "exclude") o.exclude_id = str_arg(v, key);
-    else if (key == "title_weight") o.title_weight = number_arg(v, key);
-    else if (key == "question_weight") o.question_weight = number_arg(v, key);
-    else if (key == "answer_weight") o.answer_weight = number_arg(v, key);
     else if (key == "bm25_k1") o.bm25_k1 = number_arg(v, key);
-    else if (key == "bm25_b") o.bm25_b = number_arg(v, key);
+    else if (key == "title_weight" || key == "question_weight" || key == "answer_weight" || key == "bm25_b")
+      throw py::type_error(key + " is a database setting, applied when records are indexed: give it to "
+                           "Index(...) for a new database, or rebuild with askalike.reindex(source, "
+                           "destination, " + key + "=...)");
     else if (key == "max_query_terms") o.max_query_terms = count_arg(v, key);
     else if (key == "snippets") o.snippets = bool_arg(v, key);
     else if (key == "snippet_length") o.snippet_length = count_arg(v, key);
@@ -341,16 +341,44 @@ askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
   return o;
 }
 
+// The ranking keywords (title_weight, question_weight, answer_weight,
+// bm25_b; None = unchanged) applied to `base`; nullopt when none was given.
+std::optional<askalike::RankingOptions> ranking_options(askalike::RankingOptions base, const py::kwargs& kw) {
+  bool any = false;
+  for (auto item : kw) {
+    std::string key = item.first.cast<std::string>();
+    py::handle v = item.second;
+    if (key == "title_weight") { if (!v.is_none()) base.title_weight = number_arg(v, key), any = true; }
+    else if (key == "question_weight") { if (!v.is_none()) base.question_weight = number_arg(v, key), any = true; }
+    else if (key == "answer_weight") { if (!v.is_none()) base.answer_weight = number_arg(v, key), any = true; }
+    else if (key == "bm25_b") { if (!v.is_none()) base.bm25_b = number_arg(v, key), any = true; }
+    else throw py::type_error("unexpected keyword argument '" + key + "'");
+  }
+  if (!any) return std::nullopt;
+  return base;
+}
+
+py::dict ranking_options_to_dict(const askalike::RankingOptions& o) {
+  py::dict d;
+  d["title_weight"] = o.title_weight;
+  d["question_weight"] = o.question_weight;
+  d["answer_weight"] = o.answer_weight;
+  d["bm25_b"] = o.bm25_b;
+  return d;
+}
+
 // ----------------------------------------------------------------- Index
 
 // The writer. IndexWriter is not thread-safe, so every use takes `mu_`, and
 // always after releasing the GIL (never the other way round: no deadlock).
 class PyIndex {
  public:
-  PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer)
+  PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
+          const std::optional<askalike::RankingOptions>& ranking)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
+    options.ranking = ranking;
     options.create_if_missing = create;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
@@ -531,6 +559,24 @@ PYBIND11_MODULE(_askalike, m) {
     }
   });
 
+  m.def(
+      "reindex",
+      [](const PathArg& source, const PathArg& destination, const py::kwargs& kw) {
+        std::string from = path_arg(source, "source"), to = path_arg(destination, "destination");
+        askalike::RankingOptions stored;
+        {
+          py::gil_scoped_release nogil;
+          stored = askalike::Searcher(from).stats().ranking;
+        }
+        std::optional<askalike::RankingOptions> ranking = ranking_options(stored, kw);
+        py::gil_scoped_release nogil;
+        askalike::reindex_database(from, to, ranking);
+      },
+      py::arg("source"), py::arg("destination"),
+      "Writes to `destination` (which must not exist) a new database with the records of "
+      "`source`, ranked with the given keywords (title_weight, question_weight, "
+      "answer_weight, bm25_b; the others as `source` has them) and every record normalised "
+      "by the field averages of the whole collection. `source` is left as it is.");
   m.def("version", [] { return std::string(askalike::version()); },
         "The version of the askalike C++ library this module was built with.");
 
@@ -699,6 +745,10 @@ An Index or Searcher uses the settings stored in its database; its
       .def_property_readonly(
           "analyzer", [](const askalike::IndexStats& s) { return analyzer_options_to_dict(s.analyzer); },
           "The analyzer settings the database was built with (a dict).")
+      .def_property_readonly(
+          "ranking", [](const askalike::IndexStats& s) { return ranking_options_to_dict(s.ranking); },
+          "The ranking settings the database was built with (a dict: title_weight, "
+          "question_weight, answer_weight, bm25_b).")
       .def_property_readonly("path", [](const askalike::IndexStats& s) { return to_str(s.path); },
                              "The database directory.")
       .def("__repr__", [](const askalike::IndexStats& s) {
@@ -841,7 +891,8 @@ closes. One Index may be used from several threads: calls are serialised.
       .def(py::init([](const PathArg& path, bool create, bool fold_case, bool fold_accents,
                        bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_unigrams,
                        bool cjk_bigrams,
-                       const std::string& default_language, std::size_t max_term_bytes) {
+                       const std::string& default_language, std::size_t max_term_bytes,
+                       const py::kwargs& ranking) {
              askalike::AnalyzerOptions o;
              o.fold_case = fold_case;
              o.fold_accents = fold_accents;
@@ -852,7 +903,7 @@ closes. One Index may be used from several threads: calls are serialised.
              o.cjk_bigrams = cjk_bigrams;
              o.default_language = default_language;
              o.max_term_bytes = max_term_bytes;
-             return std::make_unique<PyIndex>(path, create, o);
+             return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking));
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -863,7 +914,10 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("max_term_bytes") = defaults.max_term_bytes,
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
-           "an existing one keeps the settings it was built with.")
+           "an existing one keeps the settings it was built with. The ranking keywords "
+           "title_weight, question_weight, answer_weight (defaults 1, 1, 0.1) and bm25_b (0.75) "
+           "are also settings of a new database; on an existing one they must be its own "
+           "(InvalidArgumentError): change them with askalike.reindex().")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")
@@ -965,8 +1019,7 @@ last reopen()ed.
 
 Search keywords (all optional, None = default): offset, min_score,
 categories, tags (a str or a list: any of them), lang, group, since, until
-('YYYY-MM-DD' or datetime.date), exclude (an id), title_weight,
-question_weight, answer_weight, bm25_k1, bm25_b, max_query_terms,
+('YYYY-MM-DD' or datetime.date), exclude (an id), bm25_k1, max_query_terms,
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics.
 )doc")

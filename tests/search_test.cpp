@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "test_util.hpp"
@@ -244,26 +245,46 @@ TEST_CASE("category facets and related topics") {
   }
 }
 
-TEST_CASE("field weights and BM25 parameters change the ranking") {
+TEST_CASE("field weights are database settings: set on a new database, changed by reindex") {
   TempDir dir;
-  {
-    askalike::IndexWriter writer(dir / "db");
+  auto build = [&](const std::string& name, const std::optional<askalike::RankingOptions>& ranking) {
+    askalike::IndexOptions options;
+    options.ranking = ranking;
+    askalike::IndexWriter writer(dir / name, options);
     writer.upsert(make_record("t", "Kidney stones", "What is this?", "Drink water."));
     writer.upsert(make_record("a", "Diet", "What should I eat?", "Kidney stones form from calcium oxalate."));
     writer.commit();
-  }
-  Searcher searcher(dir / "db");
-  SearchOptions o;
-  CHECK(searcher.similar("kidney stones", o).hits.at(0).id == "t");
-  o.title_weight = 0.1;
-  o.answer_weight = 2.0;
-  CHECK(searcher.similar("kidney stones", o).hits.at(0).id == "a");
-  o.answer_weight = 0.0;
-  o.title_weight = 0.0;
-  CHECK(searcher.similar("kidney stones", o).hits.empty());
-  SearchOptions bad;
+  };
+  build("default", std::nullopt);
+  askalike::RankingOptions answers;
+  answers.title_weight = 0.1;
+  answers.answer_weight = 2.0;
+  build("answers", answers);
+  CHECK(ids(Searcher(dir / "default").similar("kidney stones")) == std::vector<std::string>{"t", "a"});
+  CHECK(ids(Searcher(dir / "answers").similar("kidney stones")) == std::vector<std::string>{"a", "t"});
+  CHECK(Searcher(dir / "answers").stats().ranking.answer_weight == 2.0);
+
+  // reindex: the records of one database ranked with other settings.
+  askalike::reindex_database(dir / "default", dir / "reindexed", answers);
+  CHECK(ids(Searcher(dir / "reindexed").similar("kidney stones")) == std::vector<std::string>{"a", "t"});
+  askalike::RankingOptions nothing = answers;
+  nothing.title_weight = nothing.question_weight = nothing.answer_weight = 0.0;
+  askalike::reindex_database(dir / "default", dir / "nothing", nothing);
+  CHECK(Searcher(dir / "nothing").similar("kidney stones").hits.empty());
+  CHECK(Searcher(dir / "default").stats().ranking.answer_weight == askalike::RankingOptions().answer_weight);
+  CHECK_THROWS_AS(askalike::reindex_database(dir / "default", dir / "nothing"), askalike::Error);  // exists
+
+  // An existing database keeps its settings: asking for others is an error.
+  CHECK_THROWS_AS(askalike::IndexWriter(dir / "default", askalike::IndexOptions{{}, answers, true}), askalike::Error);
+  askalike::IndexOptions same;
+  same.ranking = askalike::RankingOptions();
+  CHECK_NOTHROW(askalike::IndexWriter(dir / "default", same));
+  askalike::RankingOptions bad;
   bad.bm25_b = 2.0;
-  CHECK_THROWS_AS(searcher.similar("kidney", bad), askalike::Error);
+  CHECK_THROWS_AS(askalike::reindex_database(dir / "default", dir / "bad", bad), askalike::Error);
+  SearchOptions bad_k1;
+  bad_k1.bm25_k1 = -1.0;
+  CHECK_THROWS_AS(Searcher(dir / "default").similar("kidney", bad_k1), askalike::Error);
 }
 
 TEST_CASE("a long answer does not weaken its record's question matches (per-field lengths)") {
@@ -287,43 +308,6 @@ TEST_CASE("a long answer does not weaken its record's question matches (per-fiel
   // would divide down the exact question's match and "longer" would win.
   CHECK(ids(results) == std::vector<std::string>{"exact", "longer"});
   CHECK(results.hits[0].matched_terms == std::vector<std::string>{"glaucoma", "treat"});
-}
-
-TEST_CASE("a Xapian stub file of shards ranks as one database holding every record") {
-  TempDir dir;
-  std::vector<Record> records = {
-      make_record("a", "Glaucoma", "What is glaucoma?", "A disease of the optic nerve; eye pressure is often high."),
-      make_record("b", "Glaucoma", "How is glaucoma treated?", "Eye drops, laser surgery or an operation."),
-      make_record("c", "Cataract", "What causes a cataract?", "Ageing of the lens of the eye."),
-      make_record("d", "Dry eyes", "Why are my eyes dry in the morning?", "Sleeping with a fan on dries the eyes."),
-      make_record("e", "Eye pressure", "Is high eye pressure always glaucoma?", "No; it can be ocular hypertension."),
-      make_record("f", "Headache", "Why do I get a headache after reading?", "Eye strain; have your eyes tested."),
-  };
-  {
-    askalike::IndexWriter whole(dir / "whole"), first(dir / "shard1"), second(dir / "shard2");
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      whole.upsert(records[i]);
-      (i % 2 ? second : first).upsert(records[i]);
-    }
-    whole.commit();
-    first.commit();
-    second.commit();
-  }
-  std::string stub = dir / "shards.stub";
-  {
-    std::ofstream out(stub);
-    out << "auto " << (dir / "shard1") << "\nauto " << (dir / "shard2") << "\n";
-  }
-  Searcher one(dir / "whole"), sharded(stub);
-  for (const char* q : {"treatment of high eye pressure", "glaucoma", "dry eyes and headache"}) {
-    CAPTURE(q);
-    auto a = one.similar(q), b = sharded.similar(q);
-    REQUIRE(a.hits.size() == b.hits.size());
-    for (std::size_t i = 0; i < a.hits.size(); ++i) {
-      CHECK(a.hits[i].id == b.hits[i].id);
-      CHECK(a.hits[i].score == doctest::Approx(b.hits[i].score));
-    }
-  }
 }
 
 TEST_CASE("hits carry only what the caller asks for") {

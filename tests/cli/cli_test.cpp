@@ -60,7 +60,7 @@ TEST_CASE("version, help and usage errors") {
   CHECK(none.code == 2);
   CHECK(none.err.find("Usage") != std::string::npos);
 
-  for (const char* cmd : {"index", "similar", "eval", "stats", "remove", "compact", "export"}) {
+  for (const char* cmd : {"index", "similar", "eval", "stats", "remove", "compact", "reindex", "export"}) {
     CAPTURE(cmd);
     Run h = askalike({cmd, "--help"});
     CHECK(h.code == 0);
@@ -169,16 +169,30 @@ TEST_CASE("similar: filters, paging, --id, stdin and --queries") {
     Run t = askalike({"similar", "-d", db, "-f", "jsonl", "--tag", "sleep", "twitching"});
     CHECK(ids(t) == std::vector<std::string>{"twitch"});
   }
-  SUBCASE("ranking options") {
+  SUBCASE("ranking settings: set by index on a new database, changed by reindex") {
     // With only the answer weighted, a record matching in its answer alone
     // comes first.
-    Run r = askalike({"similar", "-d", db, "-f", "jsonl", "--title-weight", "0", "--question-weight", "0",
-                      "--answer-weight", "1", "harmless"});
+    std::string answers = dir / "answers.db";
+    REQUIRE(askalike({"index", "-d", answers, "--title-weight", "0", "--question-weight", "0", "--answer-weight",
+                      "1", dir / "corpus.jsonl"}).code == 0);
+    Run r = askalike({"similar", "-d", answers, "-f", "jsonl", "harmless"});
     REQUIRE(r.code == 0);
     CHECK(ids(r) == std::vector<std::string>{"eyelid"});
-    Run none = askalike({"similar", "-d", db, "-f", "jsonl", "--answer-weight", "0", "harmless"});
+    CHECK(askalike({"stats", "-d", answers}).out.find("title 0, question 0, answer 1, b 0.75") != std::string::npos);
+    // The database keeps them: another index run must give the same or none.
+    Run clash = askalike({"index", "-d", answers, "--answer-weight", "0.5", dir / "corpus.jsonl"});
+    CHECK(clash.code == 1);
+    CHECK(clash.err.find("askalike reindex") != std::string::npos);
+    // reindex changes them; the others stay as they were.
+    std::string none_db = dir / "none.db";
+    REQUIRE(askalike({"reindex", "-d", answers, "--answer-weight", "0", none_db}).code == 0);
+    Run none = askalike({"similar", "-d", none_db, "-f", "jsonl", "harmless"});
     REQUIRE(none.code == 0);
     CHECK(ids(none).empty());
+    // A search option cannot do what only the index can.
+    CHECK(askalike({"similar", "-d", db, "--answer-weight", "0", "harmless"}).code == 2);
+    CHECK(askalike({"reindex", "-d", answers, "--bm25-b", "2", dir / "b.db"}).code == 2);  // b is 0..1
+    CHECK(askalike({"reindex", "-d", answers, none_db}).code == 1);                       // DEST exists
   }
   SUBCASE("-k and --offset") {
     Run all = askalike({"similar", "-d", db, "-f", "jsonl", "twitching eyelid sleep"});
@@ -236,7 +250,7 @@ TEST_CASE("similar: filters, paging, --id, stdin and --queries") {
     CHECK(askalike({"similar", "-d", db, "-f", "xml", "text"}).code == 2);          // bad format
     CHECK(askalike({"similar", "-d", db, "--exclude-self", "text"}).code == 2);     // needs --queries
     CHECK(askalike({"similar", "-d", db, "-k", "many", "text"}).code == 2);         // not a number
-    CHECK(askalike({"similar", "-d", db, "--bm25-b", "2", "text"}).code == 2);      // b is 0..1
+    CHECK(askalike({"similar", "-d", db, "--bm25-k1", "-1", "text"}).code == 2);    // k1 >= 0
     Run missing_db = askalike({"similar", "-d", dir / "nothing-here", "text"});
     CHECK(missing_db.code == 1);
     CHECK(missing_db.err.rfind("askalike: ", 0) == 0);

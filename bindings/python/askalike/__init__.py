@@ -35,6 +35,7 @@ from ._askalike import (
     Results,
     Searcher,
     Token,
+    reindex,
 )
 from ._askalike import version as _library_version
 from . import _errors
@@ -54,6 +55,7 @@ from ._errors import (
 __version__: str = _library_version()
 
 __all__ = [
+    "reindex",
     "Analyzer",
     "BadLine",
     "CorruptDatabaseError",

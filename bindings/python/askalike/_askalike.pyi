@@ -31,6 +31,19 @@ class RecordDict(TypedDict, total=False):
 def version() -> str:
     """The version of the askalike C++ library this module was built with."""
 
+def reindex(
+    source: _Path,
+    destination: _Path,
+    *,
+    title_weight: float | None = None,
+    question_weight: float | None = None,
+    answer_weight: float | None = None,
+    bm25_b: float | None = None,
+) -> None:
+    """Writes to `destination` (new) the records of `source`, ranked with the given
+    settings (the others as `source` has them), normalised by the whole collection's
+    field averages."""
+
 class Record:
     """One question with its answer: the unit that is indexed and returned."""
 
@@ -150,6 +163,10 @@ class IndexStats:
     @property
     def analyzer(self) -> dict[str, Any]:
         """The analyzer settings the database was built with (a dict)."""
+    @property
+    def ranking(self) -> dict[str, float]:
+        """The ranking settings the database was built with (title_weight,
+        question_weight, answer_weight, bm25_b)."""
     @property
     def path(self) -> str:
         """The database directory."""
@@ -276,8 +293,13 @@ class Index:
         cjk_bigrams: bool = True,
         default_language: str = "en",
         max_term_bytes: int = 64,
+        title_weight: float | None = None,
+        question_weight: float | None = None,
+        answer_weight: float | None = None,
+        bm25_b: float | None = None,
     ) -> None:
-        """Opens the database directory `path`, creating it when missing (unless create=False)."""
+        """Opens the database directory `path`, creating it when missing (unless create=False).
+        The analyzer and ranking keywords are settings of a new database."""
     @property
     def path(self) -> str:
         """The database directory."""
@@ -351,11 +373,7 @@ class Searcher:
         since: _Date | None = None,
         until: _Date | None = None,
         exclude: str | None = None,
-        title_weight: float | None = None,
-        question_weight: float | None = None,
-        answer_weight: float | None = None,
         bm25_k1: float | None = None,
-        bm25_b: float | None = None,
         max_query_terms: int | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
@@ -379,11 +397,7 @@ class Searcher:
         since: _Date | None = None,
         until: _Date | None = None,
         exclude: str | None = None,
-        title_weight: float | None = None,
-        question_weight: float | None = None,
-        answer_weight: float | None = None,
         bm25_k1: float | None = None,
-        bm25_b: float | None = None,
         max_query_terms: int | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
@@ -408,11 +422,7 @@ class Searcher:
         since: _Date | None = None,
         until: _Date | None = None,
         exclude: str | None = None,
-        title_weight: float | None = None,
-        question_weight: float | None = None,
-        answer_weight: float | None = None,
         bm25_k1: float | None = None,
-        bm25_b: float | None = None,
         max_query_terms: int | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,

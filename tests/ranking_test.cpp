@@ -1,0 +1,411 @@
+// Ranking inside the index: BM25F computed independently here matches what
+// the index ranks, and stock Xapian (xapian-tcpsrv, a stub file of shards)
+// ranks an askalike database exactly as askalike does locally.
+#include <doctest/doctest.h>
+#include <xapian.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "test_util.hpp"
+
+extern char** environ;
+
+using askalike::Record;
+using askalike::Searcher;
+using askalike::SearchOptions;
+using testutil::TempDir;
+
+namespace {
+
+constexpr std::size_t kRecordsPerFile = 1500;  // of each bundled corpus file
+constexpr std::size_t kQueryEvery = 15;        // every 15th record's question is a query: 200 queries
+
+// The first records of the bundled English and Chinese corpora.
+std::vector<Record> corpus_records() {
+  std::vector<Record> out;
+  for (const char* name : {"medquad-sample.jsonl", "cmd-zh.jsonl"}) {
+    std::string path = std::string(ASKALIKE_CORPUS_DIR) + "/" + name;
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    askalike::JsonlReader reader(in, path);
+    Record r;
+    for (std::size_t n = 0; n < kRecordsPerFile && reader.next(r); ++n) out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<std::string> corpus_queries(const std::vector<Record>& records) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < records.size(); i += kQueryEvery)
+    out.push_back(records[i].question.empty() ? records[i].title : records[i].question);
+  return out;
+}
+
+// One database of the corpus records, built once per test process.
+struct Corpus {
+  TempDir dir;
+  std::string db = dir / "db";
+  std::vector<Record> records = corpus_records();
+  std::vector<std::string> queries = corpus_queries(records);
+  Corpus() {
+    askalike::IndexWriter writer(db);
+    for (const Record& r : records) writer.upsert(r);
+    writer.commit();
+  }
+};
+
+const Corpus& corpus() {
+  static const Corpus instance;
+  return instance;
+}
+
+std::string write_stub(const std::string& path, const std::string& lines) {
+  std::ofstream out(path);
+  out << lines;
+  return path;
+}
+
+bool same_score(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b)); }
+
+// Same hits, same order, same scores (relative 1e-9). Hits tied in score
+// may come in either order: Xapian breaks ties by document id, but the
+// shards of a stub sum a record's word weights in their own order, and the
+// last bits of two tied scores can then differ.
+void check_same_results(const Searcher& expected, const Searcher& actual, const std::vector<std::string>& queries) {
+  SearchOptions o;
+  o.k = 10;
+  std::size_t compared = 0;
+  for (const std::string& q : queries) {
+    CAPTURE(q);
+    auto a = expected.similar(q, o), b = actual.similar(q, o);
+    REQUIRE(a.hits.size() == b.hits.size());
+    const std::size_t n = a.hits.size();
+    for (std::size_t i = 0; i < n; ++i) CHECK(same_score(a.hits[i].score, b.hits[i].score));
+    for (std::size_t i = 0, end; i < n; i = end) {
+      for (end = i + 1; end < n && same_score(a.hits[end].score, a.hits[i].score);) ++end;
+      if (end == n && n == o.k) break;  // a tie cut by k: which of the tied records make it is open
+      std::vector<std::string> run_a, run_b;
+      for (std::size_t j = i; j < end; ++j) {
+        run_a.push_back(a.hits[j].id + "\n" + a.hits[j].record.question);
+        run_b.push_back(b.hits[j].id + "\n" + b.hits[j].record.question);
+      }
+      if (end - i > 1) std::sort(run_a.begin(), run_a.end()), std::sort(run_b.begin(), run_b.end());
+      CHECK(run_a == run_b);
+    }
+    compared += n > 0 ? 1 : 0;
+  }
+  CHECK(compared >= 200);
+}
+
+// A free TCP port on the loopback interface (the kernel's choice).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  ::close(fd);
+  REQUIRE(ok);
+  return ntohs(addr.sin_port);
+}
+
+bool accepts_connections(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Xapian's stock TCP server over one database on 127.0.0.1, stopped (and
+// reaped) when the guard goes, whatever the test did.
+class TcpServer {
+ public:
+  TcpServer(const std::string& db) : port_(free_port()) {
+    std::string port = std::to_string(port_);
+    std::vector<std::string> args = {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port", port, db};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    // Its own process group: on SIGTERM the server signals its whole group
+    // (the connection handlers it forked), which must not include this test.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawn_file_actions_t files;  // its "Connection from" chatter off stdout
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    int rc = ::posix_spawnp(&pid_, "xapian-tcpsrv", &files, &attributes, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&files);
+    posix_spawnattr_destroy(&attributes);
+    if (rc != 0) {
+      pid_ = 0;
+      FAIL("cannot start xapian-tcpsrv (Debian package xapian-tools, in .ci/install-deps)");
+    }
+    // Ready when it accepts a connection: at most 20 s on a loaded machine.
+    for (int i = 0; i < 200 && !accepts_connections(port_); ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;
+        FAIL("xapian-tcpsrv exited before accepting connections");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(accepts_connections(port_));
+  }
+  ~TcpServer() {
+    if (pid_ <= 0) return;
+    ::kill(-pid_, SIGTERM);  // the server and its connection handlers
+    for (int i = 0; i < 50; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  TcpServer(const TcpServer&) = delete;
+  TcpServer& operator=(const TcpServer&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int port_;
+  pid_t pid_ = 0;
+};
+
+// BM25F (Robertson, Zaragoza and Taylor 2004), computed here from the
+// records' text, independently of the index, with the parameters the
+// database stores and Xapian's BM25 idf and query-frequency factor (k3 = 1).
+class ReferenceBm25f {
+ public:
+  ReferenceBm25f(const std::vector<Record>& records, const askalike::AnalyzerOptions& analyzer_options,
+                 const askalike::RankingOptions& ranking)
+      : analyzer_(analyzer_options), ranking_(ranking) {
+    const double weight[3] = {ranking.title_weight, ranking.question_weight, ranking.answer_weight};
+    std::array<double, 3> total{}, having{};
+    for (const Record& r : records) {
+      Doc d;
+      const std::string* text[3] = {&r.title, &r.question, &r.answer};
+      std::string lang = r.lang.empty() ? analyzer_options.default_language : r.lang;
+      for (int f = 0; f < 3; ++f) {
+        if (text[f]->empty()) continue;
+        for (const auto& t : analyzer_.tokens(*text[f], lang)) {
+          ++d.counts[t.term][f];
+          ++d.length[f];
+        }
+        if (d.length[f] > 0) total[f] += d.length[f], having[f] += 1;
+      }
+      for (const auto& [term, c] : d.counts)
+        for (int f = 0; f < 3; ++f)
+          if (c[f] > 0 && weight[f] > 0) {
+            ++df_[term];
+            break;
+          }
+      d.id = r.id;
+      docs_.push_back(std::move(d));
+    }
+    for (int f = 0; f < 3; ++f) average_[f] = having[f] > 0 ? std::max(1.0, total[f] / having[f]) : 1.0;
+  }
+
+  // The score of every record for the query words `terms` (as the searcher
+  // selected them) of `text`, by record index; and in `bound` the most that
+  // rounding the pseudo-frequencies to 1/scale may move a score.
+  std::vector<double> scores(const std::string& text, const std::vector<std::string>& terms, double k1,
+                             double scale, double& bound) const {
+    std::map<std::string, int> query_frequency;
+    for (const auto& t : analyzer_.tokens(text)) ++query_frequency[t.term];
+    const double weight[3] = {ranking_.title_weight, ranking_.question_weight, ranking_.answer_weight};
+    const double b = ranking_.bm25_b, n = static_cast<double>(docs_.size());
+    std::vector<double> out(docs_.size(), 0.0);
+    bound = 0.0;
+    for (const std::string& term : terms) {
+      auto df = df_.find(term);
+      if (df == df_.end()) continue;
+      double ratio = (n - df->second + 0.5) / (df->second + 0.5);
+      if (ratio < 2.0) ratio = ratio * 0.5 + 1.0;
+      double q = std::max(query_frequency[term], 1);
+      double term_weight = std::log(ratio) * 2.0 * q / (1.0 + q);
+      // d/dx (k1 + 1) x / (k1 + x) <= (k1 + 1) / k1, and x is rounded to 0.5 / scale.
+      bound += term_weight * (k1 + 1.0) / std::max(k1, 1e-9) * 0.5 / scale;
+      for (std::size_t i = 0; i < docs_.size(); ++i) {
+        auto c = docs_[i].counts.find(term);
+        if (c == docs_[i].counts.end()) continue;
+        double tf = 0.0;
+        for (int f = 0; f < 3; ++f) {
+          double normalised = std::max(docs_[i].length[f] / average_[f], 0.5);
+          tf += weight[f] * c->second[f] / ((1.0 - b) + b * normalised);
+        }
+        if (tf > 0) out[i] += term_weight * (k1 + 1.0) * tf / (k1 + tf);
+      }
+    }
+    return out;
+  }
+  const std::string& id(std::size_t i) const { return docs_[i].id; }
+
+ private:
+  struct Doc {
+    std::string id;
+    std::unordered_map<std::string, std::array<int, 3>> counts;
+    std::array<double, 3> length{};
+  };
+  askalike::Analyzer analyzer_;
+  askalike::RankingOptions ranking_;
+  std::vector<Doc> docs_;
+  std::unordered_map<std::string, int> df_;
+  std::array<double, 3> average_{};
+};
+
+double stored_scale(const std::string& db) {
+  std::string settings = Xapian::Database(db).get_metadata("askalike.ranking");
+  auto at = settings.find("\"scale\":");
+  REQUIRE(at != std::string::npos);
+  return std::stod(settings.substr(at + 8));
+}
+
+}  // namespace
+
+TEST_CASE("the index ranks as BM25F computed from the records' text") {
+  const Corpus& c = corpus();
+  Searcher searcher(c.db);
+  askalike::IndexStats stats = searcher.stats();
+  ReferenceBm25f reference(c.records, stats.analyzer, stats.ranking);
+  const double scale = stored_scale(c.db);
+  SearchOptions o;
+  o.k = 10;
+  std::size_t same_top = 0, queries = 0;
+  for (const std::string& q : c.queries) {
+    CAPTURE(q);
+    auto results = searcher.similar(q, o);
+    if (results.hits.empty()) continue;
+    ++queries;
+    std::vector<std::string> terms;
+    for (const auto& t : results.query_terms) terms.push_back(t.term);
+    double bound = 0.0;
+    std::vector<double> expected = reference.scores(q, terms, o.bm25_k1, scale, bound);
+    std::unordered_map<std::string, double> by_id;
+    for (std::size_t i = 0; i < expected.size(); ++i) by_id[reference.id(i)] = expected[i];
+    // Every hit scores its BM25F, up to the rounding of its pseudo-frequencies.
+    for (const auto& hit : results.hits) {
+      CAPTURE(hit.id);
+      CHECK(std::abs(hit.score - by_id.at(hit.id)) <= bound + 1e-9);
+    }
+    // No record left out scores above the last hit, beyond the rounding.
+    double last = results.hits.back().score;
+    std::size_t better_outside = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      if (expected[i] > last + 2 * bound && !testutil::contains(testutil::ids(results), reference.id(i)))
+        ++better_outside;
+    CHECK(better_outside == 0);
+    std::size_t best = std::max_element(expected.begin(), expected.end()) - expected.begin();
+    if (reference.id(best) == results.hits[0].id) ++same_top;
+  }
+  REQUIRE(queries >= 190);
+  // Ties and near-ties within the rounding may swap; the top hit rarely.
+  CHECK(same_top >= queries * 95 / 100);
+}
+
+TEST_CASE("stock xapian-tcpsrv serves an askalike database: a stub file with a remote line ranks as local") {
+  const Corpus& c = corpus();
+  TcpServer server(c.db);
+  std::string stub = write_stub(c.dir / "remote.stub", "remote 127.0.0.1:" + std::to_string(server.port()) + "\n");
+  Searcher local(c.db), remote(stub);
+  CHECK(remote.stats().documents == c.records.size());
+  check_same_results(local, remote, c.queries);
+}
+
+TEST_CASE("a stub file naming two shards that hold a database's records ranks as that database") {
+  const Corpus& c = corpus();
+  // Split the documents as they are (same ranking terms and frequencies):
+  // odd document ids to one shard, even to the other, so that the stub's
+  // interleaved document ids are the database's own.
+  {
+    Xapian::Database whole(c.db);
+    Xapian::WritableDatabase first(c.dir / "shard0", Xapian::DB_CREATE), second(c.dir / "shard1", Xapian::DB_CREATE);
+    for (auto key = whole.metadata_keys_begin(); key != whole.metadata_keys_end(); ++key) {
+      first.set_metadata(*key, whole.get_metadata(*key));
+      second.set_metadata(*key, whole.get_metadata(*key));
+    }
+    for (Xapian::docid did = 1; did <= whole.get_lastdocid(); ++did)
+      (did % 2 ? first : second).add_document(whole.get_document(did));
+    first.commit();
+    second.commit();
+  }
+  std::string stub = write_stub(c.dir / "shards.stub",
+                                "glass " + (c.dir / "shard0") + "\nauto " + (c.dir / "shard1") + "\n");
+  Searcher whole(c.db), sharded(stub);
+  check_same_results(whole, sharded, c.queries);
+}
+
+TEST_CASE("reindex renews the field averages: a database built in two loads ranks as one built at once") {
+  TempDir dir;
+  std::vector<Record> records = corpus_records();
+  {
+    // English first, committed: the averages settle on it alone.
+    askalike::IndexWriter writer(dir / "halves");
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      writer.upsert(records[i]);
+      if (i + 1 == kRecordsPerFile) writer.commit();
+    }
+    writer.commit();
+    askalike::IndexWriter once(dir / "once");
+    for (const Record& r : records) once.upsert(r);
+    once.commit();
+  }
+  // The averages move as the Chinese records come in: the halves rank otherwise.
+  const std::vector<std::string> queries = corpus_queries(records);
+  Searcher halves(dir / "halves"), once(dir / "once");
+  std::size_t differ = 0;
+  for (const std::string& q : queries)
+    if (halves.similar(q).hits.at(0).score != once.similar(q).hits.at(0).score) ++differ;
+  CHECK(differ > queries.size() / 2);
+  CHECK(halves.stats().average_question_length == doctest::Approx(once.stats().average_question_length));
+  askalike::reindex_database(dir / "halves", dir / "renewed");
+  check_same_results(once, Searcher(dir / "renewed"), queries);
+}
+
+TEST_CASE("a schema 2 database asks to be rebuilt") {
+  TempDir dir;
+  {
+    askalike::IndexWriter writer(dir / "db");
+    writer.upsert(testutil::make_record("x", "", "question"));
+    writer.commit();
+  }
+  {
+    Xapian::WritableDatabase db(dir / "db", Xapian::DB_OPEN);
+    db.set_metadata("askalike.schema", "2");
+    db.commit();
+  }
+  try {
+    Searcher s(dir / "db");
+    FAIL("opened a schema 2 database");
+  } catch (const askalike::Error& e) {
+    CHECK(e.code() == askalike::ErrorCode::kIncompatibleVersion);
+    CHECK(std::string(e.what()).find("rebuild this database (schema 2)") != std::string::npos);
+  }
+}
