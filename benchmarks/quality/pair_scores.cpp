@@ -1,9 +1,9 @@
 // pair_scores: the askalike side of the quality benchmark (benchmarks/quality).
 //
-// Links the library directly, so that every SearchOptions / AnalyzerOptions
-// setting can be varied from the command line for ablations.
+// Links the library directly, so that every SearchOptions / AnalyzerOptions /
+// RankingOptions setting can be varied from the command line for ablations.
 //
-//   pair_scores index CORPUS.jsonl DB [--analyzer KEY=VALUE ...]
+//   pair_scores index CORPUS.jsonl DB [--analyzer KEY=VALUE ...] [--ranking KEY=VALUE ...]
 //   pair_scores search DB QUERIES.jsonl --run OUT.trec [--k N] [--exclude-self]
 //               [--threads T] [--tag NAME] [--opt KEY=VALUE ...]
 //   pair_scores --pairs DB PAIRS.jsonl      (also: pair_scores pairs DB PAIRS.jsonl)
@@ -17,8 +17,8 @@
 //
 // --analyzer keys: fold_case, fold_accents, traditional_to_simplified,
 //   stop_words, stem, cjk_bigrams, cjk_unigrams (0/1), default_language, max_term_bytes.
-// --opt keys: title_weight, question_weight, answer_weight, bm25_k1, bm25_b,
-//   max_query_terms, min_score.
+// --ranking keys (database settings): title_weight, question_weight, answer_weight, bm25_b.
+// --opt keys: bm25_k1, max_query_terms, min_score.
 #include <askalike/askalike.hpp>
 
 #include <atomic>
@@ -82,13 +82,18 @@ void set_analyzer_option(askalike::AnalyzerOptions& o, const std::string& kv) {
   else usage("unknown analyzer option " + k);
 }
 
-void set_search_option(askalike::SearchOptions& o, const std::string& kv) {
+void set_ranking_option(askalike::RankingOptions& o, const std::string& kv) {
   auto [k, v] = split_kv(kv);
   if (k == "title_weight") o.title_weight = parse_double(k, v);
   else if (k == "question_weight") o.question_weight = parse_double(k, v);
   else if (k == "answer_weight") o.answer_weight = parse_double(k, v);
-  else if (k == "bm25_k1") o.bm25_k1 = parse_double(k, v);
   else if (k == "bm25_b") o.bm25_b = parse_double(k, v);
+  else usage("unknown ranking option " + k);
+}
+
+void set_search_option(askalike::SearchOptions& o, const std::string& kv) {
+  auto [k, v] = split_kv(kv);
+  if (k == "bm25_k1") o.bm25_k1 = parse_double(k, v);
   else if (k == "max_query_terms") o.max_query_terms = static_cast<std::size_t>(parse_double(k, v));
   else if (k == "min_score") o.min_score = parse_double(k, v);
   else usage("unknown search option " + k);
@@ -125,7 +130,10 @@ int cmd_index(const std::vector<std::string>& args) {
   askalike::IndexOptions options;
   for (std::size_t i = 2; i < args.size(); ++i) {
     if (args[i] == "--analyzer" && i + 1 < args.size()) set_analyzer_option(options.analyzer, args[++i]);
-    else usage("unknown argument " + args[i]);
+    else if (args[i] == "--ranking" && i + 1 < args.size()) {
+      if (!options.ranking) options.ranking = askalike::RankingOptions();
+      set_ranking_option(*options.ranking, args[++i]);
+    } else usage("unknown argument " + args[i]);
   }
   if (std::filesystem::exists(args[1])) usage(args[1] + " exists already");
   std::ifstream in(args[0]);

@@ -77,8 +77,9 @@ REFERENCE = {
 }
 
 PEERS = ["xapian_plain", "fts5_plain", "lucene"]
-SEARCH_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_k1", "bm25_b", "max_query_terms",
-               "min_score"}
+SEARCH_OPTS = {"bm25_k1", "max_query_terms", "min_score"}
+# Database settings: applied when the corpus is indexed (a variant gets its own index).
+RANKING_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_b"}
 ANALYZER_OPTS = {"fold_case", "fold_accents", "traditional_to_simplified", "stop_words", "stem", "cjk_bigrams",
                  "cjk_unigrams", "default_language", "max_term_bytes"}
 
@@ -122,6 +123,7 @@ class Variant:
         self.label = label
         self.search: List[str] = []
         self.analyzer: List[str] = []
+        self.ranking: List[str] = []  # database settings (RankingOptions), given when indexing
         self.corpus: List[str] = []  # corpus.answer_words=N: index only the first N words of each answer
         for kv in settings:
             if "=" not in kv:
@@ -142,9 +144,11 @@ class Variant:
                 self.analyzer.append(f"{key}={value}")
             elif key in SEARCH_OPTS:
                 self.search.append(f"{key}={value}")
+            elif key in RANKING_OPTS:
+                self.ranking.append(f"{key}={value}")
             else:
                 raise SystemExit(f"unknown askalike setting {key!r}; search: {sorted(SEARCH_OPTS)}; "
-                                 f"analyzer: {sorted(ANALYZER_OPTS)}")
+                                 f"ranking (index time): {sorted(RANKING_OPTS)}; analyzer: {sorted(ANALYZER_OPTS)}")
 
     @staticmethod
     def parse(spec: str) -> "Variant":
@@ -159,7 +163,8 @@ class Variant:
         return ", ".join(s) if s else "defaults"
 
     def analyzer_desc(self) -> List[str]:
-        return ["corpus." + c for c in self.corpus] + ["analyzer." + a for a in self.analyzer]
+        """The settings that make the variant's index (corpus, analyzer, ranking)."""
+        return ["corpus." + c for c in self.corpus] + ["analyzer." + a for a in self.analyzer] + self.ranking
 
     def corpus_file(self, corpus_path: str, corpus_name: str) -> str:
         """The corpus as this variant indexes it: a trimmed copy in work/ when a corpus.* setting is given.
@@ -236,7 +241,7 @@ def find_lucene_jar() -> Optional[str]:
 
 def askalike_index(tools: Tools, corpus_path: str, corpus_name: str, variant: Variant) -> str:
     corpus_path = variant.corpus_file(corpus_path, corpus_name)
-    key = text_key(file_key(corpus_path), tools.lib_key, *sorted(variant.analyzer))
+    key = text_key(file_key(corpus_path), tools.lib_key, *sorted(variant.analyzer), *sorted(variant.ranking))
     db = os.path.join(WORK, "index", "askalike", f"{corpus_name}-{key}")
     if not os.path.exists(os.path.join(db, ".done")):
         if os.path.exists(db):
@@ -245,6 +250,8 @@ def askalike_index(tools: Tools, corpus_path: str, corpus_name: str, variant: Va
         cmd = [tools.pair_scores, "index", corpus_path, db]
         for a in variant.analyzer:
             cmd += ["--analyzer", a]
+        for r in variant.ranking:
+            cmd += ["--ranking", r]
         t = time.time()
         run_cmd(cmd)
         log(f"  indexed {corpus_name} for askalike in {time.time() - t:.1f}s")

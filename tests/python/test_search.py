@@ -97,11 +97,14 @@ def test_options_change_the_results(searcher):
     assert searcher.similar("eyelid twitching", facets=False).categories == {}
     high = searcher.similar("eyelid twitching", min_score=1e9)
     assert len(high) == 0
-    tw = searcher.similar("eyelid twitching", title_weight=5.0)
-    assert tw[0].score != default[0].score
-    searcher.similar("eyelid twitching", bm25_k1=2.0, bm25_b=0.5, max_query_terms=1,
-                     answer_weight=0.0, question_weight=2.0, snippet_length=50,
+    k1 = searcher.similar("eyelid twitching", bm25_k1=2.0)
+    assert k1[0].score != default[0].score
+    searcher.similar("eyelid twitching", bm25_k1=2.0, max_query_terms=1, snippet_length=50,
                      facet_depth=5, max_topics=2)
+    # Field weights and b are the database's: a search cannot change them.
+    for key in ("title_weight", "question_weight", "answer_weight", "bm25_b"):
+        with pytest.raises(TypeError, match=f"{key} is a database setting.*askalike.reindex"):
+            searcher.similar("eyelid twitching", **{key: 0.5})
 
 
 def test_bad_options(searcher):
