@@ -10,6 +10,8 @@
 
 #include "askalike/error.hpp"
 #include "askalike/index.hpp"
+#include "askalike/validate.hpp"
+#include "database_open.hpp"
 #include "document.hpp"
 #include "schema.hpp"
 #include "stats.hpp"
@@ -47,7 +49,8 @@ struct IndexWriter::Impl {
 
 static bool directory_has_database(const std::string& path) {
   struct stat st;
-  return ::stat((path + "/iamglass").c_str(), &st) == 0 || ::stat((path + "/iamchert").c_str(), &st) == 0;
+  return ::stat((path + "/iamglass").c_str(), &st) == 0 || ::stat((path + "/iamchert").c_str(), &st) == 0 ||
+         ::stat((path + "/XAPIANDB").c_str(), &st) == 0;  // a stub: opened by detail::open_writable_database
 }
 
 IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
@@ -59,7 +62,7 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
       throw Error(ErrorCode::kNotFound, "no askalike database at " + path);
     // Validate the options before creating anything on disk.
     Analyzer probe(options.analyzer);
-    Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN);
+    Xapian::WritableDatabase db = detail::open_writable_database(path, Xapian::DB_CREATE_OR_OPEN);
     bool is_new = false;
     AnalyzerOptions stored = schema::read_settings(db, path, options.analyzer, &is_new);
     if (is_new) {
@@ -386,6 +389,7 @@ class Pipeline {
 }  // namespace
 
 IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& options) {
+  validate(options);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   if (threads > 1) {
     IngestReport report;
@@ -434,7 +438,7 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
 }
 
 IngestReport IndexWriter::add_jsonl(std::istream& in, const std::string& source, const IngestOptions& options) {
-  JsonlReader reader(in, source, options.skip_bad_lines);
+  JsonlReader reader(in, source, options.skip_bad_lines, options.limits);
   return ingest(reader, options);
 }
 
@@ -467,7 +471,7 @@ void compact_database(const std::string& source, const std::string& destination)
     struct stat st;
     if (::stat(destination.c_str(), &st) == 0)
       throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
-    Xapian::Database db(source);
+    Xapian::Database db = detail::open_database(source);
     bool is_new = false;
     schema::read_settings(db, source, AnalyzerOptions(), &is_new);
     db.compact(destination);

@@ -95,7 +95,7 @@ std::unique_ptr<RecordSource> make_delimited_source(std::istream& in, const std:
 
 // One Q&A page of text, read whole from a UTF-8 stream (readers_page.cpp).
 // Throws ParseError when the text has no title or no question.
-Record parse_page(std::istream& in, const std::string& name, const std::string& id);
+Record parse_page(std::istream& in, const std::string& name, const std::string& id, const InputLimits& limits);
 
 }  // namespace askalike::detail
 
