@@ -4,6 +4,7 @@
 #include "askalike/error.hpp"
 #include "askalike/record.hpp"
 #include "line_reader.hpp"
+#include "readers_internal.hpp"
 
 namespace askalike {
 
@@ -28,6 +29,7 @@ bool JsonlReader::next(Record& out) {
                          "the line is longer than the limit of " + std::to_string(limits_.max_line_bytes) +
                              " bytes (max_line_bytes)");
       if (is_blank(text)) continue;
+      detail::check_utf8_line(text, source_, line_);
       out = Record::from_json(text, source_, line_, limits_);
       return true;
     } catch (const ParseError& e) {

@@ -168,8 +168,9 @@ class PageDirectorySource : public RecordSource {
       current_ = path;
       std::ifstream file(path, std::ios::binary);
       if (!file) throw Error(ErrorCode::kIO, path + ": cannot open: " + std::strerror(errno));
-      detail::Utf8Istream text(file, options_.encoding, path);
       try {
+        detail::Utf8Istream text(file, options_.encoding, path);
+        text.buffer().refuse_binary_text();
         out = detail::parse_page(text, path, detail::file_stem(path), options_.limits);
         return true;
       } catch (const ParseError& e) {
@@ -195,7 +196,7 @@ class PageDirectorySource : public RecordSource {
 // outlive it).
 class OwningSource : public RecordSource {
  public:
-  OwningSource(std::unique_ptr<std::istream> file, std::unique_ptr<std::istream> text)
+  OwningSource(std::unique_ptr<std::istream> file, std::unique_ptr<detail::Utf8Istream> text)
       : file_(std::move(file)), text_(std::move(text)) {}
   void set_inner(std::unique_ptr<RecordSource> inner) { inner_ = std::move(inner); }
   std::istream& text() { return *text_; }
@@ -204,10 +205,13 @@ class OwningSource : public RecordSource {
   const std::vector<BadLine>& bad_lines() const override { return inner_->bad_lines(); }
   std::string source_name() const override { return inner_->source_name(); }
   std::size_t line() const override { return inner_->line(); }
+  std::string guessed_encoding() const override {
+    return text_->buffer().guessed() ? text_->buffer().encoding() : std::string();
+  }
 
  private:
   std::unique_ptr<std::istream> file_;
-  std::unique_ptr<std::istream> text_;
+  std::unique_ptr<detail::Utf8Istream> text_;
   std::unique_ptr<RecordSource> inner_;
 };
 
@@ -218,6 +222,7 @@ std::unique_ptr<RecordSource> open_text(std::unique_ptr<std::istream> file, std:
   // Errors of the underlying conversion reach the reader as exceptions, not
   // as a silently failed stream.
   text->exceptions(std::ios::badbit);
+  text->buffer().refuse_binary_text();
   auto owner = std::make_unique<OwningSource>(std::move(file), std::move(text));
   std::istream& in = owner->text();
   switch (format) {

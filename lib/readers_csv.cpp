@@ -315,6 +315,7 @@ class DelimitedSource : public RecordSource {
   }
 
   Record to_record(const Row& row) {
+    for (const auto& f : row.fields) check_utf8_line(f, name_, row.line);
     if (row.fields.size() != columns_)
       throw ParseError(name_, row.line,
                        "expected " + std::to_string(columns_) + " fields as in the header (line " +

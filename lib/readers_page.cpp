@@ -120,6 +120,7 @@ Record parse_page(std::istream& in, const std::string& name, const std::string& 
       if (bytes > limits.max_record_bytes)
         throw ParseError(name, 1, "the page is longer than the limit of " + std::to_string(limits.max_record_bytes) +
                                       " bytes (max_record_bytes)");
+      check_utf8_line(text, name, n);
       std::string t = trim(text);
       if (lines.empty() && t.empty()) continue;  // leading blank lines
       lines.push_back(Line{t, n});

@@ -167,6 +167,10 @@ int cmd_index(const std::vector<std::string>& args) {
       return kExitError;
     }
     progress.update(name, before + report.read, true);
+    if (std::string guess = source->guessed_encoding(); !guess.empty()) {
+      progress.clear();
+      print_error(name + ": read as " + guess + " (guessed; if the text came out wrong, name the encoding with --encoding)");
+    }
     total.read += report.read;
     total.added += report.added;
     total.replaced += report.replaced;

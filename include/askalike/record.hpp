@@ -83,6 +83,10 @@ class ASKALIKE_EXPORT RecordSource {
   // 1-based line ("" and 0 when the source cannot tell).
   virtual std::string source_name() const { return {}; }
   virtual std::size_t line() const { return 0; }
+  // The encoding the input is being read in when it was guessed (not named,
+  // no byte-order mark, not UTF-8), e.g. "GB18030"; "" otherwise. Worth
+  // telling the user: a wrong guess gives garbled text.
+  virtual std::string guessed_encoding() const { return {}; }
 };
 
 // Reads JSON Lines: one object per line, UTF-8; blank lines are ignored, and
