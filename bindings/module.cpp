@@ -51,6 +51,29 @@ struct type_caster<Typed<Tag>> {
 }  // namespace pybind11
 
 namespace {
+// A str argument as UTF-8 (see utf8_of).
+struct Text : std::string {};
+std::string utf8_of(pybind11::handle s);
+}  // namespace
+
+namespace pybind11 {
+namespace detail {
+template <>
+struct type_caster<Text> {
+  PYBIND11_TYPE_CASTER(Text, const_name("str"));
+  bool load(handle src, bool) {
+    if (!PyUnicode_Check(src.ptr())) return false;
+    static_cast<std::string&>(value) = utf8_of(src);
+    return true;
+  }
+  static handle cast(const Text& v, return_value_policy, handle) {
+    return PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "replace");
+  }
+};
+}  // namespace detail
+}  // namespace pybind11
+
+namespace {
 #define ASKALIKE_PY_TYPE(NAME, TEXT) \
   struct NAME##Tag { static constexpr auto name = py::detail::const_name(TEXT); }; \
   using NAME = Typed<NAME##Tag>;
@@ -99,16 +122,33 @@ std::string path_arg(py::handle obj, const char* what) {
   return p.cast<std::string>();
 }
 
+// A str as UTF-8. A str that has no UTF-8 form (a lone surrogate such as
+// '\udc80', from surrogateescape decoding) raises askalike's
+// InvalidArgumentError, not pybind11's "incompatible function arguments".
+std::string utf8_of(py::handle s) {
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(s.ptr(), &size);
+  if (!utf8) {
+    PyErr_Clear();
+    Py_ssize_t at = 0, n = PyUnicode_GetLength(s.ptr());
+    while (at < n && !Py_UNICODE_IS_SURROGATE(PyUnicode_ReadChar(s.ptr(), at))) ++at;
+    throw askalike::Error(ErrorCode::kInvalidArgument,
+                          "text with a lone surrogate (at index " + std::to_string(at) +
+                              ") is not valid Unicode and cannot be used; decode the input with errors='replace'");
+  }
+  return std::string(utf8, static_cast<std::size_t>(size));
+}
+
 std::string str_arg(py::handle v, const std::string& name) {
   if (!py::isinstance<py::str>(v))
     throw py::type_error(name + " must be a str, not " +
                          std::string(py::str(py::type::handle_of(v).attr("__name__"))));
-  return v.cast<std::string>();
+  return utf8_of(v);
 }
 
 // A str, or a datetime.date/datetime (its isoformat() date part).
 std::string date_arg(py::handle v, const std::string& name) {
-  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::str>(v)) return utf8_of(v);
   if (py::hasattr(v, "isoformat") && py::hasattr(v, "year")) {
     std::string iso = py::str(v.attr("isoformat")()).cast<std::string>();
     return iso.substr(0, 10);
@@ -120,7 +160,7 @@ std::string date_arg(py::handle v, const std::string& name) {
 std::vector<std::string> str_list_arg(py::handle v, const std::string& name) {
   std::vector<std::string> out;
   if (py::isinstance<py::str>(v)) {
-    out.push_back(v.cast<std::string>());
+    out.push_back(utf8_of(v));
     return out;
   }
   if (!py::isinstance<py::iterable>(v))
@@ -129,12 +169,13 @@ std::vector<std::string> str_list_arg(py::handle v, const std::string& name) {
   return out;
 }
 
-std::size_t count_arg(py::handle v, const std::string& name) {
+// A non-negative int of at most `max`, checked by the library's
+// checked_count (the same words as the C++ options and the command line).
+std::size_t count_arg(py::handle v, const std::string& name, std::size_t max = std::size_t(1) << 40,
+                      std::size_t min = 0) {
   if (py::isinstance<py::bool_>(v) || !py::isinstance<py::int_>(v))
     throw py::type_error(name + " must be an int");
-  long long n = v.cast<long long>();
-  if (n < 0) throw py::value_error(name + " must be >= 0, not " + std::to_string(n));
-  return static_cast<std::size_t>(n);
+  return askalike::checked_count(name, v.cast<long long>(), min, max);
 }
 
 double number_arg(py::handle v, const std::string& name) {
@@ -304,12 +345,12 @@ py::dict analyzer_options_to_dict(const askalike::AnalyzerOptions& o) {
 // Keyword arguments for the searches -> SearchOptions. None leaves the default.
 askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
   askalike::SearchOptions o;
-  o.k = count_arg(k, "k");
+  o.k = count_arg(k, "k", askalike::kMaxK);
   for (auto item : kw) {
     std::string key = item.first.cast<std::string>();
     py::handle v = item.second;
     if (v.is_none()) continue;
-    if (key == "offset") o.offset = count_arg(v, key);
+    if (key == "offset") o.offset = count_arg(v, key, askalike::kMaxOffset);
     else if (key == "min_score") o.min_score = number_arg(v, key);
     else if (key == "categories") o.categories = str_list_arg(v, key);
     else if (key == "tags") o.tags = str_list_arg(v, key);
@@ -323,7 +364,8 @@ askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
       throw py::type_error(key + " is a database setting, applied when records are indexed: give it to "
                            "Index(...) for a new database, or rebuild with askalike.reindex(source, "
                            "destination, " + key + "=...)");
-    else if (key == "max_query_terms") o.max_query_terms = count_arg(v, key);
+    else if (key == "max_query_terms") o.max_query_terms = count_arg(v, key, askalike::kMaxQueryTerms, 1);
+    else if (key == "max_query_bytes") o.max_query_bytes = count_arg(v, key);
     else if (key == "snippets") o.snippets = bool_arg(v, key);
     else if (key == "snippet_length") o.snippet_length = count_arg(v, key);
     else if (key == "highlight") {
@@ -444,10 +486,11 @@ askalike::IngestReport add_many(PyIndex& self, const RecordsArg& records, std::s
   return report;
 }
 
-askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const std::string& format,
-                                const std::string& encoding, bool skip_bad_lines,
-                                const FieldMapArg& field_map, std::size_t batch_size,
-                                unsigned threads, const ProgressArg& progress) {
+askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const Text& format,
+                                const Text& encoding, bool skip_bad_lines,
+                                const FieldMapArg& field_map, const IntArg& batch_size,
+                                const IntArg& threads, const ProgressArg& progress, const AnyArg& max_line_bytes,
+                                const AnyArg& max_record_bytes, const AnyArg& max_fields) {
   askalike::ReadOptions read;
   read.format = askalike::parse_input_format(format);
   read.encoding = encoding;
@@ -457,12 +500,16 @@ askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const std::s
       read.field_map[str_arg(item.first, "field_map keys")] =
           str_arg(item.second, "field_map values");
   }
+  if (!max_line_bytes.obj.is_none()) read.limits.max_line_bytes = count_arg(max_line_bytes, "max_line_bytes");
+  if (!max_record_bytes.obj.is_none())
+    read.limits.max_record_bytes = count_arg(max_record_bytes, "max_record_bytes");
+  if (!max_fields.obj.is_none()) read.limits.max_fields = count_arg(max_fields, "max_fields");
   std::string file = path_arg(path, "path");
 
   askalike::IngestOptions ingest;
   ingest.skip_bad_lines = skip_bad_lines;
-  if (batch_size > 0) ingest.batch_size = batch_size;
-  ingest.threads = threads;
+  if (std::size_t batch = count_arg(batch_size, "batch_size"); batch > 0) ingest.batch_size = batch;
+  ingest.threads = static_cast<unsigned>(count_arg(threads, "threads", askalike::kMaxThreads));
   ingest.progress_every = 1000;
   // The callback runs on this thread without the GIL: take it, call the
   // user's function (if any) and look for Ctrl-C; a Python exception stops
@@ -589,10 +636,10 @@ hold text. ``extra`` keeps any other field (JSON-compatible values). Records
 go into an Index as a ``Record`` or as a plain dict with the same keys, and
 come back from searches as dicts (``Record.to_dict()``).
 )doc")
-      .def(py::init([](const std::string& id, const std::string& title, const std::string& question,
-                       const std::string& answer, const std::string& category, const StrsArg& tags,
-                       const std::string& lang, const std::string& url, const DateArg& date,
-                       const std::string& group, const ExtraArg& extra) {
+      .def(py::init([](const Text& id, const Text& title, const Text& question,
+                       const Text& answer, const Text& category, const StrsArg& tags,
+                       const Text& lang, const Text& url, const DateArg& date,
+                       const Text& group, const ExtraArg& extra) {
              askalike::Record r;
              r.id = id;
              r.title = title;
@@ -639,7 +686,7 @@ come back from searches as dicts (``Record.to_dict()``).
            "The record as one line of JSON.")
       .def_static(
           "from_json",
-          [](const std::string& text) { return askalike::Record::from_json(text, "<string>", 1); },
+          [](const Text& text) { return askalike::Record::from_json(text, "<string>", 1); },
           py::arg("text"), "Parses one JSON object (raises ParseError).")
       .def("__eq__",
            [](const askalike::Record& a, const AnyArg& b) -> py::object {
@@ -700,11 +747,11 @@ An Index or Searcher uses the settings stored in its database; its
           "options", [](const askalike::Analyzer& a) { return analyzer_options_to_dict(a.options()); },
           "The settings, as a dict of the constructor's keywords.")
       .def("normalize",
-           [](const askalike::Analyzer& a, const std::string& text) { return to_str(a.normalize(text)); },
+           [](const askalike::Analyzer& a, const Text& text) { return to_str(a.normalize(text)); },
            py::arg("text"), "The text after Unicode, case, accent and script folding.")
       .def(
           "tokens",
-          [](const askalike::Analyzer& a, const std::string& text, const std::string& lang) {
+          [](const askalike::Analyzer& a, const Text& text, const Text& lang) {
             std::vector<askalike::Token> tokens = a.tokens(text, lang);
             // Byte offsets -> str indices: count the UTF-8 lead bytes before each.
             std::vector<std::size_t> chars(text.size() + 1, 0);
@@ -721,7 +768,7 @@ An Index or Searcher uses the settings stored in its database; its
           "stop words and stemmer ('' = the default language).")
       .def(
           "terms",
-          [](const askalike::Analyzer& a, const std::string& text, const std::string& lang) {
+          [](const askalike::Analyzer& a, const Text& text, const Text& lang) {
             return to_str_list(a.terms(text, lang));
           },
           py::arg("text"), py::arg("lang") = "", "Only the terms of tokens().")
@@ -937,17 +984,19 @@ closes. One Index may be used from several threads: calls are serialised.
       .def("add_file", &add_file, py::arg("path"), py::kw_only(), py::arg("format") = "auto",
            py::arg("encoding") = "auto", py::arg("skip_bad_lines") = false,
            py::arg("field_map") = py::none(), py::arg("batch_size") = 0, py::arg("threads") = 0,
-           py::arg("progress") = py::none(),
+           py::arg("progress") = py::none(), py::arg("max_line_bytes") = py::none(),
+           py::arg("max_record_bytes") = py::none(), py::arg("max_fields") = py::none(),
            "Loads a file or directory: JSON Lines, CSV, TSV or Q&A pages ('auto': from the name), "
            "in any encoding ICU knows ('auto': detected). Commits every batch_size records "
            "(0 = the library's default) and at the end, so a failed load keeps the records "
-           "before the bad one. field_map maps record fields to CSV columns. threads: how many "
+           "before the bad one. max_line_bytes, max_record_bytes, max_fields: limits on the input "
+           "(None = the library's defaults); input past them is a bad record. field_map maps record fields to CSV columns. threads: how many "
            "threads to use (0 = one per core, 1 = this thread only); the records are stored in file "
            "order whatever the number, so the result is the same. "
            "progress(count) is called every 1000 records. Returns an IngestReport.")
       .def(
           "remove",
-          [](PyIndex& self, const std::string& id) {
+          [](PyIndex& self, const Text& id) {
             return self.run([&](askalike::IndexWriter& w) { return w.remove(id); });
           },
           py::arg("id"), "Removes the record with this id; False when there was none.")
@@ -961,7 +1010,7 @@ closes. One Index may be used from several threads: calls are serialised.
           "Discards every change since the last commit.")
       .def(
           "get",
-          [](PyIndex& self, const std::string& id) -> RecordDictOrNone {
+          [](PyIndex& self, const Text& id) -> RecordDictOrNone {
             askalike::Record r;
             bool found = self.run([&](askalike::IndexWriter& w) { return w.get(id, r); });
             if (!found) return {py::none()};
@@ -970,7 +1019,7 @@ closes. One Index may be used from several threads: calls are serialised.
           py::arg("id"), "The record with this id (committed or not) as a dict, or None.")
       .def(
           "__contains__",
-          [](PyIndex& self, const std::string& id) {
+          [](PyIndex& self, const Text& id) {
             askalike::Record r;
             return self.run([&](askalike::IndexWriter& w) { return w.get(id, r); });
           },
@@ -1020,6 +1069,7 @@ last reopen()ed.
 Search keywords (all optional, None = default): offset, min_score,
 categories, tags (a str or a list: any of them), lang, group, since, until
 ('YYYY-MM-DD' or datetime.date), exclude (an id), bm25_k1, max_query_terms,
+max_query_bytes,
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics.
 )doc")
@@ -1031,7 +1081,7 @@ max_topics.
       .def_property_readonly("closed", &PySearcher::closed, "True after close().")
       .def(
           "similar",
-          [](const PySearcher& self, const std::string& text, const IntArg& k, const py::kwargs& kw) {
+          [](const PySearcher& self, const Text& text, const IntArg& k, const py::kwargs& kw) {
             askalike::SearchOptions o = search_options(k, kw);
             auto s = self.get();
             py::gil_scoped_release nogil;
@@ -1042,7 +1092,7 @@ max_topics.
           "search keywords.")
       .def(
           "more_like",
-          [](const PySearcher& self, const std::string& id, const IntArg& k, const py::kwargs& kw) {
+          [](const PySearcher& self, const Text& id, const IntArg& k, const py::kwargs& kw) {
             askalike::SearchOptions o = search_options(k, kw);
             auto s = self.get();
             py::gil_scoped_release nogil;
@@ -1057,7 +1107,7 @@ max_topics.
              const py::kwargs& kw) {
             std::vector<std::string> all = texts_arg(texts);
             askalike::SearchOptions o = search_options(k, kw);
-            std::size_t n = count_arg(threads, "threads");
+            std::size_t n = count_arg(threads, "threads", askalike::kMaxThreads);
             auto s = self.get();
             // In chunks, so that Ctrl-C (checked between chunks, with the GIL)
             // stops a long batch within a fraction of a second.
@@ -1082,7 +1132,7 @@ max_topics.
           "GIL. Returns a list of Results in the order of `texts`, each equal to similar()'s.")
       .def(
           "similarity",
-          [](const PySearcher& self, const std::string& a, const std::string& b) {
+          [](const PySearcher& self, const Text& a, const Text& b) {
             auto s = self.get();
             py::gil_scoped_release nogil;
             return s->similarity(a, b);
@@ -1092,7 +1142,7 @@ max_topics.
           "over its score against itself, with this database's idf.")
       .def(
           "get",
-          [](const PySearcher& self, const std::string& id) -> RecordDictOrNone {
+          [](const PySearcher& self, const Text& id) -> RecordDictOrNone {
             auto s = self.get();
             askalike::Record r;
             bool found;
@@ -1106,7 +1156,7 @@ max_topics.
           py::arg("id"), "The stored record with this id as a dict, or None.")
       .def(
           "__contains__",
-          [](const PySearcher& self, const std::string& id) {
+          [](const PySearcher& self, const Text& id) {
             auto s = self.get();
             askalike::Record r;
             py::gil_scoped_release nogil;

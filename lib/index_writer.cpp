@@ -14,6 +14,8 @@
 
 #include "askalike/error.hpp"
 #include "askalike/index.hpp"
+#include "askalike/validate.hpp"
+#include "database_open.hpp"
 #include "document.hpp"
 #include "schema.hpp"
 #include "stats.hpp"
@@ -107,7 +109,8 @@ struct IndexWriter::Impl {
 
 static bool directory_has_database(const std::string& path) {
   struct stat st;
-  return ::stat((path + "/iamglass").c_str(), &st) == 0 || ::stat((path + "/iamchert").c_str(), &st) == 0;
+  return ::stat((path + "/iamglass").c_str(), &st) == 0 || ::stat((path + "/iamchert").c_str(), &st) == 0 ||
+         ::stat((path + "/XAPIANDB").c_str(), &st) == 0;  // a stub: opened by detail::open_writable_database
 }
 
 IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
@@ -120,7 +123,7 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
     // Validate the options before creating anything on disk.
     Analyzer probe(options.analyzer);
     if (options.ranking) validate(*options.ranking);
-    Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN);
+    Xapian::WritableDatabase db = detail::open_writable_database(path, Xapian::DB_CREATE_OR_OPEN);
     bool is_new = false;
     AnalyzerOptions stored = schema::read_settings(db, path, options.analyzer, &is_new);
     RankingSettings ranking;
@@ -457,6 +460,7 @@ class Pipeline {
 }  // namespace
 
 IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& options) {
+  validate(options);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   if (threads > 1) {
     IngestReport report;
@@ -509,7 +513,7 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
 }
 
 IngestReport IndexWriter::add_jsonl(std::istream& in, const std::string& source, const IngestOptions& options) {
-  JsonlReader reader(in, source, options.skip_bad_lines);
+  JsonlReader reader(in, source, options.skip_bad_lines, options.limits);
   return ingest(reader, options);
 }
 
@@ -546,7 +550,7 @@ void compact_database(const std::string& source, const std::string& destination)
     struct stat st;
     if (::stat(destination.c_str(), &st) == 0)
       throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
-    Xapian::Database db(source);
+    Xapian::Database db = detail::open_database(source);
     bool is_new = false;
     schema::read_settings(db, source, AnalyzerOptions(), &is_new);
     db.compact(destination);
@@ -560,7 +564,7 @@ void reindex_database(const std::string& source, const std::string& destination,
     if (::stat(destination.c_str(), &st) == 0)
       throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
     if (ranking) validate(*ranking);
-    Xapian::Database from(source);
+    Xapian::Database from = detail::open_database(source);
     bool is_new = false;
     AnalyzerOptions analyzer_options = schema::read_settings(from, source, AnalyzerOptions(), &is_new);
     RankingSettings settings = is_new ? RankingSettings() : schema::read_ranking(from);
@@ -573,7 +577,7 @@ void reindex_database(const std::string& source, const std::string& destination,
     const auto averages = totals.averages();
     Analyzer analyzer(analyzer_options);
     schema::guarded("writing the reindexed database", destination, [&] {
-      Xapian::WritableDatabase to(destination, Xapian::DB_CREATE);
+      Xapian::WritableDatabase to = detail::open_writable_database(destination, Xapian::DB_CREATE);
       schema::write_settings(to, analyzer_options, settings);
       to.set_metadata(schema::kFieldTotalsKey, totals.serialize());
       constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit

@@ -3,11 +3,13 @@
 
 #include "askalike/error.hpp"
 #include "askalike/record.hpp"
+#include "line_reader.hpp"
+#include "readers_internal.hpp"
 
 namespace askalike {
 
-JsonlReader::JsonlReader(std::istream& in, std::string source, bool skip_bad_lines)
-    : in_(in), source_(std::move(source)), skip_bad_lines_(skip_bad_lines) {}
+JsonlReader::JsonlReader(std::istream& in, std::string source, bool skip_bad_lines, const InputLimits& limits)
+    : in_(in), source_(std::move(source)), skip_bad_lines_(skip_bad_lines), limits_(limits) {}
 
 static bool is_blank(const std::string& s) {
   for (char c : s)
@@ -17,12 +19,18 @@ static bool is_blank(const std::string& s) {
 
 bool JsonlReader::next(Record& out) {
   std::string text;
-  while (std::getline(in_, text)) {
+  detail::BoundedLine info;
+  while (detail::read_bounded_line(in_, text, limits_.max_line_bytes, info)) {
     ++line_;
     if (line_ == 1 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
-    if (is_blank(text)) continue;
     try {
-      out = Record::from_json(text, source_, line_);
+      if (info.too_long)
+        throw ParseError(source_, line_,
+                         "the line is longer than the limit of " + std::to_string(limits_.max_line_bytes) +
+                             " bytes (max_line_bytes)");
+      if (is_blank(text)) continue;
+      detail::check_utf8_line(text, source_, line_);
+      out = Record::from_json(text, source_, line_, limits_);
       return true;
     } catch (const ParseError& e) {
       if (!skip_bad_lines_) throw;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "askalike/error.hpp"
+#include "askalike/validate.hpp"
 
 namespace askalike {
 
@@ -27,14 +28,6 @@ double& weight_of(RankingOptions& o, int field) {
 double weight_of(const RankingOptions& o, int field) { return weight_of(const_cast<RankingOptions&>(o), field); }
 
 }  // namespace
-
-void validate(const RankingOptions& o) {
-  for (int f = 0; f < kFieldCount; ++f)
-    if (!(weight_of(o, f) >= 0.0) || !std::isfinite(weight_of(o, f)))
-      throw Error(ErrorCode::kInvalidArgument, std::string(kWeightKeys[f]) + " must be a number >= 0");
-  if (!(o.bm25_b >= 0.0 && o.bm25_b <= 1.0))
-    throw Error(ErrorCode::kInvalidArgument, "bm25_b must be within 0..1");
-}
 
 bool same(const RankingOptions& a, const RankingOptions& b) {
   for (int f = 0; f < kFieldCount; ++f)

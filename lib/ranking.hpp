@@ -46,8 +46,6 @@ struct RankingSettings {
   static RankingSettings deserialize(const std::string& text);
 };
 
-// Throws Error(kInvalidArgument) for weights < 0 or b outside 0..1.
-void validate(const RankingOptions& options);
 bool same(const RankingOptions& a, const RankingOptions& b);
 
 // The sums of the field lengths and the number of records having each field,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "askalike/error.hpp"
+#include "askalike/validate.hpp"
 #include "readers_internal.hpp"
 
 namespace askalike {
@@ -102,6 +103,7 @@ InputFormat format_from_name(const std::string& name) {
 
 void check_options(const ReadOptions& options) {
   detail::check_encoding_name(options.encoding);
+  validate(options.limits);
   static const char* const kFields[] = {"id",   "title", "question", "answer", "category",
                                         "tags", "lang",  "url",      "date",   "group"};
   for (const auto& [field, column] : options.field_map) {
@@ -118,14 +120,14 @@ void check_options(const ReadOptions& options) {
 // One page read from a stream: at most one record.
 class PageStreamSource : public RecordSource {
  public:
-  PageStreamSource(std::istream& in, std::string name, bool skip)
-      : in_(in), name_(std::move(name)), skip_(skip) {}
+  PageStreamSource(std::istream& in, std::string name, bool skip, const InputLimits& limits)
+      : in_(in), name_(std::move(name)), skip_(skip), limits_(limits) {}
 
   bool next(Record& out) override {
     if (done_) return false;
     done_ = true;
     try {
-      out = detail::parse_page(in_, name_, detail::file_stem(name_));
+      out = detail::parse_page(in_, name_, detail::file_stem(name_), limits_);
       return true;
     } catch (const ParseError& e) {
       if (!skip_) throw;
@@ -141,6 +143,7 @@ class PageStreamSource : public RecordSource {
   std::istream& in_;
   std::string name_;
   bool skip_;
+  InputLimits limits_;
   bool done_ = false;
   std::vector<BadLine> bad_lines_;
 };
@@ -165,9 +168,10 @@ class PageDirectorySource : public RecordSource {
       current_ = path;
       std::ifstream file(path, std::ios::binary);
       if (!file) throw Error(ErrorCode::kIO, path + ": cannot open: " + std::strerror(errno));
-      detail::Utf8Istream text(file, options_.encoding, path);
       try {
-        out = detail::parse_page(text, path, detail::file_stem(path));
+        detail::Utf8Istream text(file, options_.encoding, path);
+        text.buffer().refuse_binary_text();
+        out = detail::parse_page(text, path, detail::file_stem(path), options_.limits);
         return true;
       } catch (const ParseError& e) {
         if (!options_.skip_bad_lines) throw;
@@ -192,7 +196,7 @@ class PageDirectorySource : public RecordSource {
 // outlive it).
 class OwningSource : public RecordSource {
  public:
-  OwningSource(std::unique_ptr<std::istream> file, std::unique_ptr<std::istream> text)
+  OwningSource(std::unique_ptr<std::istream> file, std::unique_ptr<detail::Utf8Istream> text)
       : file_(std::move(file)), text_(std::move(text)) {}
   void set_inner(std::unique_ptr<RecordSource> inner) { inner_ = std::move(inner); }
   std::istream& text() { return *text_; }
@@ -201,10 +205,13 @@ class OwningSource : public RecordSource {
   const std::vector<BadLine>& bad_lines() const override { return inner_->bad_lines(); }
   std::string source_name() const override { return inner_->source_name(); }
   std::size_t line() const override { return inner_->line(); }
+  std::string guessed_encoding() const override {
+    return text_->buffer().guessed() ? text_->buffer().encoding() : std::string();
+  }
 
  private:
   std::unique_ptr<std::istream> file_;
-  std::unique_ptr<std::istream> text_;
+  std::unique_ptr<detail::Utf8Istream> text_;
   std::unique_ptr<RecordSource> inner_;
 };
 
@@ -215,6 +222,7 @@ std::unique_ptr<RecordSource> open_text(std::unique_ptr<std::istream> file, std:
   // Errors of the underlying conversion reach the reader as exceptions, not
   // as a silently failed stream.
   text->exceptions(std::ios::badbit);
+  text->buffer().refuse_binary_text();
   auto owner = std::make_unique<OwningSource>(std::move(file), std::move(text));
   std::istream& in = owner->text();
   switch (format) {
@@ -225,10 +233,10 @@ std::unique_ptr<RecordSource> open_text(std::unique_ptr<std::istream> file, std:
       owner->set_inner(detail::make_delimited_source(in, name, '\t', options));
       break;
     case InputFormat::kPage:
-      owner->set_inner(std::make_unique<PageStreamSource>(in, name, options.skip_bad_lines));
+      owner->set_inner(std::make_unique<PageStreamSource>(in, name, options.skip_bad_lines, options.limits));
       break;
     default:
-      owner->set_inner(std::make_unique<JsonlReader>(in, name, options.skip_bad_lines));
+      owner->set_inner(std::make_unique<JsonlReader>(in, name, options.skip_bad_lines, options.limits));
       break;
   }
   return owner;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "askalike/error.hpp"
+#include "line_reader.hpp"
 #include "readers_internal.hpp"
 
 namespace askalike::detail {
@@ -68,6 +69,22 @@ std::vector<std::string> split_tags(const std::string& cell) {
   return tags;
 }
 
+// libcsv's parser, freed however the owner's constructor ends (a header
+// check that throws must not leak it).
+class CsvParser {
+ public:
+  CsvParser() {
+    if (csv_init(&parser_, 0) != 0) throw Error(ErrorCode::kInternal, "cannot initialise the CSV parser");
+  }
+  ~CsvParser() { csv_free(&parser_); }
+  CsvParser(const CsvParser&) = delete;
+  CsvParser& operator=(const CsvParser&) = delete;
+  csv_parser* get() { return &parser_; }
+
+ private:
+  csv_parser parser_{};
+};
+
 class DelimitedSource : public RecordSource {
  public:
   DelimitedSource(std::istream& in, std::string name, char delimiter, const ReadOptions& options)
@@ -77,8 +94,7 @@ class DelimitedSource : public RecordSource {
     // unquoted field is kept as a character (real exports have them, e.g.
     // the Toyhom corpus). Malformed rows still show up as rows with the
     // wrong number of fields.
-    if (csv_init(&parser_, 0) != 0) throw Error(ErrorCode::kInternal, "cannot initialise the CSV parser");
-    csv_set_delim(&parser_, static_cast<unsigned char>(delimiter));
+    csv_set_delim(parser_.get(), static_cast<unsigned char>(delimiter));
     if (!csv_) {
       // TSV (IANA text/tab-separated-values) has no quoting: a field cannot
       // hold a tab or a line break. Quote processing is turned off (0xFF
@@ -86,12 +102,11 @@ class DelimitedSource : public RecordSource {
       // as "Hello" he said, cannot swallow the lines after it. Fields that
       // are wholly quoted, as spreadsheets write them, are unquoted in
       // on_field().
-      csv_set_quote(&parser_, 0xFF);
-      csv_set_space_func(&parser_, [](unsigned char c) { return c == ' ' ? 1 : 0; });
+      csv_set_quote(parser_.get(), 0xFF);
+      csv_set_space_func(parser_.get(), [](unsigned char c) { return c == ' ' ? 1 : 0; });
     }
     read_header();
   }
-  ~DelimitedSource() override { csv_free(&parser_); }
   DelimitedSource(const DelimitedSource&) = delete;
   DelimitedSource& operator=(const DelimitedSource&) = delete;
 
@@ -155,21 +170,22 @@ class DelimitedSource : public RecordSource {
   // The next complete row; false at the end of the input. Throws ParseError
   // for malformed quoting (the rest of that line is passed over).
   bool read_row(Row& row) {
+    const InputLimits& limits = options_.limits;
     while (rows_.empty()) {
       if (eof_) return false;
       std::string line;
-      if (!std::getline(in_, line)) {
+      BoundedLine info;
+      if (!read_bounded_line(in_, line, limits.max_line_bytes, info, /*cr_ends_line=*/true)) {
         eof_ = true;
         if (in_.bad()) throw Error(ErrorCode::kIO, name_ + ": read error after line " + std::to_string(line_));
         // Every line goes to the parser with its line break, which ends
         // the row unless a quoted field is open: a row still open here has
         // a quote that is never closed.
         if (!between_rows_) {
-          csv_fini(&parser_, nullptr, nullptr, nullptr);
-          fields_.clear();
-          between_rows_ = true;
+          restart();
           throw ParseError(name_, row_start_,
-                           "a quoted field is not closed (a \" is missing; it runs to the end of the input)");
+                           "a quoted field is not closed (a \" is missing): " + swallowed() +
+                               " were read as one record, up to the end of the input");
         }
         break;
       }
@@ -177,16 +193,29 @@ class DelimitedSource : public RecordSource {
       if (between_rows_) {
         if (trim(line).empty()) continue;  // blank lines between rows
         row_start_ = line_;
+        row_bytes_ = 0;
         between_rows_ = false;
       }
+      if (info.too_long) {
+        restart();
+        throw ParseError(name_, line_,
+                         "the line is longer than the limit of " + std::to_string(limits.max_line_bytes) +
+                             " bytes (max_line_bytes)");
+      }
+      row_bytes_ += info.length + 1;
+      if (row_bytes_ > limits.max_record_bytes) {
+        restart();
+        throw ParseError(name_, row_start_,
+                         "the record is longer than the limit of " + std::to_string(limits.max_record_bytes) +
+                             " bytes (max_record_bytes): " + swallowed() +
+                             " were read as one record (a quoted field not closed?)");
+      }
       line += '\n';
-      std::size_t done = csv_parse(&parser_, line.data(), line.size(), on_field, on_row_end, this);
+      std::size_t done = csv_parse(parser_.get(), line.data(), line.size(), on_field, on_row_end, this);
       if (done != line.size()) {
-        int err = csv_error(&parser_);
+        int err = csv_error(parser_.get());
         // Start afresh on the next line.
-        csv_fini(&parser_, nullptr, nullptr, nullptr);
-        fields_.clear();
-        between_rows_ = true;
+        restart();
         if (err == CSV_EPARSE)
           throw ParseError(name_, row_start_,
                            "malformed quoting (a field with a quote must be enclosed in quotes, with the "
@@ -200,11 +229,29 @@ class DelimitedSource : public RecordSource {
     return true;
   }
 
+  // Drops the row being parsed; the parser starts afresh on the next line.
+  void restart() {
+    csv_fini(parser_.get(), nullptr, nullptr, nullptr);
+    fields_.clear();
+    between_rows_ = true;
+  }
+
+  // "lines 3 to 9 (7 lines)": the lines of the row being read.
+  std::string swallowed() const {
+    if (line_ <= row_start_) return "line " + std::to_string(row_start_);
+    return "lines " + std::to_string(row_start_) + " to " + std::to_string(line_) + " (" +
+           std::to_string(line_ - row_start_ + 1) + " lines)";
+  }
+
   void read_header() {
     Row header;
     if (!read_row(header)) return;  // empty input: no records
     header_line_ = header.line;
     columns_ = header.fields.size();
+    if (columns_ > options_.limits.max_fields)
+      throw ParseError(name_, header.line,
+                       "the header has " + std::to_string(columns_) + " columns, more than the limit of " +
+                           std::to_string(options_.limits.max_fields) + " (max_fields)");
     std::vector<std::string> names;
     for (auto& n : header.fields) names.push_back(trim(n));
     std::vector<bool> used(columns_, false);
@@ -268,6 +315,7 @@ class DelimitedSource : public RecordSource {
   }
 
   Record to_record(const Row& row) {
+    for (const auto& f : row.fields) check_utf8_line(f, name_, row.line);
     if (row.fields.size() != columns_)
       throw ParseError(name_, row.line,
                        "expected " + std::to_string(columns_) + " fields as in the header (line " +
@@ -304,10 +352,11 @@ class DelimitedSource : public RecordSource {
   std::string stem_;
   bool csv_;
   ReadOptions options_;
-  csv_parser parser_{};
+  CsvParser parser_;
 
   std::size_t line_ = 0;       // physical lines read
   std::size_t row_start_ = 0;  // line where the current row began
+  std::size_t row_bytes_ = 0;  // bytes of the current row so far
   bool between_rows_ = true;
   bool eof_ = false;
   std::vector<std::string> fields_;  // of the row being parsed

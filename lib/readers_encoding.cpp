@@ -4,7 +4,12 @@
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
 
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <vector>
 #include <string>
 #include <utility>
 
@@ -18,6 +23,8 @@ namespace {
 constexpr std::size_t kChunk = 64 * 1024;      // bytes read from the input at a time
 constexpr std::size_t kSample = 64 * 1024;     // bytes the detector looks at
 constexpr std::size_t kPivotSize = 4096;       // UTF-16 units between the converters
+constexpr std::size_t kBinaryProbe = 8 * 1024; // bytes looked at for binary data
+constexpr std::size_t kMinGuessBytes = 4;      // non-ASCII bytes a guess needs
 
 bool is_utf8_name(const std::string& name) {
   std::string n;
@@ -35,9 +42,9 @@ struct Utf8Scan {
   bool bad = false;
 };
 
-Utf8Scan scan_utf8(const std::string& s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  std::size_t n = s.size(), i = 0;
+Utf8Scan scan_utf8(const char* data, std::size_t n) {
+  const auto* p = reinterpret_cast<const unsigned char*>(data);
+  std::size_t i = 0;
   Utf8Scan scan;
   while (i < n) {
     unsigned char c = p[i];
@@ -80,14 +87,102 @@ Utf8Scan scan_utf8(const std::string& s) {
   return scan;
 }
 
-// True when `s` is well-formed UTF-8; an incomplete sequence at the very end
-// is accepted when `truncated` (the sample was cut there).
-bool valid_utf8(const std::string& s, bool truncated) {
-  Utf8Scan scan = scan_utf8(s);
-  return !scan.bad && (!scan.incomplete || truncated);
+Utf8Scan scan_utf8(const std::string& s) { return scan_utf8(s.data(), s.size()); }
+
+// The evidence a sample gives for UTF-8: well-formed multi-byte characters,
+// ill-formed bytes, and the code points of the first few characters.
+struct Utf8Evidence {
+  std::size_t multibyte = 0;
+  std::size_t bad = 0;
+  std::size_t non_ascii_bytes = 0;
+  std::vector<UChar32> first_chars;  // of the multi-byte characters, at most 8
+};
+
+// Counts over the whole of `s`; an incomplete character at the very end is
+// neither (the sample was cut there, or the input ends there).
+Utf8Evidence weigh_utf8(const std::string& s) {
+  Utf8Evidence e;
+  const char* p = s.data();
+  std::size_t n = s.size(), i = 0;
+  while (i < n) {
+    Utf8Scan scan = scan_utf8(p + i, n - i);
+    for (std::size_t k = i; k < i + scan.valid; ++k) {
+      auto c = static_cast<unsigned char>(p[k]);
+      if (c >= 0x80) ++e.non_ascii_bytes;
+      if (c >= 0xC0) {  // a lead byte: one character
+        ++e.multibyte;
+        if (e.first_chars.size() < 8) {
+          int32_t off = static_cast<int32_t>(k), len = static_cast<int32_t>(n);
+          UChar32 cp;
+          U8_NEXT(reinterpret_cast<const uint8_t*>(p), off, len, cp);
+          e.first_chars.push_back(cp);
+        }
+      }
+    }
+    i += scan.valid;
+    if (!scan.bad) break;
+    ++e.bad;
+    ++e.non_ascii_bytes;
+    ++i;  // past the ill-formed byte
+  }
+  return e;
 }
 
-std::string guess_legacy_encoding(const std::string& sample) {
+// Why `block` (the start of a text) looks like binary data, or "" when it
+// does not: a NUL byte, or more than 1% control characters other than
+// tab, line and page breaks. Text never has them; executables, images and
+// archives have many within their first kilobytes.
+std::string binary_reason(const char* data, std::size_t size) {
+  const std::size_t n = std::min<std::size_t>(size, kBinaryProbe);
+  std::size_t controls = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto c = static_cast<unsigned char>(data[i]);
+    if (c == 0) return "a NUL byte at byte " + std::to_string(i + 1);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7F) ++controls;
+  }
+  if (controls * 100 > n)
+    return std::to_string(controls) + " control characters in the first " + std::to_string(n) + " bytes";
+  return "";
+}
+
+[[noreturn]] void refuse_binary(const std::string& source, const std::string& reason) {
+  throw Error(ErrorCode::kInvalidArgument,
+              source + ": not text but binary data (" + reason + "); nothing was read from it");
+}
+
+// `s` read as GB18030 holds only CJK ideographs and CJK punctuation besides
+// ASCII (then a short text that is also valid UTF-8 cannot be told apart).
+bool reads_as_chinese(const std::string& s) {
+  UErrorCode err = U_ZERO_ERROR;
+  std::vector<UChar> u(s.size() + 1);
+  UConverter* c = ucnv_open("GB18030", &err);
+  if (U_FAILURE(err)) return false;
+  int32_t len = ucnv_toUChars(c, u.data(), static_cast<int32_t>(u.size()), s.data(),
+                              static_cast<int32_t>(s.size()), &err);
+  ucnv_close(c);
+  if (U_FAILURE(err)) return false;
+  bool any = false;
+  for (int32_t i = 0; i < len; ++i) {
+    UChar ch = u[static_cast<std::size_t>(i)];
+    if (ch < 0x80) continue;
+    bool cjk = (ch >= 0x4E00 && ch <= 0x9FFF) || (ch >= 0x3000 && ch <= 0x303F) || (ch >= 0xFF00 && ch <= 0xFFEF);
+    if (!cjk) return false;
+    any = true;
+  }
+  return any;
+}
+
+// The legacy encoding `sample` (not UTF-8) is most likely in. Throws
+// Error(kInvalidArgument) asking for --encoding when the sample has too few
+// non-ASCII bytes for a guess to mean anything.
+std::string guess_legacy_encoding(const std::string& sample, const std::string& source) {
+  std::size_t non_ascii = 0;
+  for (char c : sample) non_ascii += static_cast<unsigned char>(c) >= 0x80;
+  if (non_ascii < kMinGuessBytes)
+    throw Error(ErrorCode::kInvalidArgument,
+                source + ": cannot tell the encoding: the text is not UTF-8, and its " + std::to_string(non_ascii) +
+                    " non-ASCII bytes are too few to guess from; name it with --encoding (e.g. windows-1252, "
+                    "GB18030, Big5, Shift_JIS)");
   UErrorCode err = U_ZERO_ERROR;
   UCharsetDetector* det = ucsdet_open(&err);
   if (U_FAILURE(err)) return "windows-1252";
@@ -119,6 +214,17 @@ struct Utf8Streambuf::Converter {
     if (utf8) ucnv_close(utf8);
   }
 };
+
+void check_utf8_line(const std::string& text, const std::string& source, std::size_t line) {
+  Utf8Scan scan = scan_utf8(text);
+  if (!scan.bad && !scan.incomplete) return;
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[scan.valid]));
+  throw ParseError(source, line,
+                   std::string("invalid UTF-8 (byte ") + byte + " at byte " + std::to_string(scan.valid + 1) +
+                       " of the line); the file is read as UTF-8: if it is in another encoding, name it with "
+                       "--encoding");
+}
 
 void check_encoding_name(const std::string& name) {
   if (name.empty())
@@ -157,15 +263,33 @@ Utf8Streambuf::Utf8Streambuf(std::istream& in, std::string encoding, std::string
       chosen = sig;
       pending_.erase(0, static_cast<std::size_t>(sig_len));
       at_start_ = false;  // the mark is gone already
-    } else if (valid_utf8(pending_, !input_done_)) {
-      chosen = "UTF-8";
-      // Checked as it goes on: text that turns out not to be UTF-8 after
-      // the sample (a legacy file whose first part is ASCII) is converted
-      // from there on with the encoding its rest looks like.
-      checking_ = true;
-      at_start_ = false;  // no byte-order mark: there was no signature
     } else {
-      chosen = guess_legacy_encoding(pending_);
+      if (std::string why = binary_reason(pending_.data(), pending_.size()); !why.empty())
+        refuse_binary(source_, why);
+      Utf8Evidence e = weigh_utf8(pending_);
+      if (e.bad == 0) {
+        chosen = "UTF-8";
+        // Checked as it goes on (see fill()).
+        checking_ = true;
+        utf8_evidence_ = e.multibyte > 0;
+        at_start_ = false;  // no byte-order mark: there was no signature
+        if (input_done_ && e.multibyte > 0 && e.multibyte < 4 && reads_as_chinese(pending_)) {
+          bool latin = true;
+          for (UChar32 c : e.first_chars) latin = latin && c < 0x250;
+          if (!latin)
+            throw Error(ErrorCode::kInvalidArgument,
+                        source_ + ": cannot tell the encoding: the text is short, and it reads both as UTF-8 and "
+                                  "as GB18030 (Chinese); name it with --encoding UTF-8 or --encoding GB18030");
+        }
+      } else if (e.multibyte >= 2 * e.bad) {
+        // UTF-8 but for a few bytes: still UTF-8. The bad bytes reach the
+        // record readers, which report (or skip) the lines holding them.
+        chosen = "UTF-8";
+        at_start_ = false;
+      } else {
+        chosen = guess_legacy_encoding(pending_, source_);
+        guessed_ = true;
+      }
     }
   }
   if (is_utf8_name(chosen)) {
@@ -191,6 +315,12 @@ void Utf8Streambuf::start_converting(const std::string& encoding) {
 
 Utf8Streambuf::~Utf8Streambuf() = default;
 
+void Utf8Streambuf::refuse_binary_text() {
+  if (gptr() == egptr() && traits_type::eq_int_type(underflow(), traits_type::eof())) return;
+  std::string why = binary_reason(gptr(), static_cast<std::size_t>(egptr() - gptr()));
+  if (!why.empty()) refuse_binary(source_, why);
+}
+
 Utf8Streambuf::int_type Utf8Streambuf::underflow() {
   if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
   if (!fill()) return traits_type::eof();
@@ -210,15 +340,24 @@ bool Utf8Streambuf::fill() {
     }
     if (passthrough_ && checking_ && !pending_.empty()) {
       Utf8Scan scan = scan_utf8(pending_);
-      if (scan.bad || (scan.incomplete && input_done_)) {
-        // Not UTF-8 after all: pass on what was valid, convert the rest.
+      if (!utf8_evidence_)
+        utf8_evidence_ = std::any_of(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(scan.valid),
+                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+      if ((scan.bad || (scan.incomplete && input_done_)) && utf8_evidence_) {
+        // UTF-8 with a bad byte: it stays UTF-8 (the record readers report
+        // the line that holds it), and the rest is no longer checked.
+        checking_ = false;
+      } else if (scan.bad || (scan.incomplete && input_done_)) {
+        // Only ASCII until here, then not UTF-8: a legacy encoding. Pass on
+        // what was valid, convert the rest.
         out_.assign(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(scan.valid));
         pending_.erase(0, scan.valid);
-        start_converting(guess_legacy_encoding(pending_));
+        start_converting(guess_legacy_encoding(pending_, source_));
+        guessed_ = true;
         if (!out_.empty()) break;
         continue;
       }
-      if (scan.incomplete && !input_done_) {
+      if (checking_ && scan.incomplete && !input_done_) {
         // Keep the start of a character for the next chunk.
         out_.assign(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(scan.valid));
         pending_.erase(0, scan.valid);

@@ -36,8 +36,16 @@ class Utf8Streambuf : public std::streambuf {
   Utf8Streambuf(const Utf8Streambuf&) = delete;
   Utf8Streambuf& operator=(const Utf8Streambuf&) = delete;
 
-  // The encoding chosen ("UTF-8", "GB18030", ...), known after construction.
+  // The encoding chosen ("UTF-8", "GB18030", ...), known after construction
+  // (a legacy guess may also be made later, after an ASCII start).
   const std::string& encoding() const { return encoding_; }
+  // True when the encoding was guessed (not named, no byte-order mark, not
+  // UTF-8).
+  bool guessed() const { return guessed_; }
+  // Throws Error(kInvalidArgument) when the start of the text, as converted,
+  // looks like binary data (NUL bytes, many control characters): an
+  // executable or an image given by mistake is refused before any record.
+  void refuse_binary_text();
 
  protected:
   int_type underflow() override;
@@ -51,6 +59,8 @@ class Utf8Streambuf : public std::streambuf {
   std::string source_;
   bool passthrough_ = true;  // UTF-8 input: bytes are copied
   bool checking_ = false;    // ... but only guessed so: check the rest too
+  bool utf8_evidence_ = false;  // multi-byte UTF-8 seen: stays UTF-8 past a bad byte
+  bool guessed_ = false;
   bool at_start_ = true;     // a BOM may still have to be dropped
   bool input_done_ = false;
   bool flushed_ = false;
@@ -67,6 +77,7 @@ class Utf8Istream : public std::istream {
       : std::istream(nullptr), buf_(in, encoding, source) {
     rdbuf(&buf_);
   }
+  Utf8Streambuf& buffer() { return buf_; }
 
  private:
   Utf8Streambuf buf_;
@@ -85,6 +96,9 @@ std::string trim(const std::string& s);
 std::string normalize_date(const std::string& s);
 // A JSON string literal holding `s` (invalid UTF-8 replaced).
 std::string json_string(const std::string& s);
+// Throws ParseError(source, line, ...) when `text` is not well-formed UTF-8
+// (after conversion, only a file read as UTF-8 can hold such bytes).
+void check_utf8_line(const std::string& text, const std::string& source, std::size_t line);
 
 // --- The sources -------------------------------------------------------------
 
@@ -95,7 +109,7 @@ std::unique_ptr<RecordSource> make_delimited_source(std::istream& in, const std:
 
 // One Q&A page of text, read whole from a UTF-8 stream (readers_page.cpp).
 // Throws ParseError when the text has no title or no question.
-Record parse_page(std::istream& in, const std::string& name, const std::string& id);
+Record parse_page(std::istream& in, const std::string& name, const std::string& id, const InputLimits& limits);
 
 }  // namespace askalike::detail
 

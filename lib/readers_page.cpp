@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "askalike/error.hpp"
+#include "line_reader.hpp"
 #include "readers_internal.hpp"
 
 namespace askalike::detail {
@@ -104,13 +105,22 @@ std::string dump(const nlohmann::ordered_json& j) {
 
 }  // namespace
 
-Record parse_page(std::istream& in, const std::string& name, const std::string& id) {
+Record parse_page(std::istream& in, const std::string& name, const std::string& id, const InputLimits& limits) {
   std::vector<Line> lines;
   {
     std::string text;
-    std::size_t n = 0;
-    while (std::getline(in, text)) {
+    std::size_t n = 0, bytes = 0;
+    BoundedLine info;
+    while (read_bounded_line(in, text, limits.max_line_bytes, info)) {
       ++n;
+      bytes += info.length + 1;
+      if (info.too_long)
+        throw ParseError(name, n, "the line is longer than the limit of " + std::to_string(limits.max_line_bytes) +
+                                      " bytes (max_line_bytes)");
+      if (bytes > limits.max_record_bytes)
+        throw ParseError(name, 1, "the page is longer than the limit of " + std::to_string(limits.max_record_bytes) +
+                                      " bytes (max_record_bytes)");
+      check_utf8_line(text, name, n);
       std::string t = trim(text);
       if (lines.empty() && t.empty()) continue;  // leading blank lines
       lines.push_back(Line{t, n});

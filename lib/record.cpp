@@ -43,17 +43,25 @@ std::string* text_field(Record& r, Field f) {
 }  // namespace
 
 std::string Record::to_json() const {
-  // ordered_json keeps fields in insertion order, so exports read like inputs.
-  nlohmann::ordered_json j;
-  j["id"] = id;
-  auto put = [&j](const char* name, const std::string& value) {
-    if (!value.empty()) j[name] = value;
+  // Written member by member (not through an ordered_json object, whose
+  // every insert searches the members before it: quadratic in the number
+  // of extra fields). Invalid UTF-8 must not make export fail: replaced.
+  std::string out = "{";
+  auto member = [&out](const char* name, const auto& value) {
+    if (out.size() > 1) out += ',';
+    out += json(name).dump();
+    out += ':';
+    out += json(value).dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  member("id", id);
+  auto put = [&member](const char* name, const std::string& value) {
+    if (!value.empty()) member(name, value);
   };
   put("title", title);
   put("question", question);
   put("answer", answer);
   put("category", category);
-  if (!tags.empty()) j["tags"] = tags;
+  if (!tags.empty()) member("tags", tags);
   put("lang", lang);
   put("url", url);
   put("date", date);
@@ -61,17 +69,65 @@ std::string Record::to_json() const {
   for (const auto& [name, text] : extra) {
     // An extra may not shadow a named field (from_json never makes one).
     if (field_of(name) != Field::kOther) continue;
+    json value;
     try {
-      j[name] = nlohmann::ordered_json::parse(text);
+      value = json::parse(text);
     } catch (const json::exception&) {
-      j[name] = text;  // not JSON text: keep it as a string
+      value = text;  // not JSON text: keep it as a string
     }
+    if (out.size() > 1) out += ',';
+    out += json(name).dump(-1, ' ', false, json::error_handler_t::replace);
+    out += ':';
+    out += value.dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  // Invalid UTF-8 must not make export fail: replace it.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  out += '}';
+  return out;
 }
 
-Record Record::from_json(std::string_view text, const std::string& source, std::size_t line) {
+namespace {
+
+// Checks, before parsing, how deeply arrays and objects nest and how many
+// members the outer object has: nlohmann builds and copies values
+// recursively, so a deep value could exhaust the stack.
+void check_json_shape(std::string_view text, const std::string& source, std::size_t line,
+                      const InputLimits& limits) {
+  std::size_t depth = 0, members = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > InputLimits::kMaxJsonDepth)
+          throw ParseError(source, line,
+                           "JSON nested deeper than the limit of " + std::to_string(InputLimits::kMaxJsonDepth) +
+                               " arrays and objects");
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      case ':':
+        if (depth == 1 && ++members > limits.max_fields)
+          throw ParseError(source, line,
+                           "more fields than the limit of " + std::to_string(limits.max_fields) + " (max_fields)");
+        break;
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
+Record Record::from_json(std::string_view text, const std::string& source, std::size_t line,
+                         const InputLimits& limits) {
+  check_json_shape(text, source, line, limits);
   json j;
   try {
     j = json::parse(text.begin(), text.end());

@@ -8,6 +8,8 @@
 
 #include "askalike/error.hpp"
 #include "askalike/search.hpp"
+#include "askalike/validate.hpp"
+#include "database_open.hpp"
 #include "document.hpp"
 #include "query_builder.hpp"
 #include "schema.hpp"
@@ -23,7 +25,7 @@ namespace {
 struct Context {
   Xapian::Database db;
   Analyzer analyzer;
-  Context(const std::string& path, const AnalyzerOptions& options) : db(path), analyzer(options) {}
+  Context(const std::string& path, const AnalyzerOptions& options) : db(detail::open_database(path)), analyzer(options) {}
 };
 
 // Finds which query words a record contains (its ranking terms: any field
@@ -56,23 +58,12 @@ class MatchFinder {
   std::vector<std::pair<std::string, std::size_t>> index_terms_;  // sorted as the term list is
 };
 
-// "YYYY", "YYYY-MM" or "YYYY-MM-DD": dates compare as text, so anything else
-// would filter silently wrong.
-bool is_date_prefix(const std::string& d) {
-  static const char kPattern[] = "dddd-dd-dd";
-  if (d.size() != 4 && d.size() != 7 && d.size() != 10) return false;
-  for (std::size_t i = 0; i < d.size(); ++i)
-    if (kPattern[i] == 'd' ? (d[i] < '0' || d[i] > '9') : d[i] != '-') return false;
-  return true;
-}
-
-void validate(const SearchOptions& o) {
-  if (o.k > 100000) throw Error(ErrorCode::kInvalidArgument, "k must be at most 100000");
-  for (const std::string* d : {&o.since, &o.until})
-    if (!d->empty() && !is_date_prefix(*d))
-      throw Error(ErrorCode::kInvalidArgument, "dates are YYYY, YYYY-MM or YYYY-MM-DD, not '" + *d + "'");
-  if (std::isnan(o.min_score)) throw Error(ErrorCode::kInvalidArgument, "min_score must be a number");
-  if (!(o.bm25_k1 >= 0) || !std::isfinite(o.bm25_k1)) throw Error(ErrorCode::kInvalidArgument, "bm25_k1 must be >= 0");
+// A query text longer than the limit is refused before any work.
+void check_query_text(const std::string& text, const SearchOptions& options) {
+  if (text.size() > options.max_query_bytes)
+    throw Error(ErrorCode::kInvalidArgument, "the query text is " + std::to_string(text.size()) +
+                                                 " bytes, more than the limit of " +
+                                                 std::to_string(options.max_query_bytes) + " (max_query_bytes)");
 }
 
 }  // namespace
@@ -118,7 +109,7 @@ struct Searcher::Impl {
 Searcher::Searcher(const std::string& path) : impl_(std::make_unique<Impl>()) {
   schema::guarded("opening the database", path, [&] {
     impl_->path = path;
-    Xapian::Database db(path);
+    Xapian::Database db = detail::open_database(path);
     bool is_new = false;
     impl_->analyzer_options = schema::read_settings(db, path, AnalyzerOptions(), &is_new);
     if (!is_new) impl_->ranking = schema::read_ranking(db);
@@ -237,6 +228,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
 Results Searcher::similar(const std::string& text, const SearchOptions& options) const {
   return schema::guarded("searching", impl_->path, [&] {
     validate(options);
+    check_query_text(text, options);
     Impl::Lease ctx(*impl_);
     std::vector<Token> tokens = ctx->analyzer.tokens(text, options.lang);
     return impl_->search(*ctx, tokens, options);
@@ -262,7 +254,7 @@ Results Searcher::more_like(const std::string& id, const SearchOptions& options)
 std::vector<Results> Searcher::similar_batch(const std::vector<std::string>& texts, const SearchOptions& options,
                                              std::size_t threads) const {
   validate(options);
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = thread_count(threads);
   threads = std::min(threads, std::max<std::size_t>(texts.size(), 1));
   std::vector<Results> out(texts.size());
   std::atomic<std::size_t> next{0};
@@ -287,6 +279,8 @@ std::vector<Results> Searcher::similar_batch(const std::vector<std::string>& tex
 
 double Searcher::similarity(const std::string& a, const std::string& b) const {
   return schema::guarded("comparing texts", impl_->path, [&] {
+    check_query_text(a, SearchOptions());
+    check_query_text(b, SearchOptions());
     Impl::Lease ctx(*impl_);
     const double n = static_cast<double>(ctx->db.get_doccount());
     std::unordered_map<std::string, double> idf;

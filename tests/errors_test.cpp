@@ -10,22 +10,10 @@ using askalike::Error;
 using askalike::ErrorCode;
 using testutil::make_record;
 using testutil::TempDir;
+using testutil::error_of;
 
 namespace {
 
-// Runs `body` and returns the askalike::Error it throws.
-template <typename Body>
-Error error_of(Body&& body) {
-  try {
-    body();
-  } catch (const Error& e) {
-    return e;
-  } catch (...) {
-    FAIL("an exception other than askalike::Error escaped");
-  }
-  FAIL("no exception was thrown");
-  return Error(ErrorCode::kInternal, "unreachable");
-}
 
 bool mentions(const Error& e, const std::string& text) {
   return std::string(e.what()).find(text) != std::string::npos;

@@ -3,6 +3,7 @@
 #define ASKALIKE_TESTS_TEST_UTIL_HPP_
 
 #include <askalike/askalike.hpp>
+#include <doctest/doctest.h>
 
 #include "temp_dir.hpp"
 
@@ -29,6 +30,21 @@ inline std::vector<std::string> ids(const askalike::Results& results) {
   std::vector<std::string> out;
   for (const auto& h : results.hits) out.push_back(h.id);
   return out;
+}
+
+// Runs `body` and returns the askalike::Error it throws (a test failure
+// when it throws nothing or something else).
+template <typename Body>
+askalike::Error error_of(Body&& body) {
+  try {
+    body();
+  } catch (const askalike::Error& e) {
+    return e;
+  } catch (...) {
+    FAIL("an exception other than askalike::Error escaped");
+  }
+  FAIL("no exception was thrown");
+  return askalike::Error(askalike::ErrorCode::kInternal, "unreachable");
 }
 
 inline bool contains(const std::vector<std::string>& v, const std::string& s) {

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <askalike/askalike.hpp>
+
 #include <cstdlib>
 #include <iostream>
 #include <utility>
@@ -54,6 +56,14 @@ std::string Command::db() const {
   if (vm_.count("db")) return vm_["db"].as<std::string>();
   if (const char* env = std::getenv("ASKALIKE_DB"); env && *env) return env;
   usage_error("no database: give -d DIR (or set ASKALIKE_DB)");
+}
+
+std::size_t Command::count(const std::string& name, std::size_t min, std::size_t max) const {
+  try {
+    return askalike::checked_count("--" + name, get<long long>(name), min, max);
+  } catch (const askalike::Error& e) {
+    usage_error(e.what());
+  }
 }
 
 void Command::usage_error(const std::string& message) const { throw UsageError(name_, message); }

@@ -59,6 +59,10 @@ class Command {
   T get(const std::string& name) const {
     return vm_.count(name) ? vm_[name].as<T>() : T();
   }
+  // A whole-number option declared as po::value<long long>, checked by the
+  // library's checked_count (so a negative number is named as such); a
+  // UsageError when it is out of [min, max].
+  std::size_t count(const std::string& name, std::size_t min, std::size_t max) const;
   // The database directory; UsageError when none was given.
   std::string db() const;
   const std::string& name() const { return name_; }

@@ -46,7 +46,7 @@ int cmd_eval(const std::vector<std::string>& args) {
 
   Searcher searcher(cmd.db());
   std::vector<Results> results =
-      run_queries(searcher, queries, options, cmd.has("exclude-self"), cmd.get<std::size_t>("threads"));
+      run_queries(searcher, queries, options, cmd.has("exclude-self"), cmd.count("threads", 0, kMaxThreads));
 
   std::vector<metrics::QueryRun> runs;
   for (std::size_t i = 0; i < queries.size(); ++i) {

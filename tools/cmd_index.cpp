@@ -74,6 +74,8 @@ class FileChain : public RecordSource {
       if (current_->next(out)) return true;
       passed_over_.insert(passed_over_.end(), current_->bad_lines().begin(), current_->bad_lines().end());
       last_name_ = current_->source_name();
+      if (std::string guess = current_->guessed_encoding(); !guess.empty())
+        guesses_.emplace_back(last_name_, std::move(guess));
       current_.reset();
     }
   }
@@ -84,6 +86,8 @@ class FileChain : public RecordSource {
   }
   std::string source_name() const override { return current_ ? current_->source_name() : last_name_; }
   std::size_t line() const override { return current_ ? current_->line() : 0; }
+  // The files whose encoding was guessed, with the guess, in reading order.
+  const std::vector<std::pair<std::string, std::string>>& guesses() const { return guesses_; }
 
  private:
   std::vector<std::string> files_;
@@ -93,6 +97,7 @@ class FileChain : public RecordSource {
   std::vector<BadLine> passed_over_;
   mutable std::vector<BadLine> all_bad_;
   std::string last_name_;
+  std::vector<std::pair<std::string, std::string>> guesses_;
 };
 
 }  // namespace
@@ -113,9 +118,15 @@ int cmd_index(const std::vector<std::string>& args) {
        "GB18030, Big5, Shift_JIS, EUC-KR, windows-1252, UTF-16")
       ("on-error", po::value<std::string>()->default_value("fail")->value_name("fail|skip"),
        "on a bad record, fail: stop (what was read before it is kept) or skip: go on and list it at the end")
-      ("batch-size", po::value<std::size_t>()->default_value(10000)->value_name("N"),
+      ("batch-size", po::value<long long>()->default_value(10000)->value_name("N"),
        "records per commit")
-      ("threads,j", po::value<unsigned>()->default_value(0)->value_name("N"),
+      ("max-line-bytes", po::value<long long>()->default_value(static_cast<long long>(InputLimits().max_line_bytes))
+           ->value_name("N"), "a longer line is a bad record")
+      ("max-record-bytes", po::value<long long>()->default_value(static_cast<long long>(InputLimits().max_record_bytes))
+           ->value_name("N"), "a longer record (a CSV row over several lines, a page) is a bad record")
+      ("max-fields", po::value<long long>()->default_value(static_cast<long long>(InputLimits().max_fields))
+           ->value_name("N"), "a record with more fields (JSON members, CSV columns) is a bad record")
+      ("threads,j", po::value<long long>()->default_value(0)->value_name("N"),
        "threads to use (0: one per core; 1: everything on one thread). One stores the "
        "records, in input order whatever N is, so the database is the same; the others analyse them")
       ("quiet,q", "no progress line");
@@ -137,9 +148,12 @@ int cmd_index(const std::vector<std::string>& args) {
   std::string on_error = cmd.get<std::string>("on-error");
   if (on_error != "fail" && on_error != "skip") cmd.usage_error("--on-error is fail or skip, not '" + on_error + "'");
   read.skip_bad_lines = on_error == "skip";
-  std::size_t batch = cmd.get<std::size_t>("batch-size");
-  if (batch == 0) cmd.usage_error("--batch-size must be at least 1");
-  unsigned threads = cmd.get<unsigned>("threads");
+  const std::size_t kHuge = std::size_t(1) << 40;
+  std::size_t batch = cmd.count("batch-size", 1, std::size_t(1) << 32);
+  unsigned threads = static_cast<unsigned>(cmd.count("threads", 0, kMaxThreads));
+  read.limits.max_line_bytes = cmd.count("max-line-bytes", 1, kHuge);
+  read.limits.max_record_bytes = cmd.count("max-record-bytes", 1, kHuge);
+  read.limits.max_fields = cmd.count("max-fields", 1, kHuge);
   // Check the encoding and field names before touching the database.
   try {
     std::istringstream empty;
@@ -197,6 +211,9 @@ int cmd_index(const std::vector<std::string>& args) {
   const std::vector<BadLine>& skipped = total.bad_lines;
   writer.commit();
   progress.clear();
+  for (const auto& [name, encoding] : source.guesses())
+    print_error(name + ": read as " + encoding +
+                " (guessed; if the text came out wrong, name the encoding with --encoding)");
 
   for (const auto& b : skipped)
     print_error("skipped " + b.source + (b.line ? ":" + std::to_string(b.line) : std::string()) + ": " + b.reason);

@@ -32,9 +32,12 @@ std::optional<RankingOptions> ranking_options_from(const Command& cmd, const Ran
   if (cmd.has("question-weight")) o.question_weight = cmd.get<double>("question-weight");
   if (cmd.has("answer-weight")) o.answer_weight = cmd.get<double>("answer-weight");
   if (cmd.has("bm25-b")) o.bm25_b = cmd.get<double>("bm25-b");
-  if (!(o.title_weight >= 0 && o.question_weight >= 0 && o.answer_weight >= 0))
-    cmd.usage_error("field weights must be 0 or more");
-  if (!(o.bm25_b >= 0 && o.bm25_b <= 1)) cmd.usage_error("--bm25-b must be within 0..1");
+  // The library's check, in its words; a bad value is a usage error (exit 2).
+  try {
+    validate(o);
+  } catch (const Error& e) {
+    cmd.usage_error(e.what());
+  }
   return o;
 }
 

@@ -29,8 +29,8 @@ std::string shortest(double v) {
 // The ranking and filter options that `similar` and `eval` share.
 void add_search_options(po::options_description& options, std::size_t default_k) {
   options.add_options()
-      ("top,k", po::value<std::size_t>()->default_value(default_k)->value_name("N"), "hits per query")
-      ("offset", po::value<std::size_t>()->default_value(0)->value_name("N"), "skip the first N hits (paging)")
+      ("top,k", po::value<long long>()->default_value(static_cast<long long>(default_k))->value_name("N"), "hits per query")
+      ("offset", po::value<long long>()->default_value(0)->value_name("N"), "skip the first N hits (paging)")
       ("category", po::value<std::vector<std::string>>()->value_name("NAME"),
        "only records of this category (repeatable: any of them)")
       ("tag", po::value<std::vector<std::string>>()->value_name("TAG"),
@@ -42,7 +42,7 @@ void add_search_options(po::options_description& options, std::size_t default_k)
        "only records dated on or before DATE (a prefix such as 2007 covers the period)")
       ("min-score", po::value<double>()->default_value(0.0)->value_name("S"), "drop hits scoring below S")
       ("exclude-self", "with --queries: leave out the record whose id is the query's id")
-      ("threads", po::value<std::size_t>()->default_value(0)->value_name("N"),
+      ("threads", po::value<long long>()->default_value(0)->value_name("N"),
        "threads for many queries (0: all cores)");
   const SearchOptions d;  // the library's defaults
   po::options_description ranking(
@@ -52,16 +52,17 @@ void add_search_options(po::options_description& options, std::size_t default_k)
   ranking.add_options()
       ("bm25-k1", po::value<double>()->default_value(d.bm25_k1, shortest(d.bm25_k1))->value_name("K1"),
        "BM25 term-frequency saturation")
-      ("max-query-terms", po::value<std::size_t>()->default_value(d.max_query_terms)->value_name("N"),
-       "keep the N strongest terms of a long question");
+      ("max-query-terms", po::value<long long>()->default_value(static_cast<long long>(d.max_query_terms))
+           ->value_name("N"), "keep the N strongest terms of a long question")
+      ("max-query-bytes", po::value<long long>()->default_value(static_cast<long long>(d.max_query_bytes))
+           ->value_name("N"), "refuse a query text longer than N bytes");
   options.add(ranking);
 }
 
 SearchOptions search_options_from(const Command& cmd) {
   SearchOptions o;
-  o.k = cmd.get<std::size_t>("top");
-  if (o.k == 0) cmd.usage_error("-k must be at least 1");
-  o.offset = cmd.get<std::size_t>("offset");
+  o.k = cmd.count("top", 1, kMaxK);
+  o.offset = cmd.count("offset", 0, kMaxOffset);
   o.min_score = cmd.get<double>("min-score");
   o.categories = cmd.get<std::vector<std::string>>("category");
   o.tags = cmd.get<std::vector<std::string>>("tag");
@@ -70,9 +71,16 @@ SearchOptions search_options_from(const Command& cmd) {
   o.since = cmd.get<std::string>("since");
   o.until = cmd.get<std::string>("until");
   o.bm25_k1 = cmd.get<double>("bm25-k1");
-  o.max_query_terms = cmd.get<std::size_t>("max-query-terms");
-  if (!(o.bm25_k1 >= 0)) cmd.usage_error("BM25 wants k1 >= 0");
-  if (o.max_query_terms == 0) cmd.usage_error("--max-query-terms must be at least 1");
+  o.max_query_terms = cmd.count("max-query-terms", 1, kMaxQueryTerms);
+  o.max_query_bytes = cmd.count("max-query-bytes", 1, std::size_t(1) << 30);
+  cmd.count("threads", 0, kMaxThreads);  // checked here, read by the caller
+  // The library's checks, before the database is opened: a bad value is a
+  // usage error (exit 2), in the same words as from C++ and Python.
+  try {
+    validate(o);
+  } catch (const Error& e) {
+    cmd.usage_error(e.what());
+  }
   return o;
 }
 
@@ -110,7 +118,7 @@ int cmd_similar(const std::vector<std::string>& args) {
   options.records = format != OutputFormat::kTrec;
   options.match_details = format != OutputFormat::kTrec || explain;
   const bool exclude_self = cmd.has("exclude-self");
-  const std::size_t threads = cmd.get<std::size_t>("threads");
+  const std::size_t threads = cmd.count("threads", 0, kMaxThreads);
 
   std::vector<std::string> words = cmd.get<std::vector<std::string>>("text");
   int modes = (words.empty() ? 0 : 1) + (cmd.has("queries") ? 1 : 0) + (cmd.has("id") ? 1 : 0);

@@ -15,7 +15,7 @@ int cmd_stats(const std::vector<std::string>& args) {
               "Shows the number of records and terms, the most frequent categories and\n"
               "languages, and the analyzer and ranking settings the database was built with.");
   cmd.options().add_options()
-      ("top", po::value<std::size_t>()->default_value(20)->value_name("N"), "categories to list");
+      ("top", po::value<long long>()->default_value(20)->value_name("N"), "categories to list");
   if (!cmd.parse(args)) return kExitOk;
   Searcher searcher(cmd.db());
   IndexStats s = searcher.stats();
@@ -32,7 +32,7 @@ int cmd_stats(const std::vector<std::string>& args) {
                 s.ranking.title_weight, s.ranking.question_weight, s.ranking.answer_weight, s.ranking.bm25_b,
                 s.average_title_length, s.average_question_length, s.average_answer_length);
   std::cout << "ranking         " << ranking << "\n";
-  const std::size_t top = cmd.get<std::size_t>("top");
+  const std::size_t top = cmd.count("top", 0, kMaxK);
   std::cout << "categories      " << s.categories.size() << (s.categories.size() > top ? " (most frequent first)" : "")
             << "\n";
   for (std::size_t i = 0; i < s.categories.size() && i < top; ++i)

@@ -49,8 +49,7 @@ void print_usage(std::ostream& out) {
 // A hint for what to do about an error, by its code.
 std::string hint(const askalike::Error& e) {
   switch (e.code()) {
-    case askalike::ErrorCode::kDatabaseLocked:
-      return "another process is writing to the database; wait for it to finish and try again";
+    // kDatabaseLocked: the library's message already says what to do.
     case askalike::ErrorCode::kIncompatibleVersion:
       return "the database was written by another askalike version; rebuild it with 'askalike index'";
     case askalike::ErrorCode::kCorrupt:

@@ -35,6 +35,7 @@
 #include "askalike/readers.hpp"
 #include "askalike/record.hpp"
 #include "askalike/search.hpp"
+#include "askalike/validate.hpp"
 #include "askalike/version.hpp"
 
 #endif  // ASKALIKE_ASKALIKE_HPP_

@@ -89,6 +89,8 @@ struct ASKALIKE_EXPORT IngestOptions {
   // database meanwhile: the callback must not use the IndexWriter.
   std::function<void(std::size_t records_read)> progress;
   std::size_t progress_every = 1000;
+  // Bounds on add_jsonl's input (other sources take theirs from ReadOptions).
+  InputLimits limits;
 };
 
 struct ASKALIKE_EXPORT IngestReport {

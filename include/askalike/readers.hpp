@@ -66,6 +66,9 @@ struct ASKALIKE_EXPORT ReadOptions {
   std::map<std::string, std::string> field_map;
   // Pass over malformed records (listed in bad_lines()) instead of throwing.
   bool skip_bad_lines = false;
+  // Bounds on lines, records and fields (record.hpp); input past them is a
+  // bad record.
+  InputLimits limits;
 };
 
 // Opens a file or directory (pages) for reading. Throws Error(kIO) when it

@@ -14,6 +14,21 @@
 
 namespace askalike {
 
+// Bounds on what one input may hold, so that a hostile or broken file gets
+// a clear error instead of minutes of work and gigabytes of memory. Every
+// limit must be at least 1; each error message names the limit it hit.
+struct ASKALIKE_EXPORT InputLimits {
+  // One line of JSON Lines, CSV or TSV, or one page file (bytes).
+  std::size_t max_line_bytes = 8 << 20;
+  // One record: a CSV/TSV row spanning lines, a page (bytes).
+  std::size_t max_record_bytes = 8 << 20;
+  // Fields of one record: a JSON object's members, CSV/TSV columns.
+  std::size_t max_fields = 1000;
+  // JSON arrays and objects nested in each other, in one record (fixed: a
+  // deeper value could exhaust the stack when it is copied or written).
+  static constexpr std::size_t kMaxJsonDepth = 100;
+};
+
 // One question with its answer, as on a Q&A page. Only `id` is required,
 // and at least one of `title` and `question` should hold text.
 // A plain value type: copy it freely; no thread-safety concerns.
@@ -36,10 +51,11 @@ struct ASKALIKE_EXPORT Record {
   std::string to_json() const;
 
   // Parses one JSON object. Throws ParseError(source, line, reason) when the
-  // text is not an object, `id` is missing or empty, or a field has the wrong
-  // type. Numbers are accepted for `id` and kept as their decimal text.
+  // text is not an object, `id` is missing or empty, a field has the wrong
+  // type, or it passes `limits` (max_fields, kMaxJsonDepth). Numbers are
+  // accepted for `id` and kept as their decimal text.
   static Record from_json(std::string_view json, const std::string& source = "<string>",
-                          std::size_t line = 0);
+                          std::size_t line = 0, const InputLimits& limits = InputLimits());
 
   bool operator==(const Record& other) const;
   bool operator!=(const Record& other) const { return !(*this == other); }
@@ -67,14 +83,21 @@ class ASKALIKE_EXPORT RecordSource {
   // 1-based line ("" and 0 when the source cannot tell).
   virtual std::string source_name() const { return {}; }
   virtual std::size_t line() const { return 0; }
+  // The encoding the input is being read in when it was guessed (not named,
+  // no byte-order mark, not UTF-8), e.g. "GB18030"; "" otherwise. Worth
+  // telling the user: a wrong guess gives garbled text.
+  virtual std::string guessed_encoding() const { return {}; }
 };
 
 // Reads JSON Lines: one object per line, UTF-8; blank lines are ignored, and
 // so is a UTF-8 byte-order mark at the start.
 class ASKALIKE_EXPORT JsonlReader : public RecordSource {
  public:
-  // `source` names the stream in error messages (a path, or "<stdin>").
-  JsonlReader(std::istream& in, std::string source, bool skip_bad_lines = false);
+  // `source` names the stream in error messages (a path, or "<stdin>"). A
+  // line longer than limits.max_line_bytes is a bad line (it is not read
+  // into memory whole).
+  JsonlReader(std::istream& in, std::string source, bool skip_bad_lines = false,
+              const InputLimits& limits = InputLimits());
 
   bool next(Record& out) override;
   const std::vector<BadLine>& bad_lines() const override { return bad_lines_; }
@@ -86,6 +109,7 @@ class ASKALIKE_EXPORT JsonlReader : public RecordSource {
   std::istream& in_;
   std::string source_;
   bool skip_bad_lines_;
+  InputLimits limits_;
   std::size_t line_ = 0;
   std::vector<BadLine> bad_lines_;
 };

@@ -21,6 +21,7 @@
 
 namespace askalike {
 
+// Every field is checked by validate() (validate.hpp) before a search.
 struct ASKALIKE_EXPORT SearchOptions {
   // --- Which hits.
   std::size_t k = 10;       // hits to return
@@ -40,6 +41,10 @@ struct ASKALIKE_EXPORT SearchOptions {
   // fixed at indexing; change them with reindex_database()).
   double bm25_k1 = 1.2;          // BM25 term-frequency saturation
   std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
+  // A longer query text is refused (Error kInvalidArgument): a question is
+  // a paragraph, not a book, and analysing megabytes per query would let one
+  // caller stall a shared server.
+  std::size_t max_query_bytes = 64 * 1024;
 
   // --- What to compute with the hits (skip what you do not draw).
   bool records = true;              // Hit::record (the stored record, decoded)

@@ -110,7 +110,7 @@ def test_options_change_the_results(searcher):
 def test_bad_options(searcher):
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         searcher.similar("x", colour="red")
-    with pytest.raises(ValueError, match="k must be >= 0"):
+    with pytest.raises(askalike.InvalidArgumentError, match="k must be between 0 and 100000, not -1"):
         searcher.similar("x", k=-1)
     with pytest.raises(TypeError, match="offset must be an int"):
         searcher.similar("x", offset="2")

@@ -324,6 +324,9 @@ class Index:
         batch_size: int = 0,
         threads: int = 0,
         progress: Callable[[int], object] | None = None,
+        max_line_bytes: int | None = None,
+        max_record_bytes: int | None = None,
+        max_fields: int | None = None,
     ) -> IngestReport:
         """Loads a file or directory of records, committing in batches and at the end."""
     def remove(self, id: str) -> bool:
@@ -375,6 +378,7 @@ class Searcher:
         exclude: str | None = None,
         bm25_k1: float | None = None,
         max_query_terms: int | None = None,
+        max_query_bytes: int | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,
@@ -399,6 +403,7 @@ class Searcher:
         exclude: str | None = None,
         bm25_k1: float | None = None,
         max_query_terms: int | None = None,
+        max_query_bytes: int | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,
@@ -424,6 +429,7 @@ class Searcher:
         exclude: str | None = None,
         bm25_k1: float | None = None,
         max_query_terms: int | None = None,
+        max_query_bytes: int | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,

@@ -1,0 +1,42 @@
+// askalike: checking options before they are used. The library calls these
+// itself (a bad option is never silently used); the command-line tool and
+// the Python module call them too, so every front end refuses the same
+// values with the same words: "NAME must be between MIN and MAX, not VALUE",
+// "NAME must be a finite number ..., not nan".
+#ifndef ASKALIKE_VALIDATE_HPP_
+#define ASKALIKE_VALIDATE_HPP_
+
+#include <cstddef>
+#include <string>
+
+#include "askalike/export.hpp"
+#include "askalike/index.hpp"
+#include "askalike/record.hpp"
+#include "askalike/search.hpp"
+
+namespace askalike {
+
+// The largest values the options accept.
+inline constexpr std::size_t kMaxThreads = 1024;       // threads of any call
+inline constexpr std::size_t kMaxK = 100000;           // SearchOptions::k
+inline constexpr std::size_t kMaxOffset = 10000000;    // SearchOptions::offset
+inline constexpr std::size_t kMaxQueryTerms = 1000;    // SearchOptions::max_query_terms
+
+// Each throws Error(kInvalidArgument) naming the first bad option.
+ASKALIKE_EXPORT void validate(const SearchOptions& options);
+ASKALIKE_EXPORT void validate(const IngestOptions& options);
+ASKALIKE_EXPORT void validate(const RankingOptions& options);
+ASKALIKE_EXPORT void validate(const InputLimits& limits);
+
+// A whole number given by a person (a command line, a Python int), which
+// may be negative: returns it when min <= value <= max, else throws
+// Error(kInvalidArgument) in the words above.
+ASKALIKE_EXPORT std::size_t checked_count(const std::string& name, long long value, std::size_t min,
+                                          std::size_t max);
+
+// The threads to use for `threads` (0: one per core), checked against kMaxThreads.
+ASKALIKE_EXPORT std::size_t thread_count(std::size_t threads);
+
+}  // namespace askalike
+
+#endif  // ASKALIKE_VALIDATE_HPP_

@@ -1,0 +1,59 @@
+// askalike (private): the one place that opens Xapian databases.
+//
+// Xapian follows "stub" files (a directory's XAPIANDB, or a plain file given
+// as the database): one line per shard. A line `remote :PROGRAM ARGS` makes
+// Xapian start PROGRAM, so a database someone hands you could run anything.
+// These functions read the stub themselves, refuse every line that would
+// start a program, and build the database from the lines they accept: Xapian
+// is only ever asked to open a named backend (glass, chert) or a TCP server,
+// never to interpret a stub, so a stub swapped between our check and the
+// open cannot slip a program line through.
+//
+// Accepted stub lines (Xapian 1.4 syntax): blank lines and "#" comments;
+// `auto PATH` (followed again, nested stubs up to kMaxStubDepth), `glass
+// PATH`, `chert PATH` (relative paths are relative to the stub's folder);
+// `remote HOST:PORT` and `remote [IPV6]:PORT` (a TCP connection to a
+// xapian-tcpsrv: a stub can make askalike connect to the hosts it names).
+// Refused: `remote :PROGRAM ...`, `inmemory`, anything else.
+#ifndef ASKALIKE_LIB_DATABASE_OPEN_HPP_
+#define ASKALIKE_LIB_DATABASE_OPEN_HPP_
+
+#include <xapian.h>
+
+#include <cstddef>
+#include <string>
+
+namespace askalike::detail {
+
+// How deep stubs may name other stubs.
+inline constexpr int kMaxStubDepth = 8;
+// A stub larger than this is not a stub.
+inline constexpr std::size_t kMaxStubBytes = 1 << 20;
+
+// Opens the database at `path` for reading: a glass or chert directory, a
+// single-file glass database, or a stub. Throws askalike::Error
+// (kInvalidArgument) for a refused stub line, naming the stub and the line;
+// Xapian::Error for the rest (the caller translates it).
+Xapian::Database open_database(const std::string& path);
+
+// Opens (or, with `flags` allowing it, creates) the database directory
+// `path` for writing; a stub directory is followed as above. `flags` are
+// Xapian's DB_CREATE_OR_OPEN, DB_OPEN, ...
+Xapian::WritableDatabase open_writable_database(const std::string& path, int flags);
+
+// One line of a stub file, as read (exposed for the fuzz target).
+struct StubLine {
+  enum class Kind { kSkip, kAuto, kGlass, kChert, kRemoteTcp } kind = Kind::kSkip;
+  std::string path;  // kAuto, kGlass, kChert: resolved against the stub's folder
+  std::string host;  // kRemoteTcp
+  unsigned port = 0;
+};
+
+// Parses one stub line; `stub` names the file (for relative paths and
+// messages), `number` is its 1-based line number. Throws askalike::Error
+// (kInvalidArgument) for a refused or malformed line.
+StubLine parse_stub_line(const std::string& line, const std::string& stub, std::size_t number);
+
+}  // namespace askalike::detail
+
+#endif  // ASKALIKE_LIB_DATABASE_OPEN_HPP_

@@ -1,0 +1,186 @@
+// Opening databases safely: a stub (a directory's XAPIANDB, or a plain file
+// given as the database) never makes askalike start a program, while stubs
+// naming local shards and remote TCP servers keep working.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "test_util.hpp"
+
+extern char** environ;
+
+using askalike::Error;
+using askalike::ErrorCode;
+using testutil::make_record;
+using testutil::TempDir;
+
+namespace {
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+bool exists(const std::string& path) { return std::filesystem::exists(path); }
+
+// The message of the askalike::Error that `body` throws ("" when none).
+template <typename Body>
+std::string refusal(Body&& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    return e.what();
+  }
+  return "";
+}
+
+std::string make_db(const TempDir& dir, const std::string& name) {
+  askalike::IndexWriter w(dir / name);
+  w.upsert(make_record("twitch", "Facial twitching during sleep", "My cheek twitches at night."));
+  w.commit();
+  return dir / name;
+}
+
+// A port nobody listens on now (the kernel's pick).
+int free_port() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+bool accepts(int port) {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(s);
+  return ok;
+}
+
+// xapian-tcpsrv serving `db` on 127.0.0.1, stopped when this goes.
+class TcpServer {
+ public:
+  TcpServer(const std::string& db, int port) {
+    std::string port_s = std::to_string(port);
+    std::vector<std::string> args = {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port", port_s, db};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(&a[0]);
+    argv.push_back(nullptr);
+    if (posix_spawnp(&pid_, "xapian-tcpsrv", nullptr, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    for (int i = 0; pid_ && i < 100 && !accepts(port); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ~TcpServer() {
+    if (!pid_) return;
+    ::kill(pid_, SIGKILL);  // it serves until killed
+    int status;
+    ::waitpid(pid_, &status, 0);
+  }
+  bool running() const { return pid_ != 0; }
+
+ private:
+  pid_t pid_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a stub that would start a program is refused, and the program does not run") {
+  TempDir dir;
+  const std::string marker = dir / "pwned";
+  const std::string program_line = "remote :/usr/bin/touch " + marker + "\n";
+
+  SUBCASE("in a directory's XAPIANDB, opened by Searcher, IndexWriter and compact") {
+    std::filesystem::create_directory(dir / "s.db");
+    write(dir / "s.db/XAPIANDB", program_line);
+    std::string m = refusal([&] { askalike::Searcher s(dir / "s.db"); });
+    CHECK(m.find(dir / "s.db/XAPIANDB:1") != std::string::npos);
+    CHECK(m.find("would start a program") != std::string::npos);
+    CHECK(refusal([&] { askalike::IndexWriter w(dir / "s.db"); }).find("would start a program") !=
+          std::string::npos);
+    CHECK(refusal([&] { askalike::compact_database(dir / "s.db", dir / "copy"); }).find("would start a program") !=
+          std::string::npos);
+  }
+  SUBCASE("in a plain file given as the database") {
+    write(dir / "stub", "# shards\n" + program_line);
+    std::string m = refusal([&] { askalike::Searcher s(dir / "stub"); });
+    CHECK(m.find(dir / "stub:2") != std::string::npos);
+    CHECK(m.find("would start a program") != std::string::npos);
+  }
+  SUBCASE("behind a local shard, in a nested stub") {
+    std::string real = make_db(dir, "real");
+    std::filesystem::create_directory(dir / "outer");
+    write(dir / "inner", program_line);
+    // Every line is checked before anything is opened.
+    write(dir / "outer/XAPIANDB", "auto ../real\nauto ../inner\n");
+    std::string m = refusal([&] { askalike::Searcher s(dir / "outer"); });
+    CHECK(m.find("/inner:1: database stub line refused") != std::string::npos);
+    CHECK(m.find("would start a program") != std::string::npos);
+  }
+  SUBCASE("a program with no arguments") {
+    write(dir / "stub", "remote :/bin/true\n");
+    CHECK(refusal([&] { askalike::Searcher s(dir / "stub"); }).find("would start a program") != std::string::npos);
+  }
+  CHECK_FALSE(exists(marker));
+}
+
+TEST_CASE("stubs that loop or make no sense are refused clearly") {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "loop");
+  write(dir / "loop/XAPIANDB", "auto .\n");
+  CHECK(refusal([&] { askalike::Searcher s(dir / "loop"); }).find("nested more than") != std::string::npos);
+  write(dir / "junk", "hello world\n");
+  CHECK(refusal([&] { askalike::Searcher s(dir / "junk"); }).find("junk:1: database stub line refused") !=
+        std::string::npos);
+  write(dir / "noport", "remote example.invalid\n");
+  CHECK(refusal([&] { askalike::Searcher s(dir / "noport"); }).find("HOST:PORT") != std::string::npos);
+}
+
+TEST_CASE("stubs naming local shards still open") {
+  TempDir dir;
+  make_db(dir, "real");
+  SUBCASE("a directory stub, relative path") {
+    std::filesystem::create_directory(dir / "shards");
+    write(dir / "shards/XAPIANDB", "# one shard\nauto ../real\n");
+    askalike::Searcher s(dir / "shards");
+    CHECK(s.similar("twitching cheek at night").hits.at(0).id == "twitch");
+  }
+  SUBCASE("a stub file naming the glass backend, absolute path") {
+    write(dir / "stub", "glass " + (dir / "real") + "\n");
+    askalike::Searcher s(dir / "stub");
+    CHECK(s.stats().documents == 1);
+  }
+}
+
+TEST_CASE("a stub naming a remote TCP server still opens") {
+  TempDir dir;
+  std::string real = make_db(dir, "real");
+  int port = free_port();
+  TcpServer server(real, port);
+  REQUIRE(server.running());
+  write(dir / "stub", "remote 127.0.0.1:" + std::to_string(port) + "\n");
+  askalike::Searcher s(dir / "stub");
+  // (Ranking over remote shards is the scale-out work's; this is the opening.)
+  CHECK(s.stats().documents == 1);
+  askalike::Record r;
+  CHECK(s.get("twitch", r));
+}

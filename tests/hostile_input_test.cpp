@@ -1,0 +1,135 @@
+// Hostile input through the C++ API: deep JSON, huge records, bad options,
+// over-long queries. Each case is something that crashed, hung or gave
+// wrong results before.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "test_util.hpp"
+
+using askalike::Error;
+using askalike::ErrorCode;
+using testutil::make_record;
+using testutil::TempDir;
+
+namespace {
+
+// The message of the askalike::Error (of `code`) that `body` throws.
+template <typename Body>
+std::string error_text(Body&& body, ErrorCode code) {
+  Error e = testutil::error_of(body);
+  CHECK(e.code() == code);
+  return e.what();
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("deeply nested JSON is a parse error naming the limit, not a crash") {
+  const std::string deep = "{\"id\":\"x\",\"v\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string m = error_text([&] { askalike::Record::from_json(deep, "in.jsonl", 7); }, ErrorCode::kParse);
+  CHECK(m == "in.jsonl:7: JSON nested deeper than the limit of 100 arrays and objects");
+  // Brackets inside strings do not count; 100 levels are fine.
+  std::string ok = "{\"id\":\"y\",\"s\":\"" + std::string(500, '[') + "\",\"v\":" + std::string(99, '[') +
+                   std::string(99, ']') + "}";
+  CHECK(askalike::Record::from_json(ok).id == "y");
+
+  SUBCASE("through the writer: the record before it is kept") {
+    TempDir dir;
+    askalike::IndexWriter w(dir / "db");
+    std::istringstream in("{\"id\":\"ok\",\"question\":\"knee pain\"}\n" + deep + "\n");
+    error_text([&] { w.add_jsonl(in, "deep.jsonl"); }, ErrorCode::kParse);
+    askalike::Record r;
+    CHECK(w.get("ok", r));
+  }
+}
+
+TEST_CASE("a record with 200000 fields: refused by default, written whole when allowed") {
+  std::string json = "{\"id\":\"wide\"";
+  for (int i = 0; i < 200000; ++i) json += ",\"f" + std::to_string(i) + "\":" + std::to_string(i);
+  json += "}";
+  std::string m = error_text([&] { askalike::Record::from_json(json, "w.jsonl", 1); }, ErrorCode::kParse);
+  CHECK(has(m, "more fields than the limit of 1000 (max_fields)"));
+  askalike::InputLimits wide;
+  wide.max_fields = 300000;
+  askalike::Record r = askalike::Record::from_json(json, "w.jsonl", 1, wide);
+  REQUIRE(r.extra.size() == 200000);
+  CHECK(askalike::Record::from_json(r.to_json(), "<again>", 1, wide) == r);
+}
+
+TEST_CASE("JSON Lines: a line over max_line_bytes is a bad line, and reading goes on") {
+  askalike::InputLimits limits;
+  limits.max_line_bytes = 64;
+  std::istringstream in("{\"id\":\"long\",\"question\":\"" + std::string(1000, 'x') + "\"}\n{\"id\":\"next\"}\n");
+  askalike::JsonlReader reader(in, "l.jsonl", /*skip_bad_lines=*/true, limits);
+  askalike::Record r;
+  REQUIRE(reader.next(r));
+  CHECK(r.id == "next");
+  REQUIRE(reader.bad_lines().size() == 1);
+  CHECK(reader.bad_lines()[0].line == 1);
+  CHECK(reader.bad_lines()[0].reason == "the line is longer than the limit of 64 bytes (max_line_bytes)");
+}
+
+TEST_CASE("options are validated in the library, in one wording") {
+  using askalike::SearchOptions;
+  auto message = [](const SearchOptions& o) {
+    return error_text([&] { askalike::validate(o); }, ErrorCode::kInvalidArgument);
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  SearchOptions o;
+  o.bm25_k1 = nan;
+  CHECK(message(o) == "bm25_k1 must be a finite number of at least 0, not nan");
+  o = SearchOptions();
+  o.answer_weight = inf;
+  CHECK(message(o) == "answer_weight must be a finite number of at least 0, not inf");
+  o = SearchOptions();
+  o.min_score = -inf;
+  CHECK(message(o) == "min_score must be a finite number, not -inf");
+  o = SearchOptions();
+  o.since = "2007-13-45";
+  CHECK(message(o) == "since must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '2007-13-45'");
+  o = SearchOptions();
+  o.k = 100001;
+  CHECK(message(o) == "k must be between 0 and 100000, not 100001");
+  o = SearchOptions();
+  o.max_query_terms = 0;
+  CHECK(message(o) == "max_query_terms must be between 1 and 1000, not 0");
+  CHECK(error_text([] { askalike::checked_count("offset", -5, 0, 10); }, ErrorCode::kInvalidArgument) ==
+        "offset must be between 0 and 10, not -5");
+  askalike::IngestOptions ingest;
+  ingest.threads = 100000;
+  CHECK(error_text([&] { askalike::validate(ingest); }, ErrorCode::kInvalidArgument) ==
+        "threads must be between 0 and 1024, not 100000");
+
+  SUBCASE("searches refuse them, so no NaN score comes out") {
+    TempDir dir;
+    {
+      askalike::IndexWriter w(dir / "db");
+      w.upsert(make_record("knee", "Knee pain", "My knee hurts on stairs"));
+      w.commit();
+    }
+    askalike::Searcher s(dir / "db");
+    SearchOptions bad;
+    bad.bm25_k1 = nan;
+    error_text([&] { s.similar("knee pain", bad); }, ErrorCode::kInvalidArgument);
+    error_text([&] { s.similar_batch({"knee pain"}, bad); }, ErrorCode::kInvalidArgument);
+    error_text([&] { s.similar_batch({"knee pain"}, SearchOptions(), 5000); }, ErrorCode::kInvalidArgument);
+    SearchOptions small;
+    small.max_query_bytes = 8;
+    CHECK(error_text([&] { s.similar("pain in the knee", small); }, ErrorCode::kInvalidArgument) ==
+          "the query text is 16 bytes, more than the limit of 8 (max_query_bytes)");
+    CHECK(std::isfinite(s.similar("knee pain").hits.at(0).score));
+  }
+}
+
+TEST_CASE("a CSV whose header check fails frees its parser (run under LeakSanitizer)") {
+  askalike::ReadOptions o;
+  o.field_map["title"] = "nosuchcol";
+  std::istringstream in("id,subject\n1,x\n");
+  std::string m = error_text([&] { askalike::open_records(in, "x.csv", o); }, ErrorCode::kInvalidArgument);
+  CHECK(has(m, "no column \"nosuchcol\""));
+}

@@ -1,0 +1,75 @@
+"""Hostile input through the Python module: database stubs that would run a
+program, deep JSON, bad text and bad options give a clear askalike error
+and never run anything or kill the interpreter."""
+
+from __future__ import annotations
+
+import pytest
+
+import askalike
+
+
+def test_stub_that_would_start_a_program_is_refused(tmp_path):
+    marker = tmp_path / "pwned"
+    (tmp_path / "s.db").mkdir()
+    (tmp_path / "s.db" / "XAPIANDB").write_text(f"remote :/usr/bin/touch {marker}\n")
+    (tmp_path / "stub").write_text(f"remote :/usr/bin/touch {marker}\n")
+    for db in (tmp_path / "s.db", tmp_path / "stub"):
+        with pytest.raises(askalike.InvalidArgumentError, match="would start a program"):
+            askalike.Searcher(str(db))
+    with pytest.raises(askalike.InvalidArgumentError, match="would start a program"):
+        askalike.Index(str(tmp_path / "s.db"))
+    assert not marker.exists()
+
+
+def test_deep_json_is_a_parse_error_and_the_record_before_is_kept(tmp_path):
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"id":"ok","question":"knee pain"}\n'
+                    '{"id":"x","v":' + "[" * 100000 + "]" * 100000 + "}\n")
+    with askalike.Index(str(tmp_path / "db")) as index:
+        with pytest.raises(askalike.ParseError, match="nested deeper than the limit of 100") as info:
+            index.add_file(str(deep))
+        assert info.value.line == 2
+        assert "ok" in index
+
+
+def test_input_limits_as_keywords(tmp_path):
+    wide = tmp_path / "wide.jsonl"
+    wide.write_text('{"id":"w","a":1,"b":2,"c":3}\n')
+    with askalike.Index(str(tmp_path / "db")) as index:
+        with pytest.raises(askalike.ParseError, match=r"more fields than the limit of 3 \(max_fields\)"):
+            index.add_file(str(wide), max_fields=3)
+        with pytest.raises(askalike.InvalidArgumentError, match="max_line_bytes must be between 1"):
+            index.add_file(str(wide), max_line_bytes=0)
+        with pytest.raises(askalike.InvalidArgumentError, match="threads must be between 0 and 1024, not -1"):
+            index.add_file(str(wide), threads=-1)
+        assert index.add_file(str(wide)).added == 1
+
+
+@pytest.fixture
+def small_searcher(tmp_path):
+    with askalike.Index(str(tmp_path / "db")) as index:
+        index.add({"id": "knee", "title": "Knee pain", "question": "My knee hurts on stairs"})
+    with askalike.Searcher(str(tmp_path / "db")) as searcher:
+        yield searcher
+
+
+def test_a_lone_surrogate_is_a_clear_error(small_searcher):
+    for call in (lambda: small_searcher.similar("knee \udc80 pain"),
+                 lambda: small_searcher.get("\udc80"),
+                 lambda: small_searcher.similar("knee", lang="e\udc80n")):
+        with pytest.raises(askalike.InvalidArgumentError, match="lone surrogate"):
+            call()
+
+
+@pytest.mark.parametrize("keywords, message", [
+    ({"bm25_k1": float("nan")}, "bm25_k1 must be a finite number of at least 0, not nan"),
+    ({"answer_weight": float("inf")}, "answer_weight must be a finite number of at least 0, not inf"),
+    ({"since": "2007-13-45"}, "since must be a date"),
+    ({"offset": -5}, "offset must be between 0 and 10000000, not -5"),
+    ({"max_query_terms": -1}, "max_query_terms must be between 1 and 1000, not -1"),
+    ({"max_query_bytes": 4}, r"more than the limit of 4 \(max_query_bytes\)"),
+])
+def test_bad_options_in_the_library_s_words(small_searcher, keywords, message):
+    with pytest.raises(askalike.InvalidArgumentError, match=message):
+        small_searcher.similar("knee pain", **keywords)
