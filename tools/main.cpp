@@ -29,6 +29,7 @@ const Subcommand kCommands[] = {
     {"remove", cmd_remove, "remove records by id"},
     {"compact", cmd_compact, "write a compacted copy of a database"},
     {"export", cmd_export, "write every record as JSON Lines on stdout"},
+    {"check", cmd_check, "tell whether a database is sound or damaged"},
 };
 
 void print_usage(std::ostream& out) {
@@ -52,8 +53,6 @@ std::string hint(const askalike::Error& e) {
       return "another process is writing to the database; wait for it to finish and try again";
     case askalike::ErrorCode::kIncompatibleVersion:
       return "the database was written by another askalike version; rebuild it with 'askalike index'";
-    case askalike::ErrorCode::kCorrupt:
-      return "the database is damaged; rebuild it from the source files with 'askalike index'";
     case askalike::ErrorCode::kInternal:
       return "this is a bug in askalike: please report it with the command that caused it";
     default:
