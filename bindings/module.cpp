@@ -15,6 +15,7 @@
 #include <askalike/askalike.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <iterator>
 #include <memory>
@@ -543,9 +544,10 @@ askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const Text& 
 // while calls on other threads finish with the one they started with.
 class PySearcher {
  public:
-  explicit PySearcher(py::handle path) : path_(path_arg(path, "path")) {
+  PySearcher(py::handle path, const askalike::SearcherOptions& options)
+      : path_(path_arg(path, "path")), options_(options) {
     py::gil_scoped_release nogil;
-    searcher_ = std::make_shared<const askalike::Searcher>(path_);
+    searcher_ = std::make_shared<const askalike::Searcher>(path_, options_);
   }
 
   std::shared_ptr<const askalike::Searcher> get() const {
@@ -558,7 +560,7 @@ class PySearcher {
     std::shared_ptr<const askalike::Searcher> fresh;
     {
       py::gil_scoped_release nogil;
-      fresh = std::make_shared<const askalike::Searcher>(path_);
+      fresh = std::make_shared<const askalike::Searcher>(path_, options_);
     }
     searcher_ = std::move(fresh);
   }
@@ -569,6 +571,7 @@ class PySearcher {
 
  private:
   std::string path_;
+  askalike::SearcherOptions options_;
   std::shared_ptr<const askalike::Searcher> searcher_;
 };
 
@@ -1064,7 +1067,8 @@ Finds the records most similar to a question, in one database.
 
 Thread-safe: one Searcher may serve many Python threads at once, and every
 search releases the GIL. It sees the database as of when it was opened or
-last reopen()ed.
+last reopen()ed (or refreshed: refresh_interval_ms). A writer committing
+meanwhile never makes a search fail.
 
 Search keywords (all optional, None = default): offset, min_score,
 categories, tags (a str or a list: any of them), lang, group, since, until
@@ -1073,9 +1077,16 @@ max_query_bytes,
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics.
 )doc")
-      .def(py::init([](const PathArg& path) { return std::make_unique<PySearcher>(path); }),
-           py::arg("path"),
-           "Opens the database at `path` for searching (NotFoundError when there is none).")
+      .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms) {
+             askalike::SearcherOptions options;
+             std::size_t ms = count_arg(refresh_interval_ms, "refresh_interval_ms");
+             options.refresh_interval_ms = static_cast<unsigned>(std::min<std::size_t>(ms, UINT_MAX));
+             return std::make_unique<PySearcher>(path, options);
+           }),
+           py::arg("path"), py::kw_only(), py::arg("refresh_interval_ms") = 0,
+           "Opens the database at `path` for searching (NotFoundError when there is none). "
+           "refresh_interval_ms: how often a search checks for newer commits and moves to them "
+           "(0 = never: the state when opened, or of reopen()). A commit never makes a search fail.")
       .def_property_readonly("path", [](const PySearcher& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PySearcher::closed, "True after close().")

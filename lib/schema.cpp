@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace askalike {
 namespace schema {
 
@@ -65,9 +68,9 @@ FieldLengths decode_field_lengths(const std::string& value) {
   return n;
 }
 
-Record record_of(const Xapian::Document& doc) {
-  return Record::from_json(doc.get_data(), "<database>", 0);
-}
+Record record_of(const Xapian::Document& doc) { return record_of(doc.get_data()); }
+
+Record record_of(const std::string& data) { return Record::from_json(data, "<database>", 0); }
 
 static bool exists(const std::string& path) {
   struct stat st;
@@ -89,12 +92,26 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
     throw Error(ErrorCode::kIncompatibleVersion, path + ": database format not supported: " + detail);
   if (type == "DatabaseOpeningError")
     throw Error(ErrorCode::kNotFound, "cannot open the database " + path + ": " + detail);
-  if (type == "DatabaseCorruptError")
-    throw Error(ErrorCode::kCorrupt, "the database " + path + " is damaged: " + detail);
+  // A table shorter than its own block index has lost its end (truncated).
+  const bool truncated = type == "DatabaseError" && e.get_msg().rfind("EOF reading block", 0) == 0;
+  if (type == "DatabaseCorruptError" || truncated)
+    throw Error(ErrorCode::kCorrupt, what + ": the database " + path + " is damaged (" + detail +
+                                         "); rebuild it from its source files with 'askalike index' into a new "
+                                         "directory, or restore it from a backup ('askalike check -d " +
+                                         path + "' lists the damage)");
   if (type == "DatabaseModifiedError")
-    throw Error(ErrorCode::kIO, what + ": the database " + path + " changed while reading; reopen and retry");
-  if (type == "DatabaseError" || type == "DatabaseCreateError")
-    throw Error(ErrorCode::kIO, what + " (" + path + "): " + detail);
+    throw Error(ErrorCode::kIO, what + ": the database " + path +
+                                    " kept changing while being read (a writer committed again and again); "
+                                    "try again when it commits less often");
+  if (type == "DatabaseError" || type == "DatabaseCreateError") {
+    const std::string cause = e.get_error_string() ? e.get_error_string() : "";
+    const bool no_room = cause == std::strerror(ENOSPC) || cause == std::strerror(EFBIG) ||
+                         cause == std::strerror(EDQUOT);
+    throw Error(ErrorCode::kIO, what + " (" + path + "): " + detail +
+                                    (no_room ? "; the disk is full (or a size limit was reached): the database "
+                                               "keeps its last commit; make room and run the command again"
+                                             : ""));
+  }
   if (type == "InvalidArgumentError" || type == "RangeError")
     throw Error(ErrorCode::kInvalidArgument, what + ": " + detail);
   if (type == "DocNotFoundError") throw Error(ErrorCode::kNotFound, what + ": " + detail);

@@ -63,8 +63,9 @@ FieldTotals read_field_totals(const Xapian::Database& db);
 // Writes the metadata of a new database (takes effect at the next commit).
 void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking);
 
-// The record stored in a document.
+// The record stored in a document, or in a document's data.
 Record record_of(const Xapian::Document& doc);
+Record record_of(const std::string& data);
 
 // Throws the askalike::Error that stands for a Xapian error met while doing
 // `what` on the database at `path`.

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -14,18 +15,33 @@
 #include "query_builder.hpp"
 #include "schema.hpp"
 #include "snippets.hpp"
+#include "spool.hpp"
 #include "stats.hpp"
 
 namespace askalike {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+// Xapian has no reader locks: a writer's commit may overwrite the blocks of
+// the state a call is reading (DatabaseModifiedError). The call then moves to
+// the newest state and starts again, this many times at most.
+constexpr int kMaxAttempts = 10;
+
 // What one thread needs to answer a query: Xapian and ICU objects are not
 // thread-safe, so each concurrent call gets its own.
 struct Context {
   Xapian::Database db;
   Analyzer analyzer;
+  Clock::time_point refreshed = Clock::now();
   Context(const std::string& path, const AnalyzerOptions& options) : db(detail::open_database(path)), analyzer(options) {}
+
+  // Moves to the newest committed state.
+  void refresh() {
+    db.reopen();
+    refreshed = Clock::now();
+  }
 };
 
 // Finds which query words a record contains (its ranking terms: any field
@@ -75,6 +91,7 @@ struct Searcher::Impl {
   std::mutex mutex;
   std::vector<std::unique_ptr<Context>> idle;
   std::uint64_t generation = 0;
+  Clock::duration refresh_interval{0};  // 0: never
 
   // Borrows a context for the length of one call.
   class Lease {
@@ -103,12 +120,29 @@ struct Searcher::Impl {
     std::uint64_t generation_ = 0;
   };
 
+  // Runs body(context) on a borrowed context at the newest state it may
+  // use, moving on and starting again when a commit overwrote that state.
+  template <typename Body>
+  auto with_context(Body&& body) -> decltype(body(std::declval<Context&>())) {
+    Lease ctx(*this);
+    if (refresh_interval.count() > 0 && Clock::now() - ctx->refreshed >= refresh_interval) ctx->refresh();
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return body(*ctx);
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt == kMaxAttempts) throw;
+        ctx->refresh();
+      }
+    }
+  }
+
   Results search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options) const;
 };
 
-Searcher::Searcher(const std::string& path) : impl_(std::make_unique<Impl>()) {
+Searcher::Searcher(const std::string& path, const SearcherOptions& options) : impl_(std::make_unique<Impl>()) {
   schema::guarded("opening the database", path, [&] {
     impl_->path = path;
+    impl_->refresh_interval = std::chrono::milliseconds(options.refresh_interval_ms);
     Xapian::Database db = detail::open_database(path);
     bool is_new = false;
     impl_->analyzer_options = schema::read_settings(db, path, AnalyzerOptions(), &is_new);
@@ -229,25 +263,27 @@ Results Searcher::similar(const std::string& text, const SearchOptions& options)
   return schema::guarded("searching", impl_->path, [&] {
     validate(options);
     check_query_text(text, options);
-    Impl::Lease ctx(*impl_);
-    std::vector<Token> tokens = ctx->analyzer.tokens(text, options.lang);
-    return impl_->search(*ctx, tokens, options);
+    return impl_->with_context([&](Context& ctx) {
+      std::vector<Token> tokens = ctx.analyzer.tokens(text, options.lang);
+      return impl_->search(ctx, tokens, options);
+    });
   });
 }
 
 Results Searcher::more_like(const std::string& id, const SearchOptions& options) const {
   return schema::guarded("searching", impl_->path, [&] {
     validate(options);
-    Impl::Lease ctx(*impl_);
-    std::string term = id_term(id);
-    Xapian::PostingIterator p = ctx->db.postlist_begin(term);
-    if (p == ctx->db.postlist_end(term)) throw Error(ErrorCode::kNotFound, "no record with id " + id);
-    Record r = schema::record_of(ctx->db.get_document(*p));
-    SearchOptions o = options;
-    o.exclude_id = id;
-    std::string lang = r.lang.empty() ? ctx->analyzer.options().default_language : r.lang;
-    std::vector<Token> tokens = ctx->analyzer.tokens(r.title + "\n" + r.question, lang);
-    return impl_->search(*ctx, tokens, o);
+    return impl_->with_context([&](Context& ctx) {
+      std::string term = id_term(id);
+      Xapian::PostingIterator p = ctx.db.postlist_begin(term);
+      if (p == ctx.db.postlist_end(term)) throw Error(ErrorCode::kNotFound, "no record with id " + id);
+      Record r = schema::record_of(ctx.db.get_document(*p));
+      SearchOptions o = options;
+      o.exclude_id = id;
+      std::string lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
+      std::vector<Token> tokens = ctx.analyzer.tokens(r.title + "\n" + r.question, lang);
+      return impl_->search(ctx, tokens, o);
+    });
   });
 }
 
@@ -281,7 +317,8 @@ double Searcher::similarity(const std::string& a, const std::string& b) const {
   return schema::guarded("comparing texts", impl_->path, [&] {
     check_query_text(a, SearchOptions());
     check_query_text(b, SearchOptions());
-    Impl::Lease ctx(*impl_);
+    return impl_->with_context([&](Context& context) {
+    Context* ctx = &context;
     const double n = static_cast<double>(ctx->db.get_doccount());
     std::unordered_map<std::string, double> idf;
     auto count = [&](const std::string& text) {
@@ -321,24 +358,38 @@ double Searcher::similarity(const std::string& a, const std::string& b) const {
     double ab = bm25(ta, tb, lb) / bm25(ta, ta, la);
     double ba = bm25(tb, ta, la) / bm25(tb, tb, lb);
     return std::min(1.0, (ab + ba) / 2.0);
+    });
   });
 }
 
 bool Searcher::get(const std::string& id, Record& out) const {
   return schema::guarded("reading record " + id, impl_->path, [&] {
-    Impl::Lease ctx(*impl_);
-    std::string term = id_term(id);
-    Xapian::PostingIterator p = ctx->db.postlist_begin(term);
-    if (p == ctx->db.postlist_end(term)) return false;
-    out = schema::record_of(ctx->db.get_document(*p));
-    return true;
+    return impl_->with_context([&](Context& ctx) {
+      std::string term = id_term(id);
+      Xapian::PostingIterator p = ctx.db.postlist_begin(term);
+      if (p == ctx.db.postlist_end(term)) return false;
+      out = schema::record_of(ctx.db.get_document(*p));
+      return true;
+    });
   });
 }
 
 IndexStats Searcher::stats() const {
   return schema::guarded("reading statistics", impl_->path, [&] {
-    Impl::Lease ctx(*impl_);
-    return compute_stats(ctx->db, impl_->path, impl_->analyzer_options);
+    return impl_->with_context(
+        [&](Context& ctx) { return compute_stats(ctx.db, impl_->path, impl_->analyzer_options); });
+  });
+}
+
+void Searcher::for_each(const std::function<void(const Record&)>& visit) const {
+  schema::guarded("reading records", impl_->path, [&] {
+    // Visiting cannot be undone: read one whole state first, then visit.
+    Spool spool;
+    impl_->with_context([&](Context& ctx) {
+      spool.clear();
+      for_each_record_data(ctx.db, [&](const std::string& data) { spool.add(data); });
+    });
+    spool.replay([&](const std::string& data) { visit(schema::record_of(data)); });
   });
 }
 

@@ -39,12 +39,16 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
   return s;
 }
 
-void for_each_record(const Xapian::Database& db, const std::function<void(const Record&)>& visit) {
+void for_each_record_data(const Xapian::Database& db, const std::function<void(const std::string&)>& visit) {
   const std::string prefix = schema::kId;
   for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
     Xapian::PostingIterator p = db.postlist_begin(*t);
-    if (p != db.postlist_end(*t)) visit(schema::record_of(db.get_document(*p)));
+    if (p != db.postlist_end(*t)) visit(db.get_document(*p).get_data());
   }
+}
+
+void for_each_record(const Xapian::Database& db, const std::function<void(const Record&)>& visit) {
+  for_each_record_data(db, [&](const std::string& data) { visit(schema::record_of(data)); });
 }
 
 }  // namespace askalike

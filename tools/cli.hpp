@@ -91,6 +91,7 @@ int cmd_reindex(const std::vector<std::string>& args);
 // nullopt when no option was given, else `base` with the given ones changed.
 void add_ranking_options(po::options_description& options);
 std::optional<RankingOptions> ranking_options_from(const Command& cmd, const RankingOptions& base);
+int cmd_check(const std::vector<std::string>& args);
 
 }  // namespace askalike::cli
 

@@ -12,16 +12,11 @@ namespace askalike::cli {
 int cmd_export(const std::vector<std::string>& args) {
   Command cmd("export", "askalike export -d DB > records.jsonl",
               "Writes every record of the database, in id order, as JSON Lines on standard\n"
-              "output: 'askalike index' reads it back to the same records.");
+              "output: 'askalike index' reads it back to the same records. Works beside a\n"
+              "running writer: the records are those of the last commit.");
   if (!cmd.parse(args)) return kExitOk;
-  IndexOptions options;
-  options.create_if_missing = false;
-  IndexWriter writer(cmd.db(), options);
-  std::size_t n = 0;
-  writer.for_each([&n](const Record& r) {
-    std::cout << r.to_json() << '\n';
-    ++n;
-  });
+  Searcher reader(cmd.db());
+  reader.for_each([](const Record& r) { std::cout << r.to_json() << '\n'; });
   std::cout << std::flush;
   if (!std::cout) throw Error(ErrorCode::kIO, "cannot write to standard output");
   return kExitOk;

@@ -30,6 +30,7 @@ const Subcommand kCommands[] = {
     {"compact", cmd_compact, "write a compacted copy of a database"},
     {"reindex", cmd_reindex, "rebuild a database with new ranking settings or renewed field averages"},
     {"export", cmd_export, "write every record as JSON Lines on stdout"},
+    {"check", cmd_check, "tell whether a database is sound or damaged"},
 };
 
 void print_usage(std::ostream& out) {
@@ -52,8 +53,6 @@ std::string hint(const askalike::Error& e) {
     // kDatabaseLocked: the library's message already says what to do.
     case askalike::ErrorCode::kIncompatibleVersion:
       return "the database was written by another askalike version; rebuild it with 'askalike index'";
-    case askalike::ErrorCode::kCorrupt:
-      return "the database is damaged; rebuild it from the source files with 'askalike index'";
     case askalike::ErrorCode::kInternal:
       return "this is a bug in askalike: please report it with the command that caused it";
     default:

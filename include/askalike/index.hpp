@@ -173,6 +173,17 @@ ASKALIKE_EXPORT void compact_database(const std::string& source, const std::stri
 // before it). The analyzer settings are kept. Throws Error.
 ASKALIKE_EXPORT void reindex_database(const std::string& source, const std::string& destination,
                                       const std::optional<RankingOptions>& ranking = std::nullopt);
+// What check_database() found.
+struct ASKALIKE_EXPORT CheckReport {
+  bool sound = false;      // no damage found
+  std::size_t errors = 0;  // damage found (at least 1 when !sound)
+  std::string details;     // Xapian's findings, one per line, or the error met
+};
+
+// Checks every table of the database at `path` (Xapian::Database::check):
+// a damaged database gives a report with sound == false, not an exception.
+// Throws Error: kNotFound (no database at `path`).
+ASKALIKE_EXPORT CheckReport check_database(const std::string& path);
 
 }  // namespace askalike
 

@@ -11,6 +11,7 @@
 #define ASKALIKE_SEARCH_HPP_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -90,14 +91,24 @@ struct ASKALIKE_EXPORT Results {
   std::vector<QueryTerm> query_terms;  // the terms searched for, strongest first
 };
 
+struct ASKALIKE_EXPORT SearcherOptions {
+  // How often a call checks for a newer committed state and moves to it, in
+  // milliseconds: a long-running service sets it to see new commits without
+  // calling reopen(). 0: never (the state when opened, or of reopen()).
+  unsigned refresh_interval_ms = 0;
+};
+
 // Answers similar-question queries on one database.
 // Thread-safe: one Searcher may serve queries from many threads at once (it
 // keeps a Xapian handle per concurrent call). It sees the database as of
-// when it was opened, or of the last reopen().
+// when it was opened, or of the last reopen() (or of the last refresh, see
+// SearcherOptions). A writer committing meanwhile never makes a call fail:
+// when a commit overwrites what a call was reading, the call moves to the
+// newest committed state and starts again (a few times at most).
 class ASKALIKE_EXPORT Searcher {
  public:
   // Throws Error: kNotFound (no database at `path`), kIncompatibleVersion, kCorrupt.
-  explicit Searcher(const std::string& path);
+  explicit Searcher(const std::string& path, const SearcherOptions& options = SearcherOptions());
   Searcher(Searcher&&) noexcept;
   Searcher& operator=(Searcher&&) noexcept;
   Searcher(const Searcher&) = delete;
@@ -127,6 +138,12 @@ class ASKALIKE_EXPORT Searcher {
   bool get(const std::string& id, Record& out) const;
 
   IndexStats stats() const;
+
+  // Calls `visit` with every stored record in id order, all from one
+  // committed state, even while a writer holds the database or commits
+  // (the records are first read into a temporary file, then visited).
+  // Throws Error(kIO) when commits keep overwriting the state being read.
+  void for_each(const std::function<void(const Record&)>& visit) const;
 
   // See the latest committed state of the database.
   void reopen();

@@ -354,8 +354,11 @@ class Index:
 class Searcher:
     """Finds the records most similar to a question, in one database (thread-safe)."""
 
-    def __init__(self, path: _Path) -> None:
-        """Opens the database at `path` for searching (NotFoundError when there is none)."""
+    def __init__(self, path: _Path, *, refresh_interval_ms: int = 0) -> None:
+        """Opens the database at `path` for searching (NotFoundError when there is none).
+
+        refresh_interval_ms: how often a search checks for newer commits and
+        moves to them (0 = never). A commit never makes a search fail."""
     @property
     def path(self) -> str:
         """The database directory."""
