@@ -36,4 +36,6 @@ else
   ask "我有高血压，最近头痛得厉害，可以吃党参泡水喝吗？"
 fi
 echo
-echo "The tool is $askalike; 'sudo cmake --install $ASKALIKE_BUILD_DIR' installs it (and the library) under /usr/local."
+echo "The tool is $askalike: put it on PATH with"
+echo "  export PATH=\"$PWD/$ASKALIKE_BUILD_DIR/tools:\$PATH\""
+echo "or install it (and the library) under /usr/local, as root, with 'cmake --install $ASKALIKE_BUILD_DIR'."
