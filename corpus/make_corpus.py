@@ -7,6 +7,7 @@ answers, plus small answerless foci (MedlinePlus A.D.A.M. and drugs) up to
 3,000 records in all. cmd-zh.jsonl: the Toyhom sample, whole and unchanged.
 """
 import json
+import subprocess
 import random
 import shutil
 import sys
@@ -47,6 +48,8 @@ def main():
     shutil.copyfile(DATA / "cmd-zh/corpus.jsonl", OUT / "cmd-zh.jsonl")
     shutil.copyfile(DATA / "cmd-zh/raw/LICENSE", OUT / "LICENSE.cmd-zh")
     print(f"medquad-sample.jsonl: {len(chosen)} records")
+    # The example queries are derived from these files: keep them in step.
+    subprocess.run([sys.executable, str(OUT / "make_queries.py")], check=True)
 
 
 if __name__ == "__main__":

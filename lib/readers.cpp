@@ -262,7 +262,7 @@ std::unique_ptr<RecordSource> open_records(const std::string& path, const ReadOp
     if (format == InputFormat::kAuto)
       throw Error(ErrorCode::kInvalidArgument,
                   path + ": cannot tell the format from the name (expected .jsonl, .json, .ndjson, .csv, .tsv, "
-                         ".tab or .txt); name the format (jsonl, csv, tsv or page)");
+                         ".tab or .txt); name the format with --format (Python: format=): jsonl, csv, tsv or page");
   }
   auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
   if (!*file) throw Error(ErrorCode::kIO, path + ": cannot open: " + std::strerror(errno));

@@ -1,5 +1,7 @@
 #include "schema.hpp"
 
+#include "askalike/version.hpp"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -119,4 +121,7 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
 }
 
 }  // namespace schema
+
+int schema_version() noexcept { return schema::kVersion; }
+
 }  // namespace askalike

@@ -6,17 +6,19 @@
 #   ./tools/demo.sh ["your own question"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/build-common.sh
 
 .ci/install-deps
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target askalike-cli
+configure_build
+build_targets askalike-cli
 
-askalike=build/tools/askalike
-db=build/demo.db
+askalike=$ASKALIKE_BUILD_DIR/tools/askalike
+db=$ASKALIKE_BUILD_DIR/demo.db
 # Rebuilt when the corpus or the program changed (a new askalike may store
 # records differently).
 if [ ! -d "$db" ] || [ corpus/medquad-sample.jsonl -nt "$db" ] || [ corpus/cmd-zh.jsonl -nt "$db" ] ||
    [ "$askalike" -nt "$db" ]; then
+  echo "== Indexing corpus/medquad-sample.jsonl and corpus/cmd-zh.jsonl (10,640 records) into $db"
   rm -rf "$db"
   "$askalike" index -d "$db" corpus/medquad-sample.jsonl corpus/cmd-zh.jsonl
 fi
@@ -33,3 +35,7 @@ else
   ask "I have been taking atorvastatin for my cholesterol and now my muscles ache. Is that a side effect, and should I stop taking it?"
   ask "我有高血压，最近头痛得厉害，可以吃党参泡水喝吗？"
 fi
+echo
+echo "The tool is $askalike: put it on PATH with"
+echo "  export PATH=\"$PWD/$ASKALIKE_BUILD_DIR/tools:\$PATH\""
+echo "or install it (and the library) under /usr/local, as root, with 'cmake --install $ASKALIKE_BUILD_DIR'."

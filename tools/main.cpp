@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   }
   const std::string& first = args[0];
   if (first == "--version" || first == "-V" || first == "version") {
-    std::cout << "askalike " << askalike::version() << std::endl;
+    std::cout << "askalike " << askalike::version() << " (database schema " << askalike::schema_version() << ")"
+              << std::endl;
     return kExitOk;
   }
   if (first == "--help" || first == "-h" || first == "help") {

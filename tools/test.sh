@@ -2,23 +2,27 @@
 # Builds askalike and runs every test: the C++ suite under ctest (library,
 # command-line tool, installed package) and the Python suite under pytest
 # (in a fresh virtual environment, with the module built by `pip install .`).
-# Installs missing Debian packages when run as root.
+# Installs missing Debian packages when run as root. Shares its build with
+# tools/demo.sh: after the demo, only the tests are left to compile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/build-common.sh
 
 .ci/install-deps
 jobs=$(nproc)
 
-echo "== C++: build and ctest"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j "$jobs"
-ctest --test-dir build --output-on-failure -j "$jobs"
+configure_build
+build_targets
+echo "== C++: ctest"
+ctest --test-dir "$ASKALIKE_BUILD_DIR" --output-on-failure -j "$jobs"
 
-echo "== Python: pip install . into a fresh virtual environment, then pytest"
-venv=build/venv
+venv=$ASKALIKE_BUILD_DIR/venv
+echo "== Python: a fresh virtual environment in $venv, with pytest"
 rm -rf "$venv"
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --upgrade pip
-"$venv/bin/pip" install --quiet . pytest
+"$venv/bin/pip" install --quiet --disable-pip-version-check pytest
+echo "== Python: pip install . (builds the module with CMake; a few minutes)"
+"$venv/bin/pip" install --disable-pip-version-check .
+echo "== Python: pytest"
 # Run from outside the source tree so that the installed package is tested.
-(cd build && venv/bin/python -m pytest -q "$OLDPWD/tests/python")
+(cd "$ASKALIKE_BUILD_DIR" && venv/bin/python -m pytest -q "$OLDPWD/tests/python")

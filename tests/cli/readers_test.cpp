@@ -397,6 +397,8 @@ TEST_CASE("open_records on paths") {
   clitest::write_file(dir / "x.dat", "{}\n");
   CHECK_THROWS_WITH_AS(askalike::open_records(dir / "x.dat"), doctest::Contains("cannot tell the format"),
                        askalike::Error);
+  // The message says how to name it.
+  CHECK_THROWS_WITH_AS(askalike::open_records(dir / "x.dat"), doctest::Contains("--format"), askalike::Error);
   ReadOptions o;
   o.format = InputFormat::kJsonl;
   clitest::write_file(dir / "x.dat", "{\"id\":\"1\",\"title\":\"t\"}\n");

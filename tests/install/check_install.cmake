@@ -1,6 +1,8 @@
 # Installs askalike into a scratch prefix, then builds and runs a consumer
 # program against it twice: with find_package(askalike CONFIG) and with
 # pkg-config. Run by ctest as: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -P check_install.cmake
+# With -DPREFIX=DIR instead of -DBUILD_DIR, checks what is already installed
+# there (tools/test-packages.sh: the .deb's files).
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -10,8 +12,12 @@ function(run)
 endfunction()
 
 file(REMOVE_RECURSE "${WORK_DIR}")
-set(prefix "${WORK_DIR}/prefix")
-run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
+if(DEFINED PREFIX)
+  set(prefix "${PREFIX}")
+else()
+  set(prefix "${WORK_DIR}/prefix")
+  run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
+endif()
 
 foreach(header askalike.hpp version.hpp search.hpp)
   if(NOT EXISTS "${prefix}/include/askalike/${header}")

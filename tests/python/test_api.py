@@ -54,5 +54,12 @@ def test_stubs_and_marker_are_installed():
                         f"{name}.{attr} missing from the stub"
 
 
+def test_namespace_shows_only_the_public_names():
+    # No helper of the package's own code (a __future__ import, a loop
+    # variable) may show up beside the API.
+    shown = {name for name in vars(askalike) if not name.startswith("_")}
+    assert shown == set(askalike.__all__) - {"__version__"}
+
+
 def test_version():
     assert askalike.__version__.count(".") == 2

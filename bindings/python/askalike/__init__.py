@@ -20,8 +20,6 @@ Every error is an :class:`askalike.Error`. Searches release the GIL, and
 :meth:`Searcher.similar_batch` runs many queries on several threads.
 """
 
-from __future__ import annotations
-
 from ._askalike import (
     Analyzer,
     BadLine,
