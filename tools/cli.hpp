@@ -79,6 +79,7 @@ int cmd_stats(const std::vector<std::string>& args);
 int cmd_remove(const std::vector<std::string>& args);
 int cmd_compact(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
+int cmd_serve(const std::vector<std::string>& args);
 
 }  // namespace askalike::cli
 

@@ -29,6 +29,7 @@ const Subcommand kCommands[] = {
     {"remove", cmd_remove, "remove records by id"},
     {"compact", cmd_compact, "write a compacted copy of a database"},
     {"export", cmd_export, "write every record as JSON Lines on stdout"},
+    {"serve", cmd_serve, "serve similar-question searches over HTTP (JSON API and a page)"},
 };
 
 void print_usage(std::ostream& out) {
