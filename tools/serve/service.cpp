@@ -53,7 +53,11 @@ std::vector<Record> records_of_body(const std::string& body, const Limits& limit
     json whole = parse_json(body, limits.max_json_depth);
     if (!whole.is_object())
       throw HttpError(400, "invalid_request", "send one record as a JSON object, or JSON Lines (one object a line)");
-    out.push_back(Record::from_json(body, "request body", 1));
+    try {
+      out.push_back(Record::from_json(body, "request body", 1));
+    } catch (const ParseError& e) {
+      throw HttpError(400, "invalid_record", "the record in the request body: " + e.reason());
+    }
     return out;
   } catch (const HttpError& e) {
     if (e.code() != "malformed_json") throw;
@@ -67,8 +71,13 @@ std::vector<Record> records_of_body(const std::string& body, const Limits& limit
     start = end + 1;
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    parse_json(line, limits.max_json_depth, "line " + std::to_string(line_number) + " of the request body");
-    out.push_back(Record::from_json(line, "request body", line_number));
+    const std::string where = "line " + std::to_string(line_number) + " of the request body";
+    parse_json(line, limits.max_json_depth, where);
+    try {
+      out.push_back(Record::from_json(line, "request body", line_number));
+    } catch (const ParseError& e) {
+      throw HttpError(400, "invalid_record", where + ": " + e.reason());
+    }
   }
   return out;
 }

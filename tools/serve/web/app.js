@@ -114,12 +114,13 @@ async function showRecord(id) {
           el("div", { class: "text answer" }, r.answer))
       : null;
     const source = /^https?:\/\//i.test(r.url || "") ? el("p", {}, el("a", { href: r.url, rel: "noopener" }, "Source")) : null;
-    view.replaceChildren(
+    const parts = [
       el("p", { class: "back" }, el("a", { href: "/" }, "← Ask another question")),
       el("h1", { class: "title" }, recordTitle(r)),
       r.question && r.question !== r.title ? el("div", { class: "text question" }, r.question) : null,
       asked ? el("p", { class: "asked" }, asked) : null,
-      reply, source);
+      reply, source];
+    view.replaceChildren(...parts.filter(Boolean));
     showResults(await api("/v1/records/" + encodeURIComponent(id) + "/similar?k=5"));
   } catch (e) {
     view.replaceChildren(el("p", { class: "back" }, el("a", { href: "/" }, "← Ask a question")),
