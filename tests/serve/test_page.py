@@ -69,11 +69,11 @@ def no_alert(driver) -> bool:
 
 
 def test_asking_fills_the_similar_and_related_boxes(browser, site):
-    hits = ask(browser, site, "What are the symptoms of high blood pressure? I get headaches in the morning.")
+    hits = ask(browser, site, "My child has a high fever and a red rash on his chest. Should I worry?")
     assert len(hits) == 10
     assert all(h.find_element(By.CSS_SELECTOR, ".hit-title").text for h in hits)
     marks = {m.text.lower() for m in browser.find_elements(By.CSS_SELECTOR, "#hits .hit-question mark, #hits .hit-answer mark")}
-    assert "blood" in marks and "pressure" in marks
+    assert "fever" in marks and "rash" in marks
     assert hits[0].find_element(By.CSS_SELECTOR, ".dept").text  # the department
     assert "% match" in hits[0].find_element(By.CSS_SELECTOR, ".confidence").text
     topics = browser.find_elements(By.CSS_SELECTOR, "#topics li")

@@ -139,6 +139,12 @@ int cmd_serve(const std::vector<std::string>& args) {
   server.set_read_timeout(sec_usec(read_timeout).first, sec_usec(read_timeout).second);
   server.set_write_timeout(sec_usec(write_timeout).first, sec_usec(write_timeout).second);
   server.set_keep_alive_timeout(static_cast<time_t>(idle_timeout));
+  // httplib closes a kept-alive connection after 5 requests by default: a
+  // client making many searches would pay a new connection every 5.
+  server.set_keep_alive_max_count(1000);
+  // An answer goes out in two writes (headers, body): with Nagle's algorithm
+  // the second waits for the client's delayed ACK, 40 ms a request.
+  server.set_tcp_nodelay(true);
   service.install(server);
 
   int port = address.port;
