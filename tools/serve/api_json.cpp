@@ -1,6 +1,8 @@
 // The JSON side of the HTTP API: parameters in, results and records out.
 #include "api_json.hpp"
 
+#include <askalike/error.hpp>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -250,6 +252,44 @@ json snippet_parts(const std::string& snippet) {
   }
   flush();
   return parts;
+}
+
+std::vector<Record> records_from_body(const std::string& body, const Limits& limits) {
+  std::vector<Record> out;
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) throw HttpError(400, "invalid_request", "the request body is empty");
+  // One (possibly pretty-printed) object...
+  try {
+    json whole = parse_json(body, limits.max_json_depth);
+    if (!whole.is_object())
+      throw HttpError(400, "invalid_request", "send one record as a JSON object, or JSON Lines (one object a line)");
+    try {
+      out.push_back(Record::from_json(body, "request body", 1));
+    } catch (const ParseError& e) {
+      throw HttpError(400, "invalid_record", "the record in the request body: " + e.reason());
+    }
+    return out;
+  } catch (const HttpError& e) {
+    if (e.code() != "malformed_json") throw;
+  }
+  // ... or one object a line.
+  std::size_t line_number = 0;
+  for (std::size_t start = 0; start < body.size();) {
+    std::size_t end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    std::string line = body.substr(start, end - start);
+    start = end + 1;
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = "line " + std::to_string(line_number) + " of the request body";
+    parse_json(line, limits.max_json_depth, where);
+    try {
+      out.push_back(Record::from_json(line, "request body", line_number));
+    } catch (const ParseError& e) {
+      throw HttpError(400, "invalid_record", where + ": " + e.reason());
+    }
+  }
+  return out;
 }
 
 json record_json(const Record& record) {

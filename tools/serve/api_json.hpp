@@ -40,7 +40,6 @@ struct Limits {
   std::size_t max_offset = 10000;             // paging depth
   std::size_t max_body_bytes = 4 << 20;       // request body (413 above)
   std::size_t max_json_depth = 32;            // nesting of a request's JSON
-  std::size_t max_records_per_write = 10000;  // records in one POST /v1/records
 };
 
 // The body of an error answer: {"error": {"status", "code", "message"}}.
@@ -83,6 +82,11 @@ inline constexpr const char* kHighlightClose = "\x02";
 // A highlighted snippet as [{"text": ..., "highlight": bool}, ...]: clients
 // show each part as text, so no record text is ever read as markup.
 json snippet_parts(const std::string& snippet);
+
+// The records of a write's body: one JSON object (possibly over several
+// lines), or JSON Lines. HttpError 400 naming the line of the first bad
+// record: a body is taken whole or not at all.
+std::vector<Record> records_from_body(const std::string& body, const Limits& limits);
 
 // A stored record as a JSON object (its extra fields included).
 json record_json(const Record& record);

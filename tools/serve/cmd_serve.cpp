@@ -87,8 +87,9 @@ int cmd_serve(const std::vector<std::string>& args) {
       ("listen", po::value<std::string>()->default_value("127.0.0.1:8080")->value_name("HOST:PORT"),
        "address to listen on (port 0: any free port; the address is printed). Loopback by default:\n"
        "anything else exposes the service to the network")
-      ("threads", po::value<unsigned>()->default_value(8)->value_name("N"),
-       "requests answered at once (each connection holds a thread while open)")
+      ("threads", po::value<unsigned>()->default_value(16)->value_name("N"),
+       "connections served at once (a kept-alive connection holds its thread until\n"
+       "--idle-timeout; a browser opens up to 6)")
       ("write-token-file", po::value<std::string>()->value_name("FILE"),
        "enable writes for clients sending this token (first line of FILE, 16+ characters; - for stdin)")
       ("reload-interval", po::value<double>()->default_value(0.5)->value_name("S"),

@@ -43,45 +43,6 @@ std::string content_type_of(std::string_view name) {
   return "application/octet-stream";
 }
 
-// The record ids of a write body: one JSON object, or JSON Lines.
-std::vector<Record> records_of_body(const std::string& body, const Limits& limits) {
-  std::vector<Record> out;
-  std::size_t first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) throw HttpError(400, "invalid_request", "the request body is empty");
-  // One (possibly pretty-printed) object...
-  try {
-    json whole = parse_json(body, limits.max_json_depth);
-    if (!whole.is_object())
-      throw HttpError(400, "invalid_request", "send one record as a JSON object, or JSON Lines (one object a line)");
-    try {
-      out.push_back(Record::from_json(body, "request body", 1));
-    } catch (const ParseError& e) {
-      throw HttpError(400, "invalid_record", "the record in the request body: " + e.reason());
-    }
-    return out;
-  } catch (const HttpError& e) {
-    if (e.code() != "malformed_json") throw;
-  }
-  // ... or one object a line.
-  std::size_t line_number = 0;
-  for (std::size_t start = 0; start < body.size();) {
-    std::size_t end = body.find('\n', start);
-    if (end == std::string::npos) end = body.size();
-    std::string line = body.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = "line " + std::to_string(line_number) + " of the request body";
-    parse_json(line, limits.max_json_depth, where);
-    try {
-      out.push_back(Record::from_json(line, "request body", line_number));
-    } catch (const ParseError& e) {
-      throw HttpError(400, "invalid_record", where + ": " + e.reason());
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 bool same_secret(const std::string& given, const std::string& expected) {
@@ -275,7 +236,7 @@ struct Service::Impl {
     route(server, "POST", "/v1/records", "/v1/records",
           [this, &limits](const httplib::Request& req, httplib::Response& res) {
             check_write_token(req);
-            std::vector<Record> records = records_of_body(req.body, limits);
+            std::vector<Record> records = records_from_body(req.body, limits);
             answer(res, write([&](IndexWriter& writer) {
                      std::size_t replaced = 0;
                      json ids = json::array();
