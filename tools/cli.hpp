@@ -92,6 +92,7 @@ int cmd_reindex(const std::vector<std::string>& args);
 void add_ranking_options(po::options_description& options);
 std::optional<RankingOptions> ranking_options_from(const Command& cmd, const RankingOptions& base);
 int cmd_check(const std::vector<std::string>& args);
+int cmd_serve(const std::vector<std::string>& args);
 
 }  // namespace askalike::cli
 

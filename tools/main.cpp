@@ -31,6 +31,7 @@ const Subcommand kCommands[] = {
     {"reindex", cmd_reindex, "rebuild a database with new ranking settings or renewed field averages"},
     {"export", cmd_export, "write every record as JSON Lines on stdout"},
     {"check", cmd_check, "tell whether a database is sound or damaged"},
+    {"serve", cmd_serve, "serve similar-question searches over HTTP (JSON API and a page)"},
 };
 
 void print_usage(std::ostream& out) {

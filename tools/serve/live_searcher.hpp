@@ -1,0 +1,76 @@
+// askalike serve: a Searcher that follows the database as other processes
+// (and the service itself) commit to it.
+#ifndef ASKALIKE_TOOLS_SERVE_LIVE_SEARCHER_HPP_
+#define ASKALIKE_TOOLS_SERVE_LIVE_SEARCHER_HPP_
+
+#include <askalike/error.hpp>
+#include <askalike/search.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace askalike::serve {
+
+// Thread-safe. A thread checks the database's revision every `interval`
+// and reopens the Searcher when it changed, so new commits show without a
+// restart. A search that still meets a commit mid-read (Xapian overwrote
+// the revision it was reading) is retried on the newest revision, so no
+// request fails because someone committed.
+class LiveSearcher {
+ public:
+  // Throws askalike::Error when the database cannot be opened.
+  LiveSearcher(const std::string& path, std::chrono::milliseconds interval);
+  ~LiveSearcher();
+  LiveSearcher(const LiveSearcher&) = delete;
+  LiveSearcher& operator=(const LiveSearcher&) = delete;
+
+  // Runs `search` with the searcher, retried (a few times, each on a fresh
+  // reopen) when the database changed under it.
+  template <typename Search>
+  auto run(Search&& search) -> decltype(search(std::declval<const Searcher&>())) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return search(searcher_);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kIO || attempt == kAttempts) throw;
+        ++retries_;
+        refresh(true);
+      }
+    }
+  }
+
+  // Checks for a new revision now (after the service's own commit, so that
+  // the next request sees it); `force` reopens even when none is seen.
+  void refresh(bool force = false);
+
+  std::uint64_t revision() const { return revision_; }    // 0 when the database cannot tell (a stub)
+  std::uint64_t documents() const { return documents_; }  // as of the last check
+  std::uint64_t reloads() const { return reloads_; }
+  std::uint64_t retries() const { return retries_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  static constexpr int kAttempts = 4;
+  void watch(std::chrono::milliseconds interval);
+
+  std::string path_;
+  Searcher searcher_;
+  struct Watch;  // the Xapian handle that sees new revisions
+  std::unique_ptr<Watch> watch_;
+  std::mutex refresh_mutex_;
+  std::atomic<std::uint64_t> revision_{0}, documents_{0}, reloads_{0}, retries_{0};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace askalike::serve
+
+#endif  // ASKALIKE_TOOLS_SERVE_LIVE_SEARCHER_HPP_

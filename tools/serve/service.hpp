@@ -1,0 +1,53 @@
+// askalike serve: the HTTP service. Routes, the write-token rule and the
+// mapping of failures to HTTP answers live here; the JSON mapping is in
+// api_json.hpp, the metrics in http_metrics.hpp, following commits in
+// live_searcher.hpp.
+#ifndef ASKALIKE_TOOLS_SERVE_SERVICE_HPP_
+#define ASKALIKE_TOOLS_SERVE_SERVICE_HPP_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "api_json.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace askalike::serve {
+
+struct ServiceOptions {
+  std::string db;
+  std::string write_token;  // empty: every write is refused with 403
+  Limits limits;
+  std::chrono::milliseconds reload_interval{500};
+};
+
+// Thread-safe: the HTTP server calls it from its pool of threads.
+class Service {
+ public:
+  // Opens the database. Throws askalike::Error.
+  explicit Service(ServiceOptions options);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Registers every route, the error handler and the body limit on `server`.
+  void install(httplib::Server& server);
+
+  std::uint64_t documents() const;
+  std::uint64_t revision() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Equal strings, compared in time that does not depend on where they differ
+// (a token guessed byte by byte learns nothing from timing).
+bool same_secret(const std::string& given, const std::string& expected);
+
+}  // namespace askalike::serve
+
+#endif  // ASKALIKE_TOOLS_SERVE_SERVICE_HPP_
