@@ -84,8 +84,8 @@ TEST_CASE("options are validated in the library, in one wording") {
   o.bm25_k1 = nan;
   CHECK(message(o) == "bm25_k1 must be a finite number of at least 0, not nan");
   o = SearchOptions();
-  o.answer_weight = inf;
-  CHECK(message(o) == "answer_weight must be a finite number of at least 0, not inf");
+  o.bm25_k1 = inf;
+  CHECK(message(o) == "bm25_k1 must be a finite number of at least 0, not inf");
   o = SearchOptions();
   o.min_score = -inf;
   CHECK(message(o) == "min_score must be a finite number, not -inf");

@@ -64,7 +64,7 @@ def test_a_lone_surrogate_is_a_clear_error(small_searcher):
 
 @pytest.mark.parametrize("keywords, message", [
     ({"bm25_k1": float("nan")}, "bm25_k1 must be a finite number of at least 0, not nan"),
-    ({"answer_weight": float("inf")}, "answer_weight must be a finite number of at least 0, not inf"),
+    ({"bm25_k1": float("inf")}, "bm25_k1 must be a finite number of at least 0, not inf"),
     ({"since": "2007-13-45"}, "since must be a date"),
     ({"offset": -5}, "offset must be between 0 and 10000000, not -5"),
     ({"max_query_terms": -1}, "max_query_terms must be between 1 and 1000, not -1"),

@@ -74,7 +74,7 @@ def test_filters_and_paging(service):
     assert [h["id"] for h in page["hits"]] == [h["id"] for h in whole[3:6]]
     assert [h["rank"] for h in page["hits"]] == [4, 5, 6]
     status, posted, _ = service.post("/v1/similar", {"text": "twitching", "category": ["Neurology"], "k": 10,
-                                                     "answer_weight": 0.5, "facets": False})
+                                                     "bm25_k1": 0.9, "facets": False})
     assert status == 200 and posted["related_topics"] == [] and posted["hits"]
 
 
@@ -116,7 +116,7 @@ def test_openapi_describes_every_route_the_service_answers(service):
             assert not (status == 404 and "no route" in json.dumps(body)), (method, path)
     params = {p["name"] for p in spec["paths"]["/v1/similar"]["get"]["parameters"]}
     assert {"q", "k", "offset", "category", "tag", "lang", "group", "since", "until", "exclude_id",
-            "min_score", "bm25_k1", "bm25_b", "max_query_terms"} <= params
+            "min_score", "bm25_k1", "max_query_terms"} <= params
 
 
 def test_metrics_count_requests_errors_and_latency(service):

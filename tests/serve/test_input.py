@@ -32,7 +32,7 @@ def test_unknown_parameter_is_named(service):
 
 def test_wrong_values_are_refused(service):
     for query, words in (("k=0", "at least 1"), ("k=ten", "whole number"), ("k=-3", "whole number"),
-                         ("bm25_b=nan", "finite number"), ("since=yesterday", "YYYY"),
+                         ("bm25_k1=nan", "finite number"), ("since=yesterday", "YYYY"),
                          ("facets=maybe", "true or false"), ("k=1&k=2", "more than once")):
         status, message = error_of(service.get("/v1/similar?q=headache&" + query))
         assert status == 400 and words in message, (query, message)

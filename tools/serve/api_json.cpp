@@ -113,20 +113,8 @@ const std::vector<std::pair<std::string, Setter>>& parameters() {
       {"exclude_id", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
          o.exclude_id = text_of(v, n);
        }},
-      {"title_weight", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
-         o.title_weight = number_of(v, n);
-       }},
-      {"question_weight", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
-         o.question_weight = number_of(v, n);
-       }},
-      {"answer_weight", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
-         o.answer_weight = number_of(v, n);
-       }},
       {"bm25_k1", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
          o.bm25_k1 = number_of(v, n);
-       }},
-      {"bm25_b", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
-         o.bm25_b = number_of(v, n);
        }},
       {"max_query_terms", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
          o.max_query_terms = count_of(v, n);
