@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-.ci/install-deps
+.ci/install-deps --checks
 jobs=$(nproc)
 passes=("$@")
 ((${#passes[@]})) || passes=(asan tsan fuzz)

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/build-common.sh
 
-.ci/install-deps
+.ci/install-deps --test
 jobs=$(nproc)
 
 configure_build
