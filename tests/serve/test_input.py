@@ -21,6 +21,12 @@ def test_malformed_json_says_where(service):
     assert "malformed JSON" in message and "line 1, column 29" in message
 
 
+def test_empty_or_form_body_is_malformed_json(service):
+    for body, words in (("", "unexpected end of input"), ("text=fever", "line 1, column 2")):
+        status, message = error_of(service.post("/v1/similar", body))
+        assert status == 400 and "malformed JSON" in message and words in message, message
+
+
 def test_unknown_parameter_is_named(service):
     status, message = error_of(service.get("/v1/similar?q=headache&kk=5"))
     assert status == 400 and "unknown parameter 'kk'" in message

@@ -4,6 +4,8 @@
 #include <askalike/askalike.hpp>
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -102,8 +104,13 @@ struct Service::Impl {
     if (options.write_token.empty())
       throw HttpError(403, "forbidden", "writes are disabled: the service was started without --write-token-file");
     const std::string header = req.get_header_value("Authorization");
-    const std::string scheme = "Bearer ";
-    const std::string given = header.compare(0, scheme.size(), scheme) == 0 ? header.substr(scheme.size()) : "";
+    // "Bearer TOKEN"; the scheme's name is case-insensitive (RFC 9110).
+    const std::string scheme = "bearer ";
+    std::string given;
+    if (header.size() > scheme.size() &&
+        std::equal(scheme.begin(), scheme.end(), header.begin(),
+                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+      given = header.substr(scheme.size());
     if (!same_secret(given, options.write_token))
       throw HttpError(403, "forbidden", "writes need the header 'Authorization: Bearer TOKEN' with the service's token");
   }
@@ -272,7 +279,8 @@ struct Service::Impl {
         message = "the request line is too long; send long questions with POST /v1/similar";
         code = "uri_too_long";
       } else if (res.status != 404) {
-        message = "bad request";
+        message = "the HTTP request could not be read (a malformed request line or header, or a body "
+                  "without Content-Length)";
         code = "bad_request";
       }
       res.set_content(error_body(res.status, code, message), kJson);
