@@ -73,6 +73,14 @@ def test_unknown_route_is_a_json_404(service):
     assert status == 404 and "no route" in message
 
 
+def test_wrong_method_is_405(service):
+    status, body, headers = service.request("PUT", "/v1/similar", body=b"{}")
+    assert status == 405 and headers["Allow"] == "GET, POST"
+    assert "takes GET, POST, not PUT" in body["error"]["message"]
+    status, body, headers = service.request("PATCH", "/v1/records/twitch", body=b"{}")
+    assert status == 405 and headers["Allow"] == "GET, DELETE"
+
+
 def test_too_long_request_line_is_refused(service):
     status, message = error_of(service.get("/v1/similar?q=" + urllib.parse.quote("headache " * 2000)))
     assert status == 414 and "POST /v1/similar" in message

@@ -9,7 +9,8 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
-#include <optional>
+#include <regex>
+#include <vector>
 
 #include "assets.hpp"
 #include "http_metrics.hpp"
@@ -64,6 +65,9 @@ struct Service::Impl {
   LiveSearcher live;
   HttpMetrics metrics;
   std::mutex write_mutex;  // one write at a time: one IndexWriter per database
+  // Every route's path and method, to tell "no such path" (404) from "not
+  // with this method" (405). Filled by install(), read-only afterwards.
+  std::vector<std::pair<std::regex, std::string>> routes;
 
   explicit Impl(ServiceOptions o) : options(std::move(o)), live(options.db, options.reload_interval) {}
 
@@ -93,6 +97,7 @@ struct Service::Impl {
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
       metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
     };
+    routes.emplace_back(std::regex(pattern), method);
     if (method == "GET") server.Get(pattern, wrapped);
     else if (method == "POST") server.Post(pattern, wrapped);
     else if (method == "DELETE") server.Delete(pattern, wrapped);
@@ -278,7 +283,18 @@ struct Service::Impl {
       } else if (res.status == 414) {
         message = "the request line is too long; send long questions with POST /v1/similar";
         code = "uri_too_long";
-      } else if (res.status != 404) {
+      } else if (res.status == 404) {
+        std::string allowed;
+        for (const auto& [path, method] : routes)
+          if (std::regex_match(req.path, path) && allowed.find(method) == std::string::npos)
+            allowed += (allowed.empty() ? "" : ", ") + method;
+        if (!allowed.empty()) {
+          res.status = 405;
+          res.set_header("Allow", allowed);
+          message = req.path + " takes " + allowed + ", not " + req.method;
+          code = "method_not_allowed";
+        }
+      } else {
         message = "the HTTP request could not be read (a malformed request line or header, or a body "
                   "without Content-Length)";
         code = "bad_request";
