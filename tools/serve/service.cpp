@@ -93,6 +93,9 @@ struct Service::Impl {
       } catch (const std::exception& e) {
         res.status = 500;
         res.set_content(error_body(500, "internal", e.what()), kJson);
+      } catch (...) {  // nothing may end the service
+        res.status = 500;
+        res.set_content(error_body(500, "internal", "unexpected error"), kJson);
       }
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
       metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
