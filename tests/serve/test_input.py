@@ -21,6 +21,12 @@ def test_malformed_json_says_where(service):
     assert "malformed JSON" in message and "line 1, column 29" in message
 
 
+def test_empty_or_form_body_is_malformed_json(service):
+    for body, words in (("", "unexpected end of input"), ("text=fever", "line 1, column 2")):
+        status, message = error_of(service.post("/v1/similar", body))
+        assert status == 400 and "malformed JSON" in message and words in message, message
+
+
 def test_unknown_parameter_is_named(service):
     status, message = error_of(service.get("/v1/similar?q=headache&kk=5"))
     assert status == 400 and "unknown parameter 'kk'" in message
@@ -65,6 +71,14 @@ def test_deep_nesting_is_refused(service):
 def test_unknown_route_is_a_json_404(service):
     status, message = error_of(service.get("/v2/similar?q=x"))
     assert status == 404 and "no route" in message
+
+
+def test_wrong_method_is_405(service):
+    status, body, headers = service.request("PUT", "/v1/similar", body=b"{}")
+    assert status == 405 and headers["Allow"] == "GET, POST"
+    assert "takes GET, POST, not PUT" in body["error"]["message"]
+    status, body, headers = service.request("PATCH", "/v1/records/twitch", body=b"{}")
+    assert status == 405 and headers["Allow"] == "GET, DELETE"
 
 
 def test_too_long_request_line_is_refused(service):

@@ -38,7 +38,7 @@ def test_writes_need_the_right_token(small_db, token_file):
 
 def test_a_write_is_committed_before_the_answer(small_db, token_file):
     with serving(small_db, "--write-token-file", str(token_file)) as s:
-        status, body, _ = s.post("/v1/records", NEW, headers=AUTH)
+        status, body, _ = s.post("/v1/records", NEW, headers={"Authorization": "bearer " + TOKEN})
         assert status == 200 and body["added"] == 1 and body["replaced"] == 0 and body["ids"] == ["new-1"]
         # Seen by the very next request...
         status, got, _ = s.get("/v1/records/new-1")

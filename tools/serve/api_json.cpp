@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 
@@ -34,6 +35,8 @@ std::string text_of(const json& value, const std::string& name) {
 // A whole-number parameter: a JSON number or its decimal text.
 std::size_t count_of(const json& value, const std::string& name) {
   if (value.is_number_unsigned()) return value.get<std::size_t>();
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0)  // built in code, not parsed
+    return static_cast<std::size_t>(value.get<std::int64_t>());
   if (value.is_string()) {
     const std::string s = value.get<std::string>();
     if (!s.empty() && s.size() < 19 && s.find_first_not_of("0123456789") == std::string::npos)

@@ -54,7 +54,8 @@ std::string read_token(const Command& cmd, const std::string& path) {
   token.erase(0, token.find_first_not_of(space));
   token.erase(token.find_last_not_of(space) + 1);
   if (token.size() < 16)
-    cmd.usage_error("the write token in " + path + " must be at least 16 characters (it has " +
+    cmd.usage_error("the write token " + (path == "-" ? std::string("on stdin") : "in " + path) +
+                    " must be at least 16 characters (it has " +
                     std::to_string(token.size()) + ")");
   return token;
 }
@@ -85,10 +86,10 @@ int cmd_serve(const std::vector<std::string>& args) {
   serve::Limits limits;
   cmd.options().add_options()
       ("listen", po::value<std::string>()->default_value("127.0.0.1:8080")->value_name("HOST:PORT"),
-       "address to listen on (port 0: any free port; the address is printed). Loopback by default:\n"
+       "address to listen on (port 0: any free port; the address is printed); loopback by default, "
        "anything else exposes the service to the network")
       ("threads", po::value<unsigned>()->default_value(16)->value_name("N"),
-       "connections served at once (a kept-alive connection holds its thread until\n"
+       "connections served at once (a kept-alive connection holds its thread until "
        "--idle-timeout; a browser opens up to 6)")
       ("write-token-file", po::value<std::string>()->value_name("FILE"),
        "enable writes for clients sending this token (first line of FILE, 16+ characters; - for stdin)")

@@ -30,11 +30,11 @@ LiveSearcher::LiveSearcher(const std::string& path, std::chrono::milliseconds in
   // database is and refuses what it must not open).
   try {
     watch_->db = Xapian::Database(path);
+    revision_ = revision_of(watch_->db);
+    documents_ = watch_->db.get_doccount();
   } catch (const Xapian::Error& e) {
     throw Error(ErrorCode::kIO, "watching " + path + " for commits: " + e.get_msg());
   }
-  revision_ = revision_of(watch_->db);
-  documents_ = watch_->db.get_doccount();
   thread_ = std::thread([this, interval] { watch(interval); });
 }
 

@@ -4,10 +4,13 @@
 #include <askalike/askalike.hpp>
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <mutex>
-#include <optional>
+#include <regex>
+#include <vector>
 
 #include "assets.hpp"
 #include "http_metrics.hpp"
@@ -62,6 +65,9 @@ struct Service::Impl {
   LiveSearcher live;
   HttpMetrics metrics;
   std::mutex write_mutex;  // one write at a time: one IndexWriter per database
+  // Every route's path and method, to tell "no such path" (404) from "not
+  // with this method" (405). Filled by install(), read-only afterwards.
+  std::vector<std::pair<std::regex, std::string>> routes;
 
   explicit Impl(ServiceOptions o) : options(std::move(o)), live(options.db, options.reload_interval) {}
 
@@ -87,10 +93,14 @@ struct Service::Impl {
       } catch (const std::exception& e) {
         res.status = 500;
         res.set_content(error_body(500, "internal", e.what()), kJson);
+      } catch (...) {  // nothing may end the service
+        res.status = 500;
+        res.set_content(error_body(500, "internal", "unexpected error"), kJson);
       }
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
       metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
     };
+    routes.emplace_back(std::regex(pattern), method);
     if (method == "GET") server.Get(pattern, wrapped);
     else if (method == "POST") server.Post(pattern, wrapped);
     else if (method == "DELETE") server.Delete(pattern, wrapped);
@@ -102,8 +112,13 @@ struct Service::Impl {
     if (options.write_token.empty())
       throw HttpError(403, "forbidden", "writes are disabled: the service was started without --write-token-file");
     const std::string header = req.get_header_value("Authorization");
-    const std::string scheme = "Bearer ";
-    const std::string given = header.compare(0, scheme.size(), scheme) == 0 ? header.substr(scheme.size()) : "";
+    // "Bearer TOKEN"; the scheme's name is case-insensitive (RFC 9110).
+    const std::string scheme = "bearer ";
+    std::string given;
+    if (header.size() > scheme.size() &&
+        std::equal(scheme.begin(), scheme.end(), header.begin(),
+                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+      given = header.substr(scheme.size());
     if (!same_secret(given, options.write_token))
       throw HttpError(403, "forbidden", "writes need the header 'Authorization: Bearer TOKEN' with the service's token");
   }
@@ -271,8 +286,20 @@ struct Service::Impl {
       } else if (res.status == 414) {
         message = "the request line is too long; send long questions with POST /v1/similar";
         code = "uri_too_long";
-      } else if (res.status != 404) {
-        message = "bad request";
+      } else if (res.status == 404) {
+        std::string allowed;
+        for (const auto& [path, method] : routes)
+          if (std::regex_match(req.path, path) && allowed.find(method) == std::string::npos)
+            allowed += (allowed.empty() ? "" : ", ") + method;
+        if (!allowed.empty()) {
+          res.status = 405;
+          res.set_header("Allow", allowed);
+          message = req.path + " takes " + allowed + ", not " + req.method;
+          code = "method_not_allowed";
+        }
+      } else {
+        message = "the HTTP request could not be read (a malformed request line or header, or a body "
+                  "without Content-Length)";
         code = "bad_request";
       }
       res.set_content(error_body(res.status, code, message), kJson);
