@@ -393,6 +393,20 @@ void Searcher::for_each(const std::function<void(const Record&)>& visit) const {
   });
 }
 
+CommittedState committed_state(const std::string& path) {
+  return schema::guarded("reading the revision", path, [&] {
+    Xapian::Database db = detail::open_database(path);
+    CommittedState state;
+    state.documents = db.get_doccount();
+    try {
+      state.revision = db.get_revision();
+    } catch (const Xapian::InvalidOperationError&) {
+      state.revision = 0;  // several databases have no single revision
+    }
+    return state;
+  });
+}
+
 void Searcher::reopen() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   ++impl_->generation;

@@ -11,6 +11,7 @@
 #define ASKALIKE_SEARCH_HPP_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -97,6 +98,15 @@ struct ASKALIKE_EXPORT SearcherOptions {
   // calling reopen(). 0: never (the state when opened, or of reopen()).
   unsigned refresh_interval_ms = 0;
 };
+
+// The latest committed state of the database at `path`, as a reader opening
+// it now would see it: a cheap check for a service that reopens on change.
+struct ASKALIKE_EXPORT CommittedState {
+  std::uint64_t revision = 0;   // grows with each commit; 0 for a stub naming several databases
+  std::uint64_t documents = 0;  // records
+};
+// Throws Error as Searcher's constructor does.
+ASKALIKE_EXPORT CommittedState committed_state(const std::string& path);
 
 // Answers similar-question queries on one database.
 // Thread-safe: one Searcher may serve queries from many threads at once (it

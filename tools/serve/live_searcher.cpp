@@ -1,40 +1,16 @@
 #include "live_searcher.hpp"
 
-#include <xapian.h>
-
 #include <iostream>
 
 namespace askalike::serve {
 
-struct LiveSearcher::Watch {
-  Xapian::Database db;
-  bool warned = false;
-};
-
-namespace {
-
-// A stub naming several databases has no single revision: 0.
-std::uint64_t revision_of(const Xapian::Database& db) {
-  try {
-    return db.get_revision();
-  } catch (const Xapian::Error&) {
-    return 0;
-  }
-}
-
-}  // namespace
-
 LiveSearcher::LiveSearcher(const std::string& path, std::chrono::milliseconds interval)
-    : path_(path), searcher_(path), watch_(std::make_unique<Watch>()) {
-  // Opened only after the Searcher accepted the path (it checks what the
-  // database is and refuses what it must not open).
-  try {
-    watch_->db = Xapian::Database(path);
-    revision_ = revision_of(watch_->db);
-    documents_ = watch_->db.get_doccount();
-  } catch (const Xapian::Error& e) {
-    throw Error(ErrorCode::kIO, "watching " + path + " for commits: " + e.get_msg());
-  }
+    : path_(path), searcher_(path) {
+  // Read through the library, which refuses what it must not open (a stub
+  // line that would start a program).
+  CommittedState state = committed_state(path);
+  revision_ = state.revision;
+  documents_ = state.documents;
   thread_ = std::thread([this, interval] { watch(interval); });
 }
 
@@ -50,19 +26,21 @@ LiveSearcher::~LiveSearcher() {
 void LiveSearcher::refresh(bool force) {
   std::lock_guard<std::mutex> lock(refresh_mutex_);
   try {
-    bool changed = watch_->db.reopen();
+    CommittedState state = committed_state(path_);
+    // A stub of several databases has no revision: its record count is
+    // the sign of a change there.
+    bool changed = state.revision != revision_ || state.documents != documents_;
     if (changed || force) {
       searcher_.reopen();
       if (changed) ++reloads_;
     }
-    revision_ = revision_of(watch_->db);
-    documents_ = watch_->db.get_doccount();
-    watch_->warned = false;
-  } catch (const Xapian::Error& e) {
+    revision_ = state.revision;
+    documents_ = state.documents;
+    warned_ = false;
+  } catch (const Error& e) {
     // Keep answering from what is open; say once what went wrong.
-    if (!watch_->warned)
-      std::cerr << "askalike serve: cannot check " << path_ << " for new commits: " << e.get_msg() << std::endl;
-    watch_->warned = true;
+    if (!warned_) std::cerr << "askalike serve: cannot check " << path_ << " for new commits: " << e.what() << std::endl;
+    warned_ = true;
   }
 }
 

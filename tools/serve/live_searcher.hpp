@@ -61,9 +61,8 @@ class LiveSearcher {
 
   std::string path_;
   Searcher searcher_;
-  struct Watch;  // the Xapian handle that sees new revisions
-  std::unique_ptr<Watch> watch_;
   std::mutex refresh_mutex_;
+  bool warned_ = false;  // a failed check was reported (guarded by refresh_mutex_)
   std::atomic<std::uint64_t> revision_{0}, documents_{0}, reloads_{0}, retries_{0};
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
