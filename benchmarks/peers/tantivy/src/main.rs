@@ -347,6 +347,11 @@ fn parse_search_args(args: &[String]) -> Result<SearchArgs> {
     Ok(a)
 }
 
+/// A hit: the record's id and its score.
+type Hit = (String, f32);
+/// A timed query: its index in the input, its hits, its latency in milliseconds.
+type Answered = (usize, Vec<Hit>, f64);
+
 /// Builds and runs the query for one question. One per thread: the analyser is not shared.
 struct Worker<'a> {
     searcher: &'a Searcher,
@@ -395,7 +400,7 @@ impl Worker<'_> {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    fn search(&mut self, q: &Q, k: usize, exclude_self: bool) -> Result<Vec<(String, f32)>> {
+    fn search(&mut self, q: &Q, k: usize, exclude_self: bool) -> Result<Vec<Hit>> {
         let Some(base) = self.base(&q.text) else {
             return Ok(Vec::new());
         };
@@ -447,7 +452,7 @@ fn search(args: &[String]) -> Result<i32> {
     let next = AtomicUsize::new(0);
     let warm_next = AtomicUsize::new(0);
     let start = Barrier::new(a.threads + 1);
-    let mut results: Vec<Vec<(String, f32)>> = vec![Vec::new(); n];
+    let mut results: Vec<Vec<Hit>> = vec![Vec::new(); n];
     let mut latency_ms = vec![0.0f64; n];
     let (seconds, outcomes) = std::thread::scope(|s| {
         let handles: Vec<_> = (0..a.threads)
@@ -459,7 +464,7 @@ fn search(args: &[String]) -> Result<i32> {
                     mode: a.mode,
                 };
                 let (queries, next, warm_next, start) = (&queries, &next, &warm_next, &start);
-                s.spawn(move || -> Result<Vec<(usize, Vec<(String, f32)>, f64)>> {
+                s.spawn(move || -> Result<Vec<Answered>> {
                     // Warm-up: each thread takes its share of the first `warmup` queries, untimed.
                     let mut warm = || -> Result<()> {
                         loop {
