@@ -1,7 +1,7 @@
 //! The tantivy peer of the askalike benchmarks: the same command-line interface
 //! and output as the other peers (see ../../peer_common.hpp).
 //!
-//!   tantivy-peer index CORPUS.jsonl DIR
+//!   tantivy-peer index CORPUS.jsonl DIR           (CORPUS and QUERIES may be - for standard input)
 //!   tantivy-peer search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self]
 //!        [--run OUT.trec] [--warmup W] [--tag NAME] [--latencies OUT.tsv] [--mode bool|mlt]
 //!   tantivy-peer compact DIR OUT      (copy + merge every segment into one)
@@ -47,9 +47,8 @@ const TEXT_FIELDS: [&str; 3] = ["title", "question", "answer"];
 const ANALYZER: &str = "en_lucene";
 /// Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET, so that the two peers drop the same words.
 const STOP_WORDS: [&str; 33] = [
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
-    "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
-    "will", "with",
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
+    "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
 ];
 /// Memory for each indexing thread (tantivy flushes a segment when it is full).
 const HEAP_PER_THREAD: usize = 64 << 20;
@@ -115,7 +114,11 @@ impl Fields {
         Ok(Fields {
             id: schema.get_field("id")?,
             group: schema.get_field("group")?,
-            text: [schema.get_field(TEXT_FIELDS[0])?, schema.get_field(TEXT_FIELDS[1])?, schema.get_field(TEXT_FIELDS[2])?],
+            text: [
+                schema.get_field(TEXT_FIELDS[0])?,
+                schema.get_field(TEXT_FIELDS[1])?,
+                schema.get_field(TEXT_FIELDS[2])?,
+            ],
         })
     }
 }
@@ -150,6 +153,15 @@ fn path_bytes(p: &Path) -> u64 {
     }
 }
 
+/// A JSON Lines input: a file, or standard input for "-".
+fn open_input(path: &str) -> Result<Box<dyn BufRead>> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file = fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Ok(Box::new(BufReader::new(file)))
+}
+
 fn report(records: u64, seconds: f64, dir: &str) {
     let out = json!({"records": records, "seconds": seconds, "peak_rss_kb": peak_rss_kb(),
                      "index_bytes": path_bytes(Path::new(dir))});
@@ -171,7 +183,7 @@ fn index(corpus: &str, dir: &str) -> Result<i32> {
     let f = Fields::of(&index.schema())?;
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, threads * HEAP_PER_THREAD)?;
-    let input = BufReader::new(fs::File::open(corpus).map_err(|e| format!("cannot read {corpus}: {e}"))?);
+    let input = open_input(corpus)?;
     let mut n = 0u64;
     for (i, line) in input.lines().enumerate() {
         let line = line.map_err(|e| format!("{corpus}:{}: {e}", i + 1))?;
@@ -229,7 +241,7 @@ struct Q {
 }
 
 fn read_queries(path: &str) -> Result<Vec<Q>> {
-    let input = BufReader::new(fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?);
+    let input = open_input(path)?;
     let mut out = Vec::new();
     for (i, line) in input.lines().enumerate() {
         let line = line.map_err(|e| format!("{path}:{}: {e}", i + 1))?;
@@ -240,9 +252,19 @@ fn read_queries(path: &str) -> Result<Vec<Q>> {
         let mut text = str_field(&o, "text");
         if text.is_empty() {
             let (t, b) = (str_field(&o, "title"), str_field(&o, "question"));
-            text = if t.is_empty() { b } else if b.is_empty() { t } else { format!("{t}. {b}") };
+            text = if t.is_empty() {
+                b
+            } else if b.is_empty() {
+                t
+            } else {
+                format!("{t}. {b}")
+            };
         }
-        out.push(Q { id: str_field(&o, "id"), text, group: str_field(&o, "group") });
+        out.push(Q {
+            id: str_field(&o, "id"),
+            text,
+            group: str_field(&o, "group"),
+        });
     }
     Ok(out)
 }
@@ -289,7 +311,8 @@ fn parse_search_args(args: &[String]) -> Result<SearchArgs> {
             }
         };
         let number = |v: String| -> Result<usize> {
-            v.parse().or_else(|_| usage_err(format!("{s} needs a number, not {v:?}")))
+            v.parse()
+                .or_else(|_| usage_err(format!("{s} needs a number, not {v:?}")))
         };
         match s.as_str() {
             "--k" | "-k" => a.k = number(value()?)?,
@@ -306,7 +329,7 @@ fn parse_search_args(args: &[String]) -> Result<SearchArgs> {
                     m => return usage_err(format!("--mode bool|mlt, not {m:?}")),
                 }
             }
-            o if o.starts_with('-') => return usage_err(format!("unknown option {o}")),
+            o if o.starts_with('-') && o != "-" => return usage_err(format!("unknown option {o}")),
             _ => pos.push(s.clone()),
         }
     }
@@ -324,6 +347,11 @@ fn parse_search_args(args: &[String]) -> Result<SearchArgs> {
     Ok(a)
 }
 
+/// A hit: the record's id and its score.
+type Hit = (String, f32);
+/// A timed query: its index in the input, its hits, its latency in milliseconds.
+type Answered = (usize, Vec<Hit>, f64);
+
 /// Builds and runs the query for one question. One per thread: the analyser is not shared.
 struct Worker<'a> {
     searcher: &'a Searcher,
@@ -336,7 +364,12 @@ impl Worker<'_> {
     /// The question's query, or None when it has no searchable word.
     fn base(&mut self, text: &str) -> Option<Box<dyn Query>> {
         if self.mode == Mode::Mlt {
-            let fields = self.f.text.iter().map(|f| (*f, vec![OwnedValue::Str(text.to_string())])).collect();
+            let fields = self
+                .f
+                .text
+                .iter()
+                .map(|f| (*f, vec![OwnedValue::Str(text.to_string())]))
+                .collect();
             return Some(Box::new(
                 MoreLikeThisQuery::builder()
                     .with_min_doc_frequency(1)
@@ -358,14 +391,19 @@ impl Worker<'_> {
         for w in &words {
             for f in self.f.text {
                 let term = Term::from_field_text(f, w);
-                clauses.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                ));
             }
         }
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    fn search(&mut self, q: &Q, k: usize, exclude_self: bool) -> Result<Vec<(String, f32)>> {
-        let Some(base) = self.base(&q.text) else { return Ok(Vec::new()) };
+    fn search(&mut self, q: &Q, k: usize, exclude_self: bool) -> Result<Vec<Hit>> {
+        let Some(base) = self.base(&q.text) else {
+            return Ok(Vec::new());
+        };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, base)];
         if !q.group.is_empty() {
             let group = TermQuery::new(Term::from_field_text(self.f.group, &q.group), IndexRecordOption::Basic);
@@ -375,11 +413,17 @@ impl Worker<'_> {
             let me = TermQuery::new(Term::from_field_text(self.f.id, &q.id), IndexRecordOption::Basic);
             clauses.push((Occur::MustNot, Box::new(me)));
         }
-        let top = self.searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(k).order_by_score())?;
+        let top = self
+            .searcher
+            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(k).order_by_score())?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = self.searcher.doc(addr)?;
-            let id = doc.get_first(self.f.id).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let id = doc
+                .get_first(self.f.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
             hits.push((id, score));
         }
         Ok(hits)
@@ -408,14 +452,19 @@ fn search(args: &[String]) -> Result<i32> {
     let next = AtomicUsize::new(0);
     let warm_next = AtomicUsize::new(0);
     let start = Barrier::new(a.threads + 1);
-    let mut results: Vec<Vec<(String, f32)>> = vec![Vec::new(); n];
+    let mut results: Vec<Vec<Hit>> = vec![Vec::new(); n];
     let mut latency_ms = vec![0.0f64; n];
     let (seconds, outcomes) = std::thread::scope(|s| {
         let handles: Vec<_> = (0..a.threads)
             .map(|_| {
-                let mut w = Worker { searcher: &searcher, f: &f, analyzer: analyzer.clone(), mode: a.mode };
+                let mut w = Worker {
+                    searcher: &searcher,
+                    f: &f,
+                    analyzer: analyzer.clone(),
+                    mode: a.mode,
+                };
                 let (queries, next, warm_next, start) = (&queries, &next, &warm_next, &start);
-                s.spawn(move || -> Result<Vec<(usize, Vec<(String, f32)>, f64)>> {
+                s.spawn(move || -> Result<Vec<Answered>> {
                     // Warm-up: each thread takes its share of the first `warmup` queries, untimed.
                     let mut warm = || -> Result<()> {
                         loop {
@@ -426,9 +475,10 @@ fn search(args: &[String]) -> Result<i32> {
                             w.search(&queries[i], a.k, a.exclude_self)?;
                         }
                     };
-                    let warmed = warm();
+                    // A panic must not skip the barrier: the main thread would wait for ever.
+                    let warmed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&mut warm));
                     start.wait(); // always: the main thread waits for every worker
-                    warmed?;
+                    warmed.map_err(|_| "a search thread panicked during the warm-up")??;
                     let mut done = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -455,7 +505,10 @@ fn search(args: &[String]) -> Result<i32> {
         }
     }
 
-    let tag = a.tag.clone().unwrap_or_else(|| format!("tantivy_{}", if a.mode == Mode::Mlt { "mlt" } else { "bool" }));
+    let tag = a
+        .tag
+        .clone()
+        .unwrap_or_else(|| format!("tantivy_{}", if a.mode == Mode::Mlt { "mlt" } else { "bool" }));
     if let Some(run) = &a.run {
         let mut out = BufWriter::new(fs::File::create(run).map_err(|e| format!("cannot write {run}: {e}"))?);
         for (q, hits) in queries.iter().zip(&results) {
@@ -483,7 +536,7 @@ fn search(args: &[String]) -> Result<i32> {
 }
 
 fn usage() -> i32 {
-    eprintln!("usage: tantivy-peer index CORPUS.jsonl DIR");
+    eprintln!("usage: tantivy-peer index CORPUS.jsonl DIR            (- reads standard input)");
     eprintln!(
         "       tantivy-peer search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self] [--run OUT.trec] \
          [--warmup W] [--tag NAME] [--latencies OUT.tsv] [--mode bool|mlt]"
