@@ -178,23 +178,32 @@ class TcpServer {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    REQUIRE(accepts_connections(port_));
-  }
-  ~TcpServer() {
-    if (pid_ <= 0) return;
-    ::kill(-pid_, SIGTERM);  // the server and its connection handlers
-    for (int i = 0; i < 50; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!accepts_connections(port_)) {
+      stop();  // a constructor that throws gets no destructor
+      FAIL("xapian-tcpsrv did not accept connections within 20 s");
     }
-    ::kill(-pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
   }
+  ~TcpServer() { stop(); }
   TcpServer(const TcpServer&) = delete;
   TcpServer& operator=(const TcpServer&) = delete;
   int port() const { return port_; }
 
  private:
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(-pid_, SIGTERM);  // the server and its connection handlers
+    for (int i = 0; i < 50; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = 0;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = 0;
+  }
+
   int port_;
   pid_t pid_ = 0;
 };
