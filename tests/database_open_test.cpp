@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,6 +152,11 @@ TEST_CASE("stubs that loop or make no sense are refused clearly") {
   write(dir / "junk", "hello world\n");
   CHECK(refusal([&] { askalike::Searcher s(dir / "junk"); }).find("junk:1: database stub line refused") !=
         std::string::npos);
+  // A FIFO planted as the stub must not hang the open.
+  std::filesystem::create_directory(dir / "fifo");
+  REQUIRE(::mkfifo((dir / "fifo/XAPIANDB").c_str(), 0600) == 0);
+  askalike::Error e = testutil::error_of([&] { askalike::Searcher s(dir / "fifo"); });
+  CHECK(std::string(e.what()).find("as a file") != std::string::npos);
   write(dir / "noport", "remote example.invalid\n");
   CHECK(refusal([&] { askalike::Searcher s(dir / "noport"); }).find("HOST:PORT") != std::string::npos);
 }
