@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -87,7 +88,12 @@ class TcpServer {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(&a[0]);
     argv.push_back(nullptr);
-    if (posix_spawnp(&pid_, "xapian-tcpsrv", nullptr, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    posix_spawn_file_actions_t quiet;  // its connection log would clutter the test output
+    posix_spawn_file_actions_init(&quiet);
+    posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid_, "xapian-tcpsrv", &quiet, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    posix_spawn_file_actions_destroy(&quiet);
     for (int i = 0; pid_ && i < 100 && !accepts(port); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
