@@ -527,15 +527,25 @@ askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const Text& 
       throw askalike::Error(ErrorCode::kInternal, "load stopped by a Python exception");
     }
   };
+  std::string guessed;
+  askalike::IngestReport report;
   try {
-    return self.run([&](askalike::IndexWriter& w) {
+    report = self.run([&](askalike::IndexWriter& w) {
       std::unique_ptr<askalike::RecordSource> source = askalike::open_records(file, read);
-      return w.ingest(*source, ingest);
+      askalike::IngestReport r = w.ingest(*source, ingest);
+      guessed = source->guessed_encoding();
+      return r;
     });
   } catch (...) {
     if (failure) throw *failure;
     throw;
   }
+  // A guessed encoding may be wrong: say which, as the command line does.
+  if (!guessed.empty()) {
+    std::string message = file + ": read as " + guessed + " (guessed; if the text came out wrong, pass encoding=)";
+    if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) != 0) throw py::error_already_set();
+  }
+  return report;
 }
 
 // ----------------------------------------------------------------- Searcher

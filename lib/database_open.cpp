@@ -53,6 +53,21 @@ class Fd {
   int fd_;
 };
 
+// Opens `path` for reading when it is a regular file (-1 with errno set
+// otherwise). O_NONBLOCK: a FIFO planted as a stub must not hang the open;
+// the type is checked on the descriptor itself, not on the name.
+int open_regular_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    errno = EINVAL;
+    return -1;
+  }
+  return fd;
+}
+
 // Reads the rest of `fd`, at most kMaxStubBytes.
 std::string read_stub_text(int fd, const std::string& name) {
   std::string text;
@@ -140,8 +155,8 @@ typename Opener::Db open_stub_text(const Opener& opener, const std::string& text
 // change in between.
 template <typename Opener>
 typename Opener::Db open_file(const Opener& opener, const std::string& path, int depth) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw Xapian::DatabaseOpeningError("cannot open " + path, errno);
+  Fd fd(open_regular_file(path));
+  if (fd.get() < 0) throw Xapian::DatabaseOpeningError("cannot open " + path + " as a file", errno);
   std::string text = read_stub_text(fd.get(), path);
   if (text.compare(0, kGlassMagicLength, kGlassMagic) == 0) {
     if (::lseek(fd.get(), 0, SEEK_SET) != 0) throw Xapian::DatabaseOpeningError("cannot seek in " + path, errno);
@@ -161,8 +176,11 @@ typename Opener::Db open_path(const Opener& opener, const std::string& path, int
   if (file_exists(path + "/iamglass")) return opener.local(path, Xapian::DB_BACKEND_GLASS);
   if (file_exists(path + "/iamchert")) return opener.local(path, Xapian::DB_BACKEND_CHERT);
   const std::string stub = path + "/XAPIANDB";
-  Fd fd(::open(stub.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() >= 0) return open_stub_text(opener, read_stub_text(fd.get(), stub), stub, depth);
+  if (file_exists(stub)) {
+    Fd fd(open_regular_file(stub));
+    if (fd.get() < 0) throw Xapian::DatabaseOpeningError("cannot open " + stub + " as a file", errno);
+    return open_stub_text(opener, read_stub_text(fd.get(), stub), stub, depth);
+  }
   return opener.missing(path);
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <vector>
 #include <string>
 #include <utility>
@@ -25,6 +26,18 @@ constexpr std::size_t kSample = 64 * 1024;     // bytes the detector looks at
 constexpr std::size_t kPivotSize = 4096;       // UTF-16 units between the converters
 constexpr std::size_t kBinaryProbe = 8 * 1024; // bytes looked at for binary data
 constexpr std::size_t kMinGuessBytes = 4;      // non-ASCII bytes a guess needs
+
+// ICU's C handles, closed however the scope is left.
+struct CloseConverter {
+  void operator()(UConverter* c) const { ucnv_close(c); }
+};
+struct CloseDetector {
+  void operator()(UCharsetDetector* d) const { ucsdet_close(d); }
+};
+using ConverterHandle = std::unique_ptr<UConverter, CloseConverter>;
+using DetectorHandle = std::unique_ptr<UCharsetDetector, CloseDetector>;
+
+ConverterHandle open_converter(const char* name, UErrorCode* err) { return ConverterHandle(ucnv_open(name, err)); }
 
 bool is_utf8_name(const std::string& name) {
   std::string n;
@@ -155,11 +168,10 @@ std::string binary_reason(const char* data, std::size_t size) {
 bool reads_as_chinese(const std::string& s) {
   UErrorCode err = U_ZERO_ERROR;
   std::vector<UChar> u(s.size() + 1);
-  UConverter* c = ucnv_open("GB18030", &err);
+  ConverterHandle c = open_converter("GB18030", &err);
   if (U_FAILURE(err)) return false;
-  int32_t len = ucnv_toUChars(c, u.data(), static_cast<int32_t>(u.size()), s.data(),
+  int32_t len = ucnv_toUChars(c.get(), u.data(), static_cast<int32_t>(u.size()), s.data(),
                               static_cast<int32_t>(s.size()), &err);
-  ucnv_close(c);
   if (U_FAILURE(err)) return false;
   bool any = false;
   for (int32_t i = 0; i < len; ++i) {
@@ -184,16 +196,15 @@ std::string guess_legacy_encoding(const std::string& sample, const std::string& 
                     " non-ASCII bytes are too few to guess from; name it with --encoding (e.g. windows-1252, "
                     "GB18030, Big5, Shift_JIS)");
   UErrorCode err = U_ZERO_ERROR;
-  UCharsetDetector* det = ucsdet_open(&err);
+  DetectorHandle det(ucsdet_open(&err));
   if (U_FAILURE(err)) return "windows-1252";
   std::string name = "windows-1252";
-  ucsdet_setText(det, sample.data(), static_cast<int32_t>(sample.size()), &err);
-  const UCharsetMatch* match = U_SUCCESS(err) ? ucsdet_detect(det, &err) : nullptr;
+  ucsdet_setText(det.get(), sample.data(), static_cast<int32_t>(sample.size()), &err);
+  const UCharsetMatch* match = U_SUCCESS(err) ? ucsdet_detect(det.get(), &err) : nullptr;
   if (U_SUCCESS(err) && match) {
     const char* n = ucsdet_getName(match, &err);
     if (U_SUCCESS(err) && n && *n) name = n;
   }
-  ucsdet_close(det);
   // Text that fails UTF-8 is never UTF-8, whatever the detector says.
   if (is_utf8_name(name)) name = "windows-1252";
   return name;
@@ -202,17 +213,12 @@ std::string guess_legacy_encoding(const std::string& sample, const std::string& 
 }  // namespace
 
 struct Utf8Streambuf::Converter {
-  UConverter* source = nullptr;
-  UConverter* utf8 = nullptr;
+  ConverterHandle source;
+  ConverterHandle utf8;
   UChar pivot[kPivotSize];
   UChar* pivot_source = pivot;
   UChar* pivot_target = pivot;
   bool reset = true;
-
-  ~Converter() {
-    if (source) ucnv_close(source);
-    if (utf8) ucnv_close(utf8);
-  }
 };
 
 void check_utf8_line(const std::string& text, const std::string& source, std::size_t line) {
@@ -231,8 +237,7 @@ void check_encoding_name(const std::string& name) {
     throw Error(ErrorCode::kInvalidArgument, "empty encoding name (use \"auto\" or a name like \"GB18030\")");
   if (ascii_lower(name) == "auto" || is_utf8_name(name)) return;
   UErrorCode err = U_ZERO_ERROR;
-  UConverter* c = ucnv_open(name.c_str(), &err);
-  if (c) ucnv_close(c);
+  ConverterHandle c = open_converter(name.c_str(), &err);
   if (U_FAILURE(err) || !c)
     throw Error(ErrorCode::kInvalidArgument,
                 "unknown encoding \"" + name + "\" (use \"auto\" or a name ICU knows, such as UTF-8, "
@@ -306,8 +311,8 @@ void Utf8Streambuf::start_converting(const std::string& encoding) {
   checking_ = false;
   conv_ = std::make_unique<Converter>();
   UErrorCode err = U_ZERO_ERROR;
-  conv_->source = ucnv_open(encoding.c_str(), &err);
-  if (U_SUCCESS(err)) conv_->utf8 = ucnv_open("UTF-8", &err);
+  conv_->source = open_converter(encoding.c_str(), &err);
+  if (U_SUCCESS(err)) conv_->utf8 = open_converter("UTF-8", &err);
   if (U_FAILURE(err))
     throw Error(ErrorCode::kInvalidArgument, source_ + ": cannot convert from encoding \"" + encoding +
                                                  "\": " + u_errorName(err));
@@ -383,7 +388,7 @@ bool Utf8Streambuf::fill() {
       char* target = out_.data();
       UErrorCode err = U_ZERO_ERROR;
       bool flush = input_done_;
-      ucnv_convertEx(conv_->utf8, conv_->source, &target, out_.data() + out_.size(), &src, src_limit,
+      ucnv_convertEx(conv_->utf8.get(), conv_->source.get(), &target, out_.data() + out_.size(), &src, src_limit,
                      conv_->pivot, &conv_->pivot_source, &conv_->pivot_target, conv_->pivot + kPivotSize,
                      conv_->reset, flush, &err);
       conv_->reset = false;

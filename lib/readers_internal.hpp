@@ -25,8 +25,11 @@ void check_encoding_name(const std::string& name);
 
 // A read-only stream buffer that yields the bytes of `in` converted to UTF-8.
 // `encoding` is "auto" or an ICU converter name. With "auto": a byte-order
-// mark (UTF-8, UTF-16, UTF-32) decides; else text whose first bytes are valid
-// UTF-8 is passed through; else ICU's charset detector guesses. A byte-order
+// mark (UTF-8, UTF-16, UTF-32) decides; else text whose first 64 KiB are
+// UTF-8 but for a few bytes is passed through (bad bytes included: the
+// record readers report their lines), and stays UTF-8 once a multi-byte
+// character was seen; else ICU's charset detector guesses (at least a few
+// non-ASCII bytes needed). A byte-order
 // mark never reaches the output. Throws Error(kInvalidArgument) for an
 // unknown encoding; read errors of `in` become Error(kIO) naming `source`.
 class Utf8Streambuf : public std::streambuf {

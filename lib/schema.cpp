@@ -72,7 +72,13 @@ FieldLengths decode_field_lengths(const std::string& value) {
 
 Record record_of(const Xapian::Document& doc) { return record_of(doc.get_data()); }
 
-Record record_of(const std::string& data) { return Record::from_json(data, "<database>", 0); }
+Record record_of(const std::string& data) {
+  // A stored record was checked when it came in; the field limit of that
+  // time may have been raised, so none applies here.
+  InputLimits stored;
+  stored.max_fields = static_cast<std::size_t>(-1);
+  return Record::from_json(data, "<database>", 0, stored);
+}
 
 static bool exists(const std::string& path) {
   struct stat st;

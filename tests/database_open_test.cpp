@@ -4,10 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,7 +88,12 @@ class TcpServer {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(&a[0]);
     argv.push_back(nullptr);
-    if (posix_spawnp(&pid_, "xapian-tcpsrv", nullptr, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    posix_spawn_file_actions_t quiet;  // its connection log would clutter the test output
+    posix_spawn_file_actions_init(&quiet);
+    posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid_, "xapian-tcpsrv", &quiet, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    posix_spawn_file_actions_destroy(&quiet);
     for (int i = 0; pid_ && i < 100 && !accepts(port); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -151,6 +158,11 @@ TEST_CASE("stubs that loop or make no sense are refused clearly") {
   write(dir / "junk", "hello world\n");
   CHECK(refusal([&] { askalike::Searcher s(dir / "junk"); }).find("junk:1: database stub line refused") !=
         std::string::npos);
+  // A FIFO planted as the stub must not hang the open.
+  std::filesystem::create_directory(dir / "fifo");
+  REQUIRE(::mkfifo((dir / "fifo/XAPIANDB").c_str(), 0600) == 0);
+  askalike::Error e = testutil::error_of([&] { askalike::Searcher s(dir / "fifo"); });
+  CHECK(std::string(e.what()).find("as a file") != std::string::npos);
   write(dir / "noport", "remote example.invalid\n");
   CHECK(refusal([&] { askalike::Searcher s(dir / "noport"); }).find("HOST:PORT") != std::string::npos);
 }

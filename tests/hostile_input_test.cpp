@@ -58,6 +58,18 @@ TEST_CASE("a record with 200000 fields: refused by default, written whole when a
   askalike::Record r = askalike::Record::from_json(json, "w.jsonl", 1, wide);
   REQUIRE(r.extra.size() == 200000);
   CHECK(askalike::Record::from_json(r.to_json(), "<again>", 1, wide) == r);
+
+  SUBCASE("stored with a raised limit, it reads back whole under the default one") {
+    TempDir dir;
+    askalike::Record some = askalike::Record::from_json(json.substr(0, json.find(",\"f2000\"")) + "}", "w", 1, wide);
+    REQUIRE(some.extra.size() == 2000);
+    askalike::IndexWriter w(dir / "db");
+    w.upsert(some);
+    w.commit();
+    askalike::Record back;
+    REQUIRE(w.get("wide", back));
+    CHECK(back == some);
+  }
 }
 
 TEST_CASE("JSON Lines: a line over max_line_bytes is a bad line, and reading goes on") {

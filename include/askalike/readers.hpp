@@ -58,8 +58,13 @@ ASKALIKE_EXPORT InputFormat parse_input_format(const std::string& name);
 
 struct ASKALIKE_EXPORT ReadOptions {
   InputFormat format = InputFormat::kAuto;
-  // "auto": UTF-8, or UTF-16/32 with a byte-order mark, or else guessed with
-  // ICU's detector. Any name ICU knows: "GB18030", "Big5", "Shift_JIS", ...
+  // "auto": UTF-16/32 with a byte-order mark; else UTF-8 when the text is
+  // UTF-8 but for a few bad bytes (each line holding one is a bad record);
+  // else guessed with ICU's detector (RecordSource::guessed_encoding() says
+  // which), or Error(kInvalidArgument) asking for a name when there is too
+  // little text to tell. Any name ICU knows: "GB18030", "Big5", "Shift_JIS",
+  // ... Binary data (NUL bytes, many control characters at the start) is
+  // refused with Error(kInvalidArgument) in every format.
   std::string encoding = "auto";
   // CSV/TSV: record field -> column name ("question" -> "body"). Columns not
   // mapped and not named like a field are kept in Record::extra.

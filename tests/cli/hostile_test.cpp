@@ -257,3 +257,20 @@ TEST_CASE("a locked database is reported once") {
   CHECK(count_of(r.err, "lock") == 1);
   CHECK(count_of(r.err, "askalike:") == 1);
 }
+
+TEST_CASE("a CSV whose header check fails leaks nothing (LeakSanitizer preloaded)") {
+  const char* lsan = "/usr/lib/x86_64-linux-gnu/liblsan.so.0";  // Debian's liblsan0, with gcc
+  if (!std::filesystem::exists(lsan)) {
+    MESSAGE("skipped: no " << lsan);
+    return;
+  }
+  TempDir dir;
+  write_file(dir / "hdr.csv", "id,subject\n1,x\n");
+  ::setenv("LD_PRELOAD", lsan, 1);
+  Run r = run({"index", "-d", dir / "db", "--field", "title=nosuchcol", dir / "hdr.csv"});
+  ::unsetenv("LD_PRELOAD");
+  CAPTURE(r.err);
+  CHECK(r.code == 1);  // LeakSanitizer exits with 23 on a leak
+  CHECK(has(r.err, "no column \"nosuchcol\""));
+  CHECK_FALSE(has(r.err, "LeakSanitizer"));
+}

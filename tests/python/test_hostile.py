@@ -73,3 +73,20 @@ def test_a_lone_surrogate_is_a_clear_error(small_searcher):
 def test_bad_options_in_the_library_s_words(small_searcher, keywords, message):
     with pytest.raises(askalike.InvalidArgumentError, match=message):
         small_searcher.similar("knee pain", **keywords)
+
+
+def test_a_guessed_encoding_is_reported(tmp_path):
+    lines = "".join('{"id":"g%d","title":"高血压患者能吃党参吗？我有高血压这两天头痛"}\n' % i for i in range(20))
+    path = tmp_path / "gb.jsonl"
+    path.write_bytes(lines.encode("gb18030"))
+    with askalike.Index(str(tmp_path / "db")) as index:
+        with pytest.warns(UserWarning, match="read as GB18030 \\(guessed"):
+            assert index.add_file(str(path)).added == 20
+        assert index.get("g0")["title"] == "高血压患者能吃党参吗？我有高血压这两天头痛"
+    short = tmp_path / "short.jsonl"
+    short.write_bytes('{"id":"a","title":"胃痛"}\n'.encode("gb18030"))
+    with askalike.Index(str(tmp_path / "db2")) as index:
+        with pytest.raises(askalike.InvalidArgumentError, match="cannot tell the encoding"):
+            index.add_file(str(short))
+        index.add_file(str(short), encoding="GB18030")
+        assert index.get("a")["title"] == "胃痛"
