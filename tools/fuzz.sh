@@ -31,7 +31,8 @@ for name in "${targets[@]}"; do
   log="$dir/findings/$name.log"
   rc=0
   # -rss_limit_mb: a runaway input is a finding, not a machine out of memory.
-  nice -n 10 "$dir/fuzz_$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 \
+  # -max_len: short inputs reach the same code, many times faster.
+  nice -n 10 "$dir/fuzz_$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -max_len=2048 \
     -artifact_prefix="$dir/findings/$name-" -print_final_stats=1 \
     "$dir/corpus/$name" "$dir/seeds/$name" >"$log" 2>&1 || rc=$?
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|SUMMARY)|fuzz invariant' "$log" || true
