@@ -19,8 +19,14 @@ passes=("$@")
 ((${#passes[@]})) || passes=(asan fuzz tsan)
 common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASKALIKE_BUILD_BENCHMARKS=OFF -DASKALIKE_INSTALL=OFF)
 
-# Every finding is fatal; leaks are findings too.
+# Every finding is fatal; leaks are findings too. Except one, inside
+# libxapian: Xapian 1.4.22's Database::check deletes an object through a
+# pointer to a smaller type (new-delete-type-mismatch, 440 vs 432 bytes; the
+# new and the delete are both in libxapian; RELIABILITY.md, F3). ASan cannot
+# suppress that check per library, so it is off (askalike's own objects are
+# freed by smart pointers, or by Xapian through a virtual destructor).
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
+ASAN_OPTIONS+=:new_delete_type_mismatch=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 
