@@ -30,7 +30,13 @@ std::vector<Record> sample_records() {
   std::ifstream in(std::string(ASKALIKE_CORPUS_DIR) + "/medquad-sample.jsonl");
   std::vector<Record> out;
   std::size_t line = 0;
-  for (std::string text; std::getline(in, text);) out.push_back(Record::from_json(text, "medquad-sample", ++line));
+  for (std::string text; std::getline(in, text);) {
+    out.push_back(Record::from_json(text, "medquad-sample", ++line));
+    // Short answers: the tests also run under ThreadSanitizer, where
+    // analysing long texts is slow, and the answers add nothing here.
+    std::string& answer = out.back().answer;
+    if (answer.size() > 300) answer.resize(answer.rfind(' ', 300));
+  }
   REQUIRE(out.size() > 1000);
   return out;
 }
@@ -78,10 +84,10 @@ TEST_CASE("readers never fail while a writer commits") {
   for (int t = 0; t < 4; ++t) readers.emplace_back(read, t);
   // Many small commits, each rewriting records the readers are reading.
   for (std::size_t batch = 0; batch < 30; ++batch) {
-    for (std::size_t i = 0; i < 60; ++i) {
-      Record r = records[(300 + batch * 60 + i) % records.size()];
+    for (std::size_t i = 0; i < 40; ++i) {
+      Record r = records[(300 + batch * 40 + i) % records.size()];
       writer.upsert(r);
-      Record again = records[(batch * 60 + i) % 300];
+      Record again = records[(batch * 40 + i) % 300];
       again.answer += " (revised " + std::to_string(batch) + ")";
       writer.upsert(again);
     }
@@ -146,7 +152,7 @@ TEST_CASE("records read while a writer commits come from one committed state") {
   // Each commit replaces every record with the same revision mark, so a
   // consistent read sees one mark on every record.
   auto commit_revision = [&](int revision) {
-    for (std::size_t i = 0; i < 200; ++i) {
+    for (std::size_t i = 0; i < 100; ++i) {
       Record r = records[i];
       r.category = "revision " + std::to_string(revision);
       writer.upsert(r);
@@ -157,7 +163,7 @@ TEST_CASE("records read while a writer commits come from one committed state") {
   Searcher reader(db);
   std::atomic<bool> writing{true};
   std::thread commits([&] {
-    for (int revision = 1; revision <= 40; ++revision) commit_revision(revision);
+    for (int revision = 1; revision <= 30; ++revision) commit_revision(revision);
     writing = false;
   });
   int reads = 0, mixed = 0, incomplete = 0, errors = 0;
@@ -175,7 +181,7 @@ TEST_CASE("records read while a writer commits come from one committed state") {
       continue;
     }
     if (marks.size() != 1) ++mixed;
-    if (n != 200) ++incomplete;
+    if (n != 100) ++incomplete;
     ++reads;
   }
   commits.join();

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # The checking passes of CI, after tools/test.sh (see RELIABILITY.md):
 #   asan  the C++ tests (library and command-line tool) under AddressSanitizer
-#         and UndefinedBehaviorSanitizer, in build-asan;
+#         and UndefinedBehaviorSanitizer;
+#   fuzz  every libFuzzer target, run briefly from its seeds (FUZZ_SECONDS
+#         each, default 20);
 #   tsan  the concurrency tests (a shared Searcher, parallel ingest, readers
-#         during commits) under ThreadSanitizer, in build-tsan;
-#   fuzz  every libFuzzer target built (Clang) and run briefly from its seeds,
-#         in build-fuzz (FUZZ_SECONDS each, default 20).
-# Usage: tools/check-sanitizers.sh [asan|tsan|fuzz]...   (default: all three)
-# Each pass builds only what it runs. Any finding fails the script.
+#         during commits) under ThreadSanitizer.
+# asan and fuzz share one Clang build, build-asan (the library is built once,
+# with ASan+UBSan and the fuzzer's coverage); tsan has build-tsan, library
+# and tests only. Each pass builds only what it runs. Any finding fails.
+# Usage: tools/check-sanitizers.sh [asan|fuzz|tsan]...   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 .ci/install-deps --checks
 jobs=$(nproc)
 passes=("$@")
-((${#passes[@]})) || passes=(asan tsan fuzz)
+((${#passes[@]})) || passes=(asan fuzz tsan)
 common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASKALIKE_BUILD_BENCHMARKS=OFF -DASKALIKE_INSTALL=OFF)
 
-# Every finding is fatal; leaks are findings too.
+# Every finding is fatal; leaks are findings too. Except one, inside
+# libxapian: Xapian 1.4.22's Database::check deletes an object through a
+# pointer to a smaller type (new-delete-type-mismatch, 440 vs 432 bytes; the
+# new and the delete are both in libxapian; RELIABILITY.md, F3). ASan cannot
+# suppress that check per library, so it is off (askalike's own objects are
+# freed by smart pointers, or by Xapian through a virtual destructor).
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
+ASAN_OPTIONS+=:new_delete_type_mismatch=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 
@@ -26,13 +34,24 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/t
 concurrency_tests="*serves many threads*,*several threads*,*parallel load*,*while a writer commits*"
 concurrency_tests+=",*refresh interval*,*beside a writer holding the lock*"
 
+configure_asan() {
+  # Static: one instrumented library inside each program, as libFuzzer likes.
+  CXX=clang++ cmake -S . -B build-asan "${common[@]}" -DASKALIKE_FUZZ=ON -DBUILD_SHARED_LIBS=OFF
+}
+
 for pass in "${passes[@]}"; do
   case "$pass" in
     asan)
       echo "== ASan+UBSan: the C++ tests"
-      cmake -S . -B build-asan "${common[@]}" -DASKALIKE_SANITIZE=address,undefined
+      configure_asan
       cmake --build build-asan -j "$jobs" --target askalike_tests askalike_cli_tests
       ctest --test-dir build-asan --output-on-failure -j "$jobs" -E installed_package
+      ;;
+    fuzz)
+      echo "== libFuzzer: every target, ${FUZZ_SECONDS:-20} s each"
+      configure_asan
+      cmake --build build-asan -j "$jobs" --target fuzz_all
+      FUZZ_BUILD=build-asan tools/fuzz.sh "${FUZZ_SECONDS:-20}"
       ;;
     tsan)
       echo "== TSan: the concurrency tests"
@@ -40,15 +59,8 @@ for pass in "${passes[@]}"; do
       cmake --build build-tsan -j "$jobs" --target askalike_tests
       build-tsan/tests/askalike_tests --test-case="$concurrency_tests"
       ;;
-    fuzz)
-      echo "== libFuzzer: every target, ${FUZZ_SECONDS:-20} s each"
-      CXX=clang++ cmake -S . -B build-fuzz "${common[@]}" -DASKALIKE_FUZZ=ON -DBUILD_SHARED_LIBS=OFF \
-        -DASKALIKE_BUILD_TESTS=OFF -DASKALIKE_BUILD_TOOLS=OFF
-      cmake --build build-fuzz -j "$jobs"
-      tools/fuzz.sh "${FUZZ_SECONDS:-20}"
-      ;;
     *)
-      echo "check-sanitizers.sh: unknown pass '$pass' (asan, tsan or fuzz)" >&2
+      echo "check-sanitizers.sh: unknown pass '$pass' (asan, fuzz or tsan)" >&2
       exit 2
       ;;
   esac
