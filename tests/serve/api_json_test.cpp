@@ -35,16 +35,17 @@ TEST_CASE("snippets become text parts, highlighted or not") {
 
 TEST_CASE("query-string and JSON parameters set the same options") {
   Limits limits;
-  json get = params_to_json({{"k", "5"}, {"category", "A"}, {"category", "B"}, {"bm25_b", "0.5"}, {"q", "x"}},
+  json get = params_to_json({{"k", "5"}, {"category", "A"}, {"category", "B"}, {"bm25_k1", "0.9"}, {"q", "x"}},
                             {"category", "tag"});
   askalike::SearchOptions a = search_options_from(get, limits, {"q"});
   askalike::SearchOptions b =
-      search_options_from(json{{"k", 5}, {"category", {"A", "B"}}, {"bm25_b", 0.5}}, limits, {});
+      search_options_from(json{{"k", 5}, {"category", {"A", "B"}}, {"bm25_k1", 0.9}}, limits, {});
   CHECK(a.k == 5);
   CHECK(b.k == 5);
   CHECK(a.categories == std::vector<std::string>{"A", "B"});
   CHECK(a.categories == b.categories);
-  CHECK(a.bm25_b == b.bm25_b);
+  CHECK(a.bm25_k1 == 0.9);
+  CHECK(a.bm25_k1 == b.bm25_k1);
   CHECK(a.highlight_open == kHighlightOpen);
 }
 
