@@ -131,7 +131,7 @@ Record Record::from_json(std::string_view text, const std::string& source, std::
   json j;
   try {
     j = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number or size out of range
     std::string what = e.what();
     // nlohmann's message starts with "[json.exception.parse_error.101] ": drop the tag.
     auto pos = what.find("] ");

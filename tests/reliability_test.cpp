@@ -238,3 +238,22 @@ TEST_CASE("a damaged table gives an error that names the database and says what 
     CHECK(damaged == 1);
   }
 }
+
+// Found by fuzz_jsonl: a number too large for a double made nlohmann's
+// out_of_range escape the library, and stopped an import that skips bad lines.
+TEST_CASE("a JSON number out of range is a bad line like any other") {
+  try {
+    Record::from_json("6e750652", "huge.jsonl", 7);
+    FAIL("no error");
+  } catch (const askalike::ParseError& e) {
+    CHECK(e.line() == 7);
+    CHECK(std::string(e.what()).find("huge.jsonl:7: invalid JSON: number overflow") == 0);
+  }
+  std::istringstream in("{\"id\":\"a\",\"question\":\"one\"}\n6e750652\n{\"id\":\"b\",\"question\":\"two\"}\n");
+  askalike::JsonlReader reader(in, "huge.jsonl", /*skip_bad_lines=*/true);
+  std::vector<std::string> ids;
+  for (Record r; reader.next(r);) ids.push_back(r.id);
+  CHECK(ids == std::vector<std::string>{"a", "b"});
+  REQUIRE(reader.bad_lines().size() == 1);
+  CHECK(reader.bad_lines()[0].line == 2);
+}
