@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "askalike/index.hpp"
+#include "database_open.hpp"
 #include "schema.hpp"
 #include "stats.hpp"
 
@@ -18,9 +19,11 @@ CheckReport check_database(const std::string& path) {
     CheckReport report;
     std::ostringstream details;
     try {
+      // Opened first through the one safe opener: a stub line that would
+      // start a program is refused before Xapian's check reads anything.
+      Xapian::Database db = detail::open_database(path);
       report.errors = Xapian::Database::check(path, 0, &details);
       if (report.errors == 0) {
-        Xapian::Database db(path);
         schema::read_settings(db, path, AnalyzerOptions(), nullptr);
         for_each_record_data(db, [&](const std::string& data) {
           try {
