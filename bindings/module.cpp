@@ -172,6 +172,8 @@ const char* error_class_name(ErrorCode code) {
     case ErrorCode::kCorrupt: return "CorruptDatabaseError";
     case ErrorCode::kIO: return "FileError";
     case ErrorCode::kInternal: return "InternalError";
+    case ErrorCode::kUnavailable: return "UnavailableError";
+    case ErrorCode::kTimeout: return "TimeoutError";
   }
   return "Error";
 }

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "document.hpp"
 #include "query_builder.hpp"
 #include "schema.hpp"
+#include "shards.hpp"
 #include "snippets.hpp"
 #include "stats.hpp"
 
@@ -23,7 +25,8 @@ namespace {
 struct Context {
   Xapian::Database db;
   Analyzer analyzer;
-  Context(const std::string& path, const AnalyzerOptions& options) : db(path), analyzer(options) {}
+  Context(const std::string& path, const AnalyzerOptions& options, unsigned timeout_ms)
+      : db(shards::open_for_reading(path, timeout_ms)), analyzer(options) {}
 };
 
 // Finds which query words a record contains (its ranking terms: any field
@@ -79,6 +82,7 @@ void validate(const SearchOptions& o) {
 
 struct Searcher::Impl {
   std::string path;
+  SearcherOptions options;
   AnalyzerOptions analyzer_options;
   RankingSettings ranking;
   std::mutex mutex;
@@ -97,9 +101,12 @@ struct Searcher::Impl {
           impl.idle.pop_back();
         }
       }
-      if (!context_) context_ = std::make_unique<Context>(impl.path, impl.analyzer_options);
+      if (!context_) context_ = std::make_unique<Context>(impl.path, impl.analyzer_options, impl.options.remote_timeout_ms);
     }
     ~Lease() {
+      // A call that failed may have left a remote connection broken: its
+      // context is not used again.
+      if (std::uncaught_exceptions() > uncaught_) return;
       std::lock_guard<std::mutex> lock(impl_.mutex);
       if (generation_ == impl_.generation) impl_.idle.push_back(std::move(context_));
     }
@@ -110,19 +117,22 @@ struct Searcher::Impl {
     Impl& impl_;
     std::unique_ptr<Context> context_;
     std::uint64_t generation_ = 0;
+    int uncaught_ = std::uncaught_exceptions();
   };
 
   Results search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options) const;
 };
 
-Searcher::Searcher(const std::string& path) : impl_(std::make_unique<Impl>()) {
+Searcher::Searcher(const std::string& path, const SearcherOptions& options) : impl_(std::make_unique<Impl>()) {
   schema::guarded("opening the database", path, [&] {
     impl_->path = path;
-    Xapian::Database db(path);
+    impl_->options = options;
+    auto context = std::make_unique<Context>(path, AnalyzerOptions(), options.remote_timeout_ms);
     bool is_new = false;
-    impl_->analyzer_options = schema::read_settings(db, path, AnalyzerOptions(), &is_new);
-    if (!is_new) impl_->ranking = schema::read_ranking(db);
-    impl_->idle.push_back(std::make_unique<Context>(path, impl_->analyzer_options));
+    impl_->analyzer_options = schema::read_settings(context->db, path, AnalyzerOptions(), &is_new);
+    if (!is_new) impl_->ranking = schema::read_ranking(context->db);
+    context->analyzer = Analyzer(impl_->analyzer_options);
+    impl_->idle.push_back(std::move(context));
   });
 }
 

@@ -118,6 +118,12 @@ int cmd_index(const std::vector<std::string>& args) {
       ("threads,j", po::value<unsigned>()->default_value(0)->value_name("N"),
        "threads to use (0: one per core; 1: everything on one thread). One stores the "
        "records, in input order whatever N is, so the database is the same; the others analyse them")
+      ("shards", po::value<unsigned>()->value_name("N"),
+       "a new collection of N shards: DB becomes a directory of N databases and a stub file "
+       "naming them, each record in the shard its id hashes to (default: one database; an "
+       "existing collection keeps its count)")
+      ("max-changesets", po::value<unsigned>()->default_value(0)->value_name("N"),
+       "keep the changesets of the last N commits, for replicas (xapian-replicate-server; 0: none)")
       ("quiet,q", "no progress line");
   add_ranking_options(cmd.options());
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
@@ -168,6 +174,8 @@ int cmd_index(const std::vector<std::string>& args) {
   auto start = Clock::now();
   IndexOptions index_options;
   index_options.ranking = ranking_options_from(cmd, RankingOptions());
+  if (cmd.has("shards")) index_options.shards = cmd.get<unsigned>("shards");
+  index_options.max_changesets = cmd.get<unsigned>("max-changesets");
   IndexWriter writer(db, index_options);
   // Any other error passes through to main(); clear the progress line first.
   struct ClearOnExit {

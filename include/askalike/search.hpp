@@ -85,14 +85,26 @@ struct ASKALIKE_EXPORT Results {
   std::vector<QueryTerm> query_terms;  // the terms searched for, strongest first
 };
 
-// Answers similar-question queries on one database.
+struct ASKALIKE_EXPORT SearcherOptions {
+  // For remote shards (stub lines "remote HOST:PORT", served by
+  // xapian-tcpsrv): the longest wait, in milliseconds, to connect and for
+  // each answer (0: wait for ever). A server that is down gives
+  // Error(kUnavailable), one that does not answer in time Error(kTimeout).
+  unsigned remote_timeout_ms = 10000;
+};
+
+// Answers similar-question queries on one database, a stub file naming
+// several (shards, local or remote), or a collection directory of shards
+// (IndexOptions::shards): all searched as one, with the statistics of all.
 // Thread-safe: one Searcher may serve queries from many threads at once (it
 // keeps a Xapian handle per concurrent call). It sees the database as of
 // when it was opened, or of the last reopen().
 class ASKALIKE_EXPORT Searcher {
  public:
-  // Throws Error: kNotFound (no database at `path`), kIncompatibleVersion, kCorrupt.
-  explicit Searcher(const std::string& path);
+  // Throws Error: kNotFound (no database at `path`), kIncompatibleVersion,
+  // kCorrupt, kUnavailable or kTimeout (a remote shard), kInvalidArgument (a
+  // stub line askalike will not open: one that starts a program).
+  explicit Searcher(const std::string& path, const SearcherOptions& options = SearcherOptions());
   Searcher(Searcher&&) noexcept;
   Searcher& operator=(Searcher&&) noexcept;
   Searcher(const Searcher&) = delete;
@@ -123,7 +135,8 @@ class ASKALIKE_EXPORT Searcher {
 
   IndexStats stats() const;
 
-  // See the latest committed state of the database.
+  // See the latest committed state of the database. Also reconnects to
+  // remote shards (a call that failed on one already drops its connection).
   void reopen();
 
  private:

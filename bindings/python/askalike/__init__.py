@@ -49,6 +49,8 @@ from ._errors import (
     InvalidArgumentError,
     NotFoundError,
     ParseError,
+    TimeoutError,
+    UnavailableError,
 )
 
 #: The version of askalike (the C++ library this module was built with).
@@ -68,6 +70,8 @@ __all__ = [
     "IndexStats",
     "IngestReport",
     "InternalError",
+    "TimeoutError",
+    "UnavailableError",
     "InvalidArgumentError",
     "NotFoundError",
     "ParseError",
