@@ -376,12 +376,15 @@ py::dict ranking_options_to_dict(const askalike::RankingOptions& o) {
 class PyIndex {
  public:
   PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
-          const std::optional<askalike::RankingOptions>& ranking)
+          const std::optional<askalike::RankingOptions>& ranking, std::optional<unsigned> shards,
+          unsigned max_changesets)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
     options.ranking = ranking;
     options.create_if_missing = create;
+    options.shards = shards;
+    options.max_changesets = max_changesets;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
   }
@@ -498,9 +501,10 @@ askalike::IngestReport add_file(PyIndex& self, const PathArg& path, const std::s
 // while calls on other threads finish with the one they started with.
 class PySearcher {
  public:
-  explicit PySearcher(py::handle path) : path_(path_arg(path, "path")) {
+  PySearcher(py::handle path, const askalike::SearcherOptions& options)
+      : path_(path_arg(path, "path")), options_(options) {
     py::gil_scoped_release nogil;
-    searcher_ = std::make_shared<const askalike::Searcher>(path_);
+    searcher_ = std::make_shared<const askalike::Searcher>(path_, options_);
   }
 
   std::shared_ptr<const askalike::Searcher> get() const {
@@ -513,7 +517,7 @@ class PySearcher {
     std::shared_ptr<const askalike::Searcher> fresh;
     {
       py::gil_scoped_release nogil;
-      fresh = std::make_shared<const askalike::Searcher>(path_);
+      fresh = std::make_shared<const askalike::Searcher>(path_, options_);
     }
     searcher_ = std::move(fresh);
   }
@@ -524,6 +528,7 @@ class PySearcher {
 
  private:
   std::string path_;
+  askalike::SearcherOptions options_;
   std::shared_ptr<const askalike::Searcher> searcher_;
 };
 
@@ -894,7 +899,7 @@ closes. One Index may be used from several threads: calls are serialised.
                        bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_unigrams,
                        bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes,
-                       const py::kwargs& ranking) {
+                       std::optional<unsigned> shards, unsigned max_changesets, const py::kwargs& ranking) {
              askalike::AnalyzerOptions o;
              o.fold_case = fold_case;
              o.fold_accents = fold_accents;
@@ -905,7 +910,8 @@ closes. One Index may be used from several threads: calls are serialised.
              o.cjk_bigrams = cjk_bigrams;
              o.default_language = default_language;
              o.max_term_bytes = max_term_bytes;
-             return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking));
+             return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking),
+                                              shards, max_changesets);
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -913,13 +919,18 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("stop_words") = defaults.stop_words, py::arg("stem") = defaults.stem,
            py::arg("cjk_unigrams") = defaults.cjk_unigrams, py::arg("cjk_bigrams") = defaults.cjk_bigrams,
            py::arg("default_language") = defaults.default_language,
-           py::arg("max_term_bytes") = defaults.max_term_bytes,
+           py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("shards") = py::none(),
+           py::arg("max_changesets") = 0,
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
            "an existing one keeps the settings it was built with. The ranking keywords "
            "title_weight, question_weight, answer_weight (defaults 1, 1, 0.1) and bm25_b (0.75) "
            "are also settings of a new database; on an existing one they must be its own "
-           "(InvalidArgumentError): change them with askalike.reindex().")
+           "(InvalidArgumentError): change them with askalike.reindex(). shards=N (N > 1) "
+           "makes a new database a collection of N shards, each record in the shard its id "
+           "hashes to (None: one database, or an existing collection's own count). "
+           "max_changesets=N keeps the changesets of the last N commits for replicas "
+           "(xapian-replicate-server).")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")
@@ -1025,9 +1036,16 @@ categories, tags (a str or a list: any of them), lang, group, since, until
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics.
 )doc")
-      .def(py::init([](const PathArg& path) { return std::make_unique<PySearcher>(path); }),
-           py::arg("path"),
-           "Opens the database at `path` for searching (NotFoundError when there is none).")
+      .def(py::init([](const PathArg& path, unsigned timeout_ms) {
+             askalike::SearcherOptions o;
+             o.remote_timeout_ms = timeout_ms;
+             return std::make_unique<PySearcher>(path, o);
+           }),
+           py::arg("path"), py::kw_only(), py::arg("timeout_ms") = askalike::SearcherOptions().remote_timeout_ms,
+           "Opens the database, collection of shards or stub file at `path` for searching "
+           "(NotFoundError when there is none). timeout_ms: for remote shards (xapian-tcpsrv), "
+           "the longest wait to connect and for each answer (0: for ever); a server that does "
+           "not answer in time raises TimeoutError, one that is down UnavailableError.")
       .def_property_readonly("path", [](const PySearcher& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PySearcher::closed, "True after close().")
