@@ -39,7 +39,7 @@ struct RankingSettings {
   RankingOptions options;
   // wdf = round(scale * tf'): the precision kept of the pseudo-frequency
   // (benchmarks/quality/ABLATIONS.md has the measurement that chose it).
-  double scale = 100.0;
+  double scale = 1000.0;
 
   std::string serialize() const;
   // Throws Error(kCorrupt) on a value it cannot read.

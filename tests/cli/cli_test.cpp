@@ -194,6 +194,14 @@ TEST_CASE("similar: filters, paging, --id, stdin and --queries") {
     CHECK(askalike({"reindex", "-d", answers, "--bm25-b", "2", dir / "b.db"}).code == 2);  // b is 0..1
     CHECK(askalike({"reindex", "-d", answers, none_db}).code == 1);                       // DEST exists
   }
+  SUBCASE("a stub file is searched as the database it names") {
+    write_file(dir / "db.stub", "auto " + db + "\n");
+    Run direct = askalike({"similar", "-d", db, "-f", "trec", "twitching eyelid sleep"});
+    Run stub = askalike({"similar", "-d", dir / "db.stub", "-f", "trec", "twitching eyelid sleep"});
+    REQUIRE(stub.code == 0);
+    CHECK(!direct.out.empty());
+    CHECK(stub.out == direct.out);
+  }
   SUBCASE("-k and --offset") {
     Run all = askalike({"similar", "-d", db, "-f", "jsonl", "twitching eyelid sleep"});
     auto every = ids(all);
