@@ -180,6 +180,9 @@ TEST_CASE("upsert and remove of an existing id on a collection leave exactly one
     changed.question = "an entirely new question about zebras";
     CHECK(w.upsert(changed));
     CHECK_FALSE(w.upsert(testutil::make_record("new-1", "", "giraffes")));
+    std::size_t listed = 0;  // uncommitted records are listed too, as on one database
+    w.for_each([&](const Record&) { ++listed; });
+    CHECK(listed == records.size() + 1);
     w.commit();
     Record out;
     REQUIRE(w.get(id, out));
