@@ -231,7 +231,10 @@ TEST_CASE("bad options are usage errors (exit 2) in the library's words") {
       {{"--bm25-k1", "inf"}, "bm25_k1 must be a finite number of at least 0, not inf"},
       {{"--min-score", "nan"}, "min_score must be a finite number, not nan"},
   };
-  for (const auto& [options, message] : cases) {
+  for (const auto& one_case : cases) {
+    // Not a structured binding: Clang 14 cannot capture one (CAPTURE below).
+    const std::vector<std::string>& options = one_case.first;
+    const std::string& message = one_case.second;
     std::vector<std::string> args = {"similar", "-d", db};
     args.insert(args.end(), options.begin(), options.end());
     args.push_back("knee pain");
