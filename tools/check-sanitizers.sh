@@ -44,7 +44,7 @@ for pass in "${passes[@]}"; do
     asan)
       echo "== ASan+UBSan: the C++ tests"
       configure_asan
-      cmake --build build-asan -j "$jobs" --target askalike_tests askalike_cli_tests
+      cmake --build build-asan -j "$jobs" --target askalike_tests askalike_cli_tests askalike_serve_tests
       ctest --test-dir build-asan --output-on-failure -j "$jobs" -E installed_package
       ;;
     fuzz)
