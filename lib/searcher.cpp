@@ -132,6 +132,13 @@ struct Searcher::Impl {
       } catch (const Xapian::DatabaseModifiedError&) {
         if (attempt == kMaxAttempts) throw;
         ctx->refresh();
+      } catch (const Xapian::DatabaseCorruptError&) {
+        // A block that a writer reused while this call read it can look
+        // damaged (glass checks a block's level before the revision). When
+        // a newer commit is there, that was the commit: start again on it.
+        // With no newer commit the damage is real.
+        if (attempt == kMaxAttempts || !ctx->db.reopen()) throw;
+        ctx->refreshed = Clock::now();
       }
     }
   }
