@@ -6,6 +6,7 @@
 
 #include "askalike/index.hpp"
 #include "database_open.hpp"
+#include "record_codec.hpp"
 #include "schema.hpp"
 #include "stats.hpp"
 
@@ -25,9 +26,10 @@ CheckReport check_database(const std::string& path) {
       report.errors = Xapian::Database::check(path, 0, &details);
       if (report.errors == 0) {
         schema::read_settings(db, path, AnalyzerOptions(), nullptr);
+        RecordDecoder decoder(db, path);
         for_each_record_data(db, [&](const std::string& data) {
           try {
-            schema::record_of(data);
+            schema::record_of(decoder.json(data));
           } catch (const Error& e) {
             ++report.errors;
             details << "a stored record cannot be read: " << e.what() << "\n";

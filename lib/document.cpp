@@ -59,8 +59,9 @@ AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer) {
 }
 
 Xapian::Document finish_document(AnalysedRecord&& record, const std::array<double, kFieldCount>& averages,
-                                 const RankingSettings& settings) {
+                                 const RankingSettings& settings, const RecordDictionary& dictionary) {
   Xapian::Document doc = std::move(record.doc);
+  if (!dictionary.empty()) doc.set_data(dictionary.compress(doc.get_data()));
   for (const auto& [word, counts] : record.words) {
     Xapian::termcount wdf = ranking_wdf(counts, record.lengths, averages, settings);
     if (wdf > 0) doc.add_term(word, wdf);

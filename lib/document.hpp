@@ -11,6 +11,7 @@
 #include "askalike/analyzer.hpp"
 #include "askalike/record.hpp"
 #include "ranking.hpp"
+#include "record_codec.hpp"
 
 namespace askalike {
 
@@ -34,9 +35,10 @@ struct AnalysedRecord {
 // one Analyzer each.
 AnalysedRecord analyse_record(const Record& record, Analyzer& analyzer);
 
-// The document of an analysed record: one ranking term per word (ranking.hpp).
+// The document of an analysed record: one ranking term per word (ranking.hpp),
+// its record compressed with the database's dictionary (if it has one).
 Xapian::Document finish_document(AnalysedRecord&& record, const std::array<double, kFieldCount>& averages,
-                                 const RankingSettings& settings);
+                                 const RankingSettings& settings, const RecordDictionary& dictionary);
 
 }  // namespace askalike
 

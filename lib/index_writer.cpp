@@ -17,6 +17,7 @@
 #include "askalike/validate.hpp"
 #include "database_open.hpp"
 #include "document.hpp"
+#include "record_codec.hpp"
 #include "schema.hpp"
 #include "stats.hpp"
 
@@ -41,10 +42,31 @@ struct IndexWriter::Impl {
   std::vector<std::pair<std::string, std::optional<AnalysedRecord>>> pending;
   std::unordered_map<std::string, std::size_t> pending_index;  // id term -> place in pending
   bool in_transaction = false;
+  // The records' compression dictionary (record_codec.hpp): made once, from
+  // a sample of the first records (at least RecordSampler::kMinRecords of
+  // them); records stored before it stay plain JSON.
+  RecordDictionary dictionary;
+  RecordSampler sampler;
 
   Impl(std::string p, Xapian::WritableDatabase d, const AnalyzerOptions& options, const RankingSettings& r)
       : path(std::move(p)), db(std::move(d)), analyzer(options), ranking(r), totals(schema::read_field_totals(db)) {
     settled = db.get_doccount() > 0;
+    load_dictionary();
+  }
+
+  void load_dictionary() {
+    dictionary = RecordDictionary::from_stored(db.get_metadata(schema::kRecordDictionaryKey), path);
+    sampler.clear();
+  }
+
+  // Makes the dictionary once enough records were seen; it is stored with
+  // the next commit (and the database then says schema 4).
+  void make_dictionary_when_ready() {
+    if (!dictionary.empty() || !sampler.ready()) return;
+    dictionary = RecordDictionary::from_samples(sampler.samples());
+    sampler.clear();
+    db.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
+    db.set_metadata(schema::kVersionKey, std::to_string(schema::kVersion));
   }
 
   void begin() {
@@ -72,6 +94,7 @@ struct IndexWriter::Impl {
   // Returns true when a record was replaced.
   bool store(const std::string& term, AnalysedRecord&& record) {
     bool existed = forget(term);
+    if (dictionary.empty()) sampler.add(record.doc.get_data());
     if (!settled) {
       pending_index[term] = pending.size();
       pending.emplace_back(term, std::move(record));
@@ -79,7 +102,7 @@ struct IndexWriter::Impl {
     }
     // This record counts in the averages it is normalised by.
     totals.add(record.lengths);
-    Xapian::Document doc = finish_document(std::move(record), totals.averages(), ranking);
+    Xapian::Document doc = finish_document(std::move(record), totals.averages(), ranking, dictionary);
     // A new id needs no look-up of a document to replace.
     if (existed)
       db.replace_document(term, doc);
@@ -91,11 +114,12 @@ struct IndexWriter::Impl {
   // Stores the waiting records, normalised by their own averages.
   void settle() {
     if (settled) return;
+    make_dictionary_when_ready();
     for (const auto& [term, record] : pending)
       if (record) totals.add(record->lengths);
     const auto averages = totals.averages();
     for (auto& [term, record] : pending)
-      if (record) db.add_document(finish_document(std::move(*record), averages, ranking));
+      if (record) db.add_document(finish_document(std::move(*record), averages, ranking, dictionary));
     pending.clear();
     pending_index.clear();
     settled = true;
@@ -175,6 +199,7 @@ bool IndexWriter::remove(const std::string& id) {
 void IndexWriter::commit() {
   schema::guarded("committing", impl_->path, [&] {
     impl_->settle();
+    impl_->make_dictionary_when_ready();
     impl_->db.set_metadata(schema::kFieldTotalsKey, impl_->totals.serialize());
     impl_->in_transaction = false;
     impl_->db.commit_transaction();
@@ -188,6 +213,7 @@ void IndexWriter::rollback() {
     impl_->db.cancel_transaction();
     impl_->discard_pending();
     impl_->totals = schema::read_field_totals(impl_->db);
+    impl_->load_dictionary();  // one made in the cancelled transaction is gone
     impl_->begin();
   });
 }
@@ -523,7 +549,8 @@ bool IndexWriter::get(const std::string& id, Record& out) const {
     std::string term = id_term(id);
     Xapian::PostingIterator p = impl_->db.postlist_begin(term);
     if (p == impl_->db.postlist_end(term)) return false;
-    out = schema::record_of(impl_->db.get_document(*p));
+    RecordDecoder decoder(impl_->db, impl_->path);
+    out = schema::record_of(decoder.json(impl_->db.get_document(*p).get_data()));
     return true;
   });
 }
@@ -531,7 +558,7 @@ bool IndexWriter::get(const std::string& id, Record& out) const {
 void IndexWriter::for_each(const std::function<void(const Record&)>& visit) const {
   schema::guarded("reading records", impl_->path, [&] {
     impl_->settle();
-    for_each_record(impl_->db, visit);
+    for_each_record(impl_->db, impl_->path, visit);
   });
 }
 
@@ -576,16 +603,26 @@ void reindex_database(const std::string& source, const std::string& destination,
       totals.add(schema::decode_field_lengths(*v));
     const auto averages = totals.averages();
     Analyzer analyzer(analyzer_options);
+    // The new dictionary from records spread over the whole collection.
+    RecordDecoder decoder(from, source);
+    RecordSampler sampler;
+    const Xapian::doccount stride = std::max<Xapian::doccount>(1, from.get_doccount() / RecordSampler::kSamples);
+    Xapian::doccount position = 0;
+    for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p)
+      if (position++ % stride == 0) sampler.add(decoder.json(from.get_document(*p).get_data()));
+    const RecordDictionary dictionary =
+        sampler.ready() ? RecordDictionary::from_samples(sampler.samples()) : RecordDictionary();
     schema::guarded("writing the reindexed database", destination, [&] {
       Xapian::WritableDatabase to = detail::open_writable_database(destination, Xapian::DB_CREATE);
       schema::write_settings(to, analyzer_options, settings);
       to.set_metadata(schema::kFieldTotalsKey, totals.serialize());
+      if (!dictionary.empty()) to.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
       constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit
       Xapian::doccount count = 0;
       // In document order, so that records tied in score keep their order.
       for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
-        Record record = schema::record_of(from.get_document(*p));
-        to.add_document(finish_document(analyse_record(record, analyzer), averages, settings));
+        Record record = schema::record_of(decoder.json(from.get_document(*p).get_data()));
+        to.add_document(finish_document(analyse_record(record, analyzer), averages, settings, dictionary));
         if (++count % kBatch == 0) to.commit();
       }
       to.commit();

@@ -21,7 +21,9 @@ AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& pat
     return fallback;
   }
   if (is_new) *is_new = false;
-  if (version != std::to_string(kVersion))
+  int number = 0;
+  for (char c : version) number = (c >= '0' && c <= '9' && number < 1000) ? number * 10 + (c - '0') : 100000;
+  if (number < kOldestReadableVersion || number > kVersion)
     throw Error(ErrorCode::kIncompatibleVersion,
                 path + " was written by a version of askalike with database schema " + version +
                     ", and this askalike reads schema " + std::to_string(kVersion) +
@@ -69,8 +71,6 @@ FieldLengths decode_field_lengths(const std::string& value) {
   }
   return n;
 }
-
-Record record_of(const Xapian::Document& doc) { return record_of(doc.get_data()); }
 
 Record record_of(const std::string& data) {
   // A stored record was checked when it came in; the field limit of that

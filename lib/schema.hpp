@@ -21,11 +21,16 @@ namespace schema {
 // 2: per-field lengths in kFieldLengthsSlot (BM25F ranking needs them).
 // 3: BM25F in the index: one unprefixed ranking term per word, its wdf the
 //    word's pseudo-frequency (ranking.hpp); no per-field terms.
-inline constexpr int kVersion = 3;
+// 4: records deflated with the database's record dictionary
+//    (record_codec.hpp). Schema 3 databases are read as they are and become
+//    schema 4 when a writer gives them a dictionary.
+inline constexpr int kVersion = 4;
+inline constexpr int kOldestReadableVersion = 3;
 inline constexpr const char* kVersionKey = "askalike.schema";
 inline constexpr const char* kAnalyzerKey = "askalike.analyzer";
 inline constexpr const char* kRankingKey = "askalike.ranking";           // RankingSettings
 inline constexpr const char* kFieldTotalsKey = "askalike.field_totals";  // FieldTotals
+inline constexpr const char* kRecordDictionaryKey = "askalike.record_dictionary";  // RecordDictionary
 
 // Term prefixes. The ranking terms (a record's words, all fields together)
 // are unprefixed.
@@ -63,9 +68,9 @@ FieldTotals read_field_totals(const Xapian::Database& db);
 // Writes the metadata of a new database (takes effect at the next commit).
 void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking);
 
-// The record stored in a document, or in a document's data.
-Record record_of(const Xapian::Document& doc);
-Record record_of(const std::string& data);
+// The record in a stored record's JSON (RecordDecoder::json of a document's
+// data).
+Record record_of(const std::string& json);
 
 // Throws the askalike::Error that stands for a Xapian error met while doing
 // `what` on the database at `path`.

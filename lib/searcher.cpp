@@ -13,6 +13,7 @@
 #include "database_open.hpp"
 #include "document.hpp"
 #include "query_builder.hpp"
+#include "record_codec.hpp"
 #include "schema.hpp"
 #include "snippets.hpp"
 #include "spool.hpp"
@@ -34,8 +35,14 @@ constexpr int kMaxAttempts = 10;
 struct Context {
   Xapian::Database db;
   Analyzer analyzer;
+  RecordDecoder decoder;  // reads db's records
   Clock::time_point refreshed = Clock::now();
-  Context(const std::string& path, const AnalyzerOptions& options) : db(detail::open_database(path)), analyzer(options) {}
+  Context(const std::string& path, const AnalyzerOptions& options)
+      : db(detail::open_database(path)), analyzer(options), decoder(db, path) {}
+  Context(const Context&) = delete;  // decoder refers to db
+  Context& operator=(const Context&) = delete;
+
+  Record record(const Xapian::Document& doc) { return schema::record_of(decoder.json(doc.get_data())); }
 
   // Moves to the newest committed state.
   void refresh() {
@@ -240,11 +247,11 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
     Xapian::Document doc = it.get_document();
     // Decoding the record is most of the cost of a hit: only when asked.
     if (options.records || options.snippets) {
-      hit.record = schema::record_of(doc);
+      hit.record = ctx.record(doc);
       hit.id = hit.record.id;
     } else {
       hit.id = doc.get_value(schema::kIdSlot);
-      if (hit.id.empty()) hit.id = schema::record_of(doc).id;  // written before the id slot existed
+      if (hit.id.empty()) hit.id = ctx.record(doc).id;  // written before the id slot existed
     }
     if (options.match_details) {
       double matched_weight = 0.0;
@@ -284,7 +291,7 @@ Results Searcher::more_like(const std::string& id, const SearchOptions& options)
       std::string term = id_term(id);
       Xapian::PostingIterator p = ctx.db.postlist_begin(term);
       if (p == ctx.db.postlist_end(term)) throw Error(ErrorCode::kNotFound, "no record with id " + id);
-      Record r = schema::record_of(ctx.db.get_document(*p));
+      Record r = ctx.record(ctx.db.get_document(*p));
       SearchOptions o = options;
       o.exclude_id = id;
       std::string lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
@@ -375,7 +382,7 @@ bool Searcher::get(const std::string& id, Record& out) const {
       std::string term = id_term(id);
       Xapian::PostingIterator p = ctx.db.postlist_begin(term);
       if (p == ctx.db.postlist_end(term)) return false;
-      out = schema::record_of(ctx.db.get_document(*p));
+      out = ctx.record(ctx.db.get_document(*p));
       return true;
     });
   });
@@ -394,7 +401,7 @@ void Searcher::for_each(const std::function<void(const Record&)>& visit) const {
     Spool spool;
     impl_->with_context([&](Context& ctx) {
       spool.clear();
-      for_each_record_data(ctx.db, [&](const std::string& data) { spool.add(data); });
+      for_each_record_data(ctx.db, [&](const std::string& data) { spool.add(ctx.decoder.json(data)); });
     });
     spool.replay([&](const std::string& data) { visit(schema::record_of(data)); });
   });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "record_codec.hpp"
 #include "schema.hpp"
 
 namespace askalike {
@@ -47,8 +48,10 @@ void for_each_record_data(const Xapian::Database& db, const std::function<void(c
   }
 }
 
-void for_each_record(const Xapian::Database& db, const std::function<void(const Record&)>& visit) {
-  for_each_record_data(db, [&](const std::string& data) { visit(schema::record_of(data)); });
+void for_each_record(const Xapian::Database& db, const std::string& path,
+                     const std::function<void(const Record&)>& visit) {
+  RecordDecoder decoder(db, path);
+  for_each_record_data(db, [&](const std::string& data) { visit(schema::record_of(decoder.json(data))); });
 }
 
 }  // namespace askalike

@@ -14,7 +14,8 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
 
 // Calls `visit` for every record, in id order: decoded, or as stored.
 void for_each_record_data(const Xapian::Database& db, const std::function<void(const std::string&)>& visit);
-void for_each_record(const Xapian::Database& db, const std::function<void(const Record&)>& visit);
+void for_each_record(const Xapian::Database& db, const std::string& path,
+                     const std::function<void(const Record&)>& visit);
 
 }  // namespace askalike
 

@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import zlib
 import pathlib
 import random
 
@@ -42,7 +43,7 @@ def main():
     pages = [p for p in [args.source / "tests" / "data" / "seed-page.txt",
                          args.shared / "page-sample" / "seed-page.txt"] if p.is_file()]
 
-    seeds = {name: [] for name in ["jsonl", "delimited", "page", "encoding", "analyzer", "query", "open"]}
+    seeds = {name: [] for name in ["jsonl", "delimited", "page", "encoding", "analyzer", "query", "open", "record"]}
     for i in range(0, len(records), 3):
         seeds["jsonl"].append("\n".join(records[i:i + 3]).encode() + b"\n")
     fields = ["id", "title", "question", "answer", "category", "tags", "date"]
@@ -66,6 +67,13 @@ def main():
     for i, text in enumerate(texts):
         seeds["analyzer"].append(bytes([i % 9]) + text.encode())
         seeds["query"].append(bytes([0x0A, 0x07]) + text.encode())
+    for line in records[:30]:
+        # fuzz_record: an even first byte stores the input as it is (here a
+        # record's JSON); an odd one puts the database's dictionary id before
+        # the rest (here a raw deflate stream of the record).
+        seeds["record"].append(line.encode())
+        z = zlib.compressobj(6, zlib.DEFLATED, -15)
+        seeds["record"].append(b"\x01" + z.compress(line.encode()) + z.flush())
     seeds["open"] += [b"auto db\n", b"glass db\n", b"# a comment\nauto db\nauto db\n", b"inmemory\n", b""]
 
     for name, items in seeds.items():
