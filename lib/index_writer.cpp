@@ -49,7 +49,8 @@ struct IndexWriter::Impl {
   RecordSampler sampler;
 
   Impl(std::string p, Xapian::WritableDatabase d, const AnalyzerOptions& options, const RankingSettings& r)
-      : path(std::move(p)), db(std::move(d)), analyzer(options), ranking(r), totals(schema::read_field_totals(db)) {
+      : path(std::move(p)), db(std::move(d)), analyzer(options), ranking(r),
+        totals(schema::read_field_totals(db, path)) {
     settled = db.get_doccount() > 0;
     load_dictionary();
   }
@@ -156,7 +157,7 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
       schema::write_settings(db, stored, ranking);
       db.commit();
     } else {
-      ranking = schema::read_ranking(db);
+      ranking = schema::read_ranking(db, path);
       if (options.ranking && !same(*options.ranking, ranking.options))
         throw Error(ErrorCode::kInvalidArgument,
                     path + " ranks with other settings (" + ranking.serialize() +
@@ -212,7 +213,7 @@ void IndexWriter::rollback() {
     impl_->in_transaction = false;
     impl_->db.cancel_transaction();
     impl_->discard_pending();
-    impl_->totals = schema::read_field_totals(impl_->db);
+    impl_->totals = schema::read_field_totals(impl_->db, impl_->path);
     impl_->load_dictionary();  // one made in the cancelled transaction is gone
     impl_->begin();
   });
@@ -594,7 +595,7 @@ void reindex_database(const std::string& source, const std::string& destination,
     Xapian::Database from = detail::open_database(source);
     bool is_new = false;
     AnalyzerOptions analyzer_options = schema::read_settings(from, source, AnalyzerOptions(), &is_new);
-    RankingSettings settings = is_new ? RankingSettings() : schema::read_ranking(from);
+    RankingSettings settings = is_new ? RankingSettings() : schema::read_ranking(from, source);
     if (ranking) settings.options = *ranking;
     // Every record normalised by the averages of the whole collection.
     FieldTotals totals;

@@ -92,6 +92,12 @@ FieldTotals FieldTotals::deserialize(const std::string& text) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorCode::kCorrupt, std::string("unreadable field lengths in the database: ") + e.what());
   }
+  // Counts that no database reaches (2^53: exact as doubles) would
+  // overflow when records are added.
+  constexpr std::int64_t kMaxTotal = std::int64_t(1) << 53;
+  for (int f = 0; f < kFieldCount; ++f)
+    if (t.length[f] < 0 || t.length[f] > kMaxTotal || t.records[f] < 0 || t.records[f] > kMaxTotal)
+      throw Error(ErrorCode::kCorrupt, "unreadable field lengths in the database: a total is below 0 or above 2^53");
   return t;
 }
 

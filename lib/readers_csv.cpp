@@ -252,6 +252,8 @@ class DelimitedSource : public RecordSource {
       throw ParseError(name_, header.line,
                        "the header has " + std::to_string(columns_) + " columns, more than the limit of " +
                            std::to_string(options_.limits.max_fields) + " (max_fields)");
+    // Column names become field names of every record, as the cells do.
+    for (const auto& f : header.fields) check_utf8_line(f, name_, header.line);
     std::vector<std::string> names;
     for (auto& n : header.fields) names.push_back(trim(n));
     std::vector<bool> used(columns_, false);

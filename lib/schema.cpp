@@ -10,6 +10,21 @@
 namespace askalike {
 namespace schema {
 
+namespace {
+
+// The settings a database keeps (its metadata) came with the database, as
+// its records did: a value askalike cannot use means a damaged database.
+template <typename Read>
+auto settings_of(const std::string& path, Read&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const Error& e) {
+    throw damaged("reading its settings", path, e.what());
+  }
+}
+
+}  // namespace
+
 AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& path,
                               const AnalyzerOptions& fallback, bool* is_new) {
   std::string version = db.get_metadata(kVersionKey);
@@ -29,15 +44,19 @@ AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& pat
                     ", and this askalike reads schema " + std::to_string(kVersion) +
                     "; rebuild this database (schema " + version + ") with this version (askalike index, from "
                     "your records or `askalike export` of the old one) or use the askalike that wrote it");
-  return AnalyzerOptions::deserialize(db.get_metadata(kAnalyzerKey));
+  return settings_of(path, [&] {
+    AnalyzerOptions options = AnalyzerOptions::deserialize(db.get_metadata(kAnalyzerKey));
+    Analyzer check(options);  // refuses settings no analyzer can work with
+    return options;
+  });
 }
 
-RankingSettings read_ranking(const Xapian::Database& db) {
-  return RankingSettings::deserialize(db.get_metadata(kRankingKey));
+RankingSettings read_ranking(const Xapian::Database& db, const std::string& path) {
+  return settings_of(path, [&] { return RankingSettings::deserialize(db.get_metadata(kRankingKey)); });
 }
 
-FieldTotals read_field_totals(const Xapian::Database& db) {
-  return FieldTotals::deserialize(db.get_metadata(kFieldTotalsKey));
+FieldTotals read_field_totals(const Xapian::Database& db, const std::string& path) {
+  return settings_of(path, [&] { return FieldTotals::deserialize(db.get_metadata(kFieldTotalsKey)); });
 }
 
 void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking) {
@@ -85,6 +104,13 @@ static bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+Error damaged(const std::string& what, const std::string& path, const std::string& detail) {
+  return Error(ErrorCode::kCorrupt, what + ": the database " + path + " is damaged (" + detail +
+                                        "); rebuild it from its source files with 'askalike index' into a new "
+                                        "directory, or restore it from a backup ('askalike check -d " +
+                                        path + "' lists the damage)");
+}
+
 void rethrow(const Xapian::Error& e, const std::string& what, const std::string& path) {
   std::string detail = e.get_msg();
   if (e.get_error_string()) detail += std::string(" (") + e.get_error_string() + ")";
@@ -102,11 +128,7 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
     throw Error(ErrorCode::kNotFound, "cannot open the database " + path + ": " + detail);
   // A table shorter than its own block index has lost its end (truncated).
   const bool truncated = type == "DatabaseError" && e.get_msg().rfind("EOF reading block", 0) == 0;
-  if (type == "DatabaseCorruptError" || truncated)
-    throw Error(ErrorCode::kCorrupt, what + ": the database " + path + " is damaged (" + detail +
-                                         "); rebuild it from its source files with 'askalike index' into a new "
-                                         "directory, or restore it from a backup ('askalike check -d " +
-                                         path + "' lists the damage)");
+  if (type == "DatabaseCorruptError" || truncated) throw damaged(what, path, detail);
   if (type == "DatabaseModifiedError")
     throw Error(ErrorCode::kIO, what + ": the database " + path +
                                     " kept changing while being read (a writer committed again and again); "

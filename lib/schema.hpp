@@ -61,9 +61,11 @@ inline constexpr std::size_t kMaxIdBytes = 200;
 AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& path,
                               const AnalyzerOptions& fallback, bool* is_new);
 
-// The ranking settings of a database that read_settings() accepted.
-RankingSettings read_ranking(const Xapian::Database& db);
-FieldTotals read_field_totals(const Xapian::Database& db);
+// The ranking settings of a database that read_settings() accepted, and its
+// field totals. Settings that cannot be used give Error(kCorrupt) naming the
+// database (damaged()).
+RankingSettings read_ranking(const Xapian::Database& db, const std::string& path);
+FieldTotals read_field_totals(const Xapian::Database& db, const std::string& path);
 
 // Writes the metadata of a new database (takes effect at the next commit).
 void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking);
@@ -71,6 +73,10 @@ void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options
 // The record in a stored record's JSON (RecordDecoder::json of a document's
 // data).
 Record record_of(const std::string& json);
+
+// The error for a damaged database at `path`, met while doing `what`: it
+// names the database and says to rebuild or restore it.
+Error damaged(const std::string& what, const std::string& path, const std::string& detail);
 
 // Throws the askalike::Error that stands for a Xapian error met while doing
 // `what` on the database at `path`.

@@ -160,7 +160,7 @@ Searcher::Searcher(const std::string& path, const SearcherOptions& options) : im
     Xapian::Database db = detail::open_database(path);
     bool is_new = false;
     impl_->analyzer_options = schema::read_settings(db, path, AnalyzerOptions(), &is_new);
-    if (!is_new) impl_->ranking = schema::read_ranking(db);
+    if (!is_new) impl_->ranking = schema::read_ranking(db, path);
     impl_->idle.push_back(std::make_unique<Context>(path, impl_->analyzer_options));
   });
 }

@@ -24,7 +24,7 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
   if (s.documents > 0) {
     // The wdfs are pseudo-frequencies: Xapian's own average length is not
     // the number of words, the field totals are.
-    FieldTotals totals = schema::read_field_totals(db);
+    FieldTotals totals = schema::read_field_totals(db, path);
     double words = 0.0;
     for (std::int64_t n : totals.length) words += static_cast<double>(n);
     s.average_length = words / static_cast<double>(s.documents);
@@ -33,7 +33,7 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
     s.average_question_length = averages[kQuestionField];
     s.average_answer_length = averages[kAnswerField];
   }
-  s.ranking = schema::read_ranking(db).options;
+  s.ranking = schema::read_ranking(db, path).options;
   for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) ++s.distinct_terms;
   s.categories = prefix_counts(db, schema::kCategory);
   s.languages = prefix_counts(db, schema::kLang);

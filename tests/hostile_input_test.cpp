@@ -2,10 +2,12 @@
 // over-long queries. Each case is something that crashed, hung or gave
 // wrong results before.
 #include <doctest/doctest.h>
+#include <xapian.h>
 
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "test_util.hpp"
 
@@ -144,4 +146,76 @@ TEST_CASE("a CSV whose header check fails frees its parser (run under LeakSaniti
   std::istringstream in("id,subject\n1,x\n");
   std::string m = error_text([&] { askalike::open_records(in, "x.csv", o); }, ErrorCode::kInvalidArgument);
   CHECK(has(m, "no column \"nosuchcol\""));
+}
+
+TEST_CASE("CSV and TSV: a column name with a bad byte is an error at the header line (fuzz finding F6)") {
+  for (auto [format, text] : {std::pair{askalike::InputFormat::kTsv, "i\x99\ttitle\nq-1\tKnee pain\n"},
+                              std::pair{askalike::InputFormat::kCsv, "id,ti\xfftle\nq-1,Knee pain\n"}}) {
+    askalike::ReadOptions o;
+    o.format = format;
+    o.encoding = "UTF-8";
+    std::istringstream in(text);
+    std::string m = error_text(
+        [&] {
+          auto source = askalike::open_records(in, "h.txt", o);
+          askalike::Record r;
+          while (source->next(r)) {
+          }
+        },
+        ErrorCode::kParse);
+    CHECK(has(m, "h.txt:1: invalid UTF-8"));
+  }
+}
+
+TEST_CASE("hostile settings in a database's metadata: an error that names it and says rebuild (fuzz finding F7)") {
+  TempDir dir;
+  const std::string db = dir / "db";
+  {
+    askalike::IndexWriter writer(db);
+    writer.upsert(make_record("q-1", "Knee pain", "Why does my knee hurt after running?", "Rest it."));
+    writer.upsert(make_record("q-2", "Back pain", "My lower back hurts when I sit", "Move more."));
+    writer.commit();
+  }
+  std::string original[3];
+  const char* const keys[] = {"askalike.ranking", "askalike.field_totals", "askalike.analyzer"};
+  {
+    Xapian::Database d(db);
+    for (int k = 0; k < 3; ++k) original[k] = d.get_metadata(keys[k]);
+  }
+  const std::pair<int, std::string> hostile[] = {
+      {0, ""},
+      {0, "{"},
+      {0, R"({"title_weight":-1,"question_weight":1,"answer_weight":0.1,"bm25_b":0.75,"scale":1000})"},
+      {0, R"({"title_weight":1,"question_weight":1,"answer_weight":0.1,"bm25_b":7,"scale":1000})"},
+      {0, R"({"title_weight":1,"question_weight":1,"answer_weight":0.1,"bm25_b":0.75,"scale":0.5})"},
+      {1, R"({"length":[1,2],"records":[1,1,1]})"},
+      {1, R"({"length":[-5,2,3],"records":[1,1,1]})"},
+      {1, R"({"length":[9223372036854775807,2,3],"records":[1,1,1]})"},
+      {2, "[]"},
+      {2, R"({"fold_case":"yes"})"},
+  };
+  for (const auto& item : hostile) {
+    const int key = item.first;
+    const std::string& value = item.second;
+    CAPTURE(value);
+    {
+      Xapian::WritableDatabase w(db, Xapian::DB_OPEN);
+      for (int k = 0; k < 3; ++k) w.set_metadata(keys[k], k == key ? value : original[k]);
+      w.commit();
+    }
+    // Searching reads the ranking and analyzer settings, stats and indexing
+    // the field totals too.
+    auto refused = [&](auto&& body) {
+      std::string m = error_text(body, ErrorCode::kCorrupt);
+      CHECK(has(m, db));
+      CHECK(has(m, "damaged"));
+      CHECK(has(m, "rebuild"));
+    };
+    refused([&] { askalike::Searcher(db, {}).stats(); });
+    refused([&] {
+      askalike::IndexWriter writer(db);
+      writer.upsert(make_record("q-3", "Neck pain", "A stiff neck in the morning", ""));
+      writer.commit();
+    });
+  }
 }

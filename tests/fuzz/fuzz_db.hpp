@@ -1,6 +1,8 @@
 // A small real database for the fuzz targets that search: built once, at
 // start-up, from the bundled corpus (English and Chinese), in a temporary
-// directory removed at exit.
+// directory removed at exit. Answers are cut to kAnswerBytes: a snippet
+// (about 200 characters) is still chosen from a longer text, but each hit
+// no longer costs a whole MedQuAD answer (up to 17 KB) per search.
 #ifndef ASKALIKE_TESTS_FUZZ_FUZZ_DB_HPP_
 #define ASKALIKE_TESTS_FUZZ_FUZZ_DB_HPP_
 
@@ -23,7 +25,11 @@ class FuzzDatabase {
     for (const char* file : {"medquad-sample.jsonl", "cmd-zh.jsonl"}) {
       std::ifstream in(std::string(ASKALIKE_CORPUS_DIR) + "/" + file);
       std::string line;
-      for (int n = 0; n < 300 && std::getline(in, line); ++n) writer.upsert(askalike::Record::from_json(line));
+      for (int n = 0; n < 300 && std::getline(in, line); ++n) {
+        askalike::Record r = askalike::Record::from_json(line);
+        r.answer = cut_utf8(r.answer, kAnswerBytes);
+        writer.upsert(r);
+      }
     }
     writer.commit();
   }
@@ -35,6 +41,13 @@ class FuzzDatabase {
   std::string db() const { return dir_ + "/db"; }
 
  private:
+  static constexpr std::size_t kAnswerBytes = 800;
+  // At most `n` bytes of `s`, ending on a character boundary.
+  static std::string cut_utf8(const std::string& s, std::size_t n) {
+    if (s.size() <= n) return s;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n);
+  }
   std::string dir_;
 };
 

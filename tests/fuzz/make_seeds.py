@@ -13,6 +13,7 @@ import json
 import zlib
 import pathlib
 import random
+from urllib.parse import quote
 
 
 def jsonl_lines(path, n, rng):
@@ -43,7 +44,8 @@ def main():
     pages = [p for p in [args.source / "tests" / "data" / "seed-page.txt",
                          args.shared / "page-sample" / "seed-page.txt"] if p.is_file()]
 
-    seeds = {name: [] for name in ["jsonl", "delimited", "page", "encoding", "analyzer", "query", "open", "record"]}
+    seeds = {name: [] for name in ["jsonl", "delimited", "page", "encoding", "analyzer", "query", "open",
+                                   "metadata", "serve", "record"]}
     for i in range(0, len(records), 3):
         seeds["jsonl"].append("\n".join(records[i:i + 3]).encode() + b"\n")
     fields = ["id", "title", "question", "answer", "category", "tags", "date"]
@@ -75,6 +77,29 @@ def main():
         z = zlib.compressobj(6, zlib.DEFLATED, -15)
         seeds["record"].append(b"\x01" + z.compress(line.encode()) + z.flush())
     seeds["open"] += [b"auto db\n", b"glass db\n", b"# a comment\nauto db\nauto db\n", b"inmemory\n", b""]
+    # metadata: a key selector (0 ranking, 1 field totals, 2 analyzer), then
+    # the value as askalike writes it, and variants of it.
+    ranking = {"title_weight": 1.0, "question_weight": 1.0, "answer_weight": 0.1, "bm25_b": 0.75, "scale": 1000.0}
+    totals = {"length": [1800, 21000, 95000], "records": [600, 600, 590]}
+    analyzer = {"fold_case": True, "fold_accents": True, "traditional_to_simplified": False, "stop_words": True,
+                "stem": True, "cjk_bigrams": True, "cjk_unigrams": True, "default_language": "en",
+                "max_term_bytes": 64}
+    for key, value in enumerate([ranking, totals, analyzer]):
+        seeds["metadata"].append(bytes([key]) + json.dumps(value, separators=(",", ":")).encode())
+        seeds["metadata"].append(bytes([key]))  # the key present but empty
+    seeds["metadata"].append(bytes([0]) + json.dumps(dict(ranking, scale=1e300, title_weight=1e300)).encode())
+    seeds["metadata"].append(bytes([1]) + json.dumps({"length": [-5, 2**63 - 1, 0],
+                                                      "records": [0, -1, 2**62]}).encode())
+    seeds["metadata"].append(bytes([2]) + json.dumps(dict(analyzer, default_language="xx", max_term_bytes=0)).encode())
+    # serve: a request selector (0 POST /v1/similar body, 1 GET query string,
+    # 2 POST /v1/records body), then the request.
+    for i, text in enumerate(texts[:30]):
+        seeds["serve"].append(b"\0" + json.dumps({"text": text, "k": 1 + i % 10, "facets": i % 2 == 0,
+                                                   "category": ["Diseases"], "bm25_k1": 1.2}).encode())
+        seeds["serve"].append(b"\1" + ("q=" + quote(text) + "&k=5&offset=2&tag=a&tag=b&since=2007-01").encode())
+    for i in range(0, len(records), 3):
+        seeds["serve"].append(b"\2" + "\n".join(records[i:i + 3]).encode() + b"\n")
+    seeds["serve"].append(b"\2" + json.dumps(json.loads(records[0]), indent=2).encode())
 
     for name, items in seeds.items():
         folder = args.out / name
