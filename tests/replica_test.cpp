@@ -67,6 +67,33 @@ TEST_CASE("the master keeps changesets only when asked") {
   }
 }
 
+TEST_CASE("writers with and without changesets committing at once each get their own setting at every commit") {
+  // Glass reads XAPIAN_MAX_CHANGESETS at every commit: two writers of one
+  // process committing in turn on two threads must not take each other's.
+  TempDir dir;
+  constexpr int kRounds = 12;
+  auto load = [&](const std::string& name, unsigned keep) {
+    IndexOptions o;
+    o.max_changesets = keep;
+    IndexWriter w(dir / name, o);
+    for (int i = 0; i < kRounds; ++i) {
+      w.upsert(testutil::make_record(name + std::to_string(i), "", "question number " + std::to_string(i)));
+      w.commit();
+    }
+  };
+  std::thread with([&] { load("with", 5); }), without([&] { load("without", 0); });
+  with.join();
+  without.join();
+  auto changesets = [&](const std::string& name) {
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir / name))
+      n += entry.path().filename().string().rfind("changes", 0) == 0;
+    return n;
+  };
+  CHECK(changesets("without") == 0);
+  CHECK(changesets("with") == 5);  // the last 5 of its 13 commits, none missed at the end
+}
+
 TEST_CASE("a replica follows its master through 10 commits; a searcher on it sees only committed states") {
   TempDir dir;
   const std::string parent = dir / "masters", master = parent + "/qa", replica = dir / "replica";

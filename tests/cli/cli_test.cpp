@@ -696,4 +696,12 @@ TEST_CASE("index --shards: every command takes the collection as it takes one da
   REQUIRE(askalike({"compact", "-d", sharded, dir / "compact"}).code == 0);
   CHECK(std::filesystem::exists(dir / "compact/shard-2"));
   CHECK(askalike({"export", "-d", dir / "compact"}).out == askalike({"export", "-d", sharded}).out);
+  // Bad counts are usage errors in the library's words, before anything is written.
+  Run zero = askalike({"index", "-d", dir / "none", "--shards", "0", dir / "corpus.jsonl"});
+  CHECK(zero.code == 2);
+  CHECK(zero.err.find("--shards must be between 1 and 1024, not 0") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "none"));
+  Run negative = askalike({"similar", "-d", sharded, "--timeout", "-1", "eyelid"});
+  CHECK(negative.code == 2);
+  CHECK(negative.err.find("--timeout must be between 0 and") != std::string::npos);
 }

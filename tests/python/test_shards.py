@@ -56,3 +56,13 @@ def test_max_changesets_keeps_changesets_for_replicas(tmp_path):
         index.commit()
         index.add_many(RECORDS[2:])
     assert any(name.startswith("changes") for name in os.listdir(db))
+
+
+def test_bad_shard_counts_and_timeouts_are_refused_in_the_librarys_words(tmp_path):
+    with pytest.raises(askalike.InvalidArgumentError, match="shards must be between 1 and 1024, not 0"):
+        askalike.Index(str(tmp_path / "db"), shards=0)
+    assert not (tmp_path / "db").exists()
+    with askalike.Index(str(tmp_path / "db")) as index:
+        index.add_many(RECORDS)
+    with pytest.raises(askalike.InvalidArgumentError, match="timeout_ms must be between 0 and"):
+        askalike.Searcher(str(tmp_path / "db"), timeout_ms=-1)
