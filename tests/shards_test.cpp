@@ -265,3 +265,48 @@ TEST_CASE("a remote shard that hangs or stops gives a timeout or unavailable err
     CHECK(e.code() == ErrorCode::kUnavailable);
   }
 }
+
+TEST_CASE("a test server dies with its test process, even on kill -9") {
+  TempDir dir;
+  IndexWriter(dir / "db").commit();
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const int port = testutil::free_port();
+  pid_t test = ::fork();
+  REQUIRE(test >= 0);
+  if (test == 0) {
+    // Stands for a test process: starts a server the tests' way, reports
+    // its pid, then waits to be killed.
+    ::close(pipe_fds[0]);
+    try {
+      testutil::Process server(
+          {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port", std::to_string(port), dir / "db"});
+      pid_t pid = server.pid();
+      (void)!::write(pipe_fds[1], &pid, sizeof pid);
+      for (;;) ::pause();
+    } catch (...) {
+      ::_exit(1);  // never back into the test runner
+    }
+  }
+  ::close(pipe_fds[1]);
+  pid_t server = 0;
+  REQUIRE(::read(pipe_fds[0], &server, sizeof server) == sizeof server);
+  ::close(pipe_fds[0]);
+  REQUIRE(server > 0);
+  CHECK(::kill(server, 0) == 0);
+  ::kill(test, SIGKILL);
+  ::waitpid(test, nullptr, 0);
+  // Gone, or a zombie nobody reaps yet (its parent was the killed process).
+  auto dead = [&] {
+    std::ifstream stat("/proc/" + std::to_string(server) + "/stat");
+    std::string pid, name, state;
+    return !(stat >> pid >> name >> state) || state == "Z";
+  };
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = dead();
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(gone);
+  if (!gone) ::kill(server, SIGKILL);
+}
