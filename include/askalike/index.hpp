@@ -85,10 +85,11 @@ struct ASKALIKE_EXPORT IndexOptions {
   // upserts are idempotent).
   std::optional<unsigned> shards;
   // For replication (xapian-replicate-server): keep the changesets of the
-  // last N commits beside the database (0: none). Xapian reads this from the
-  // process's XAPIAN_MAX_CHANGESETS at each commit: the writer sets it while
-  // it commits (commits of writers wanting another value wait), so other
-  // code in the process committing Xapian databases at that moment sees it.
+  // last N commits beside the database (0: none; at most kMaxChangesets).
+  // Xapian reads this from the process's XAPIAN_MAX_CHANGESETS at EVERY
+  // commit: the writer sets it around each of its commits (commits of
+  // writers wanting another value wait), so other code of the process that
+  // commits Xapian databases at that moment, outside askalike, sees it too.
   unsigned max_changesets = 0;
 };
 
