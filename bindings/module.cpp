@@ -214,6 +214,8 @@ const char* error_class_name(ErrorCode code) {
     case ErrorCode::kCorrupt: return "CorruptDatabaseError";
     case ErrorCode::kIO: return "FileError";
     case ErrorCode::kInternal: return "InternalError";
+    case ErrorCode::kUnavailable: return "UnavailableError";
+    case ErrorCode::kTimeout: return "TimeoutError";
   }
   return "Error";
 }
@@ -417,12 +419,15 @@ py::dict ranking_options_to_dict(const askalike::RankingOptions& o) {
 class PyIndex {
  public:
   PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
-          const std::optional<askalike::RankingOptions>& ranking)
+          const std::optional<askalike::RankingOptions>& ranking, std::optional<unsigned> shards,
+          unsigned max_changesets)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
     options.ranking = ranking;
     options.create_if_missing = create;
+    options.shards = shards;
+    options.max_changesets = max_changesets;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
   }
@@ -952,7 +957,7 @@ closes. One Index may be used from several threads: calls are serialised.
                        bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_unigrams,
                        bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes,
-                       const py::kwargs& ranking) {
+                       const py::object& shards, const IntArg& max_changesets, const py::kwargs& ranking) {
              askalike::AnalyzerOptions o;
              o.fold_case = fold_case;
              o.fold_accents = fold_accents;
@@ -963,7 +968,13 @@ closes. One Index may be used from several threads: calls are serialised.
              o.cjk_bigrams = cjk_bigrams;
              o.default_language = default_language;
              o.max_term_bytes = max_term_bytes;
-             return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking));
+             std::optional<unsigned> shard_count;
+             if (!shards.is_none())
+               shard_count = static_cast<unsigned>(count_arg(shards, "shards", askalike::kMaxShards, 1));
+             auto changesets =
+                 static_cast<unsigned>(count_arg(max_changesets, "max_changesets", askalike::kMaxChangesets));
+             return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking),
+                                              shard_count, changesets);
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -971,13 +982,18 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("stop_words") = defaults.stop_words, py::arg("stem") = defaults.stem,
            py::arg("cjk_unigrams") = defaults.cjk_unigrams, py::arg("cjk_bigrams") = defaults.cjk_bigrams,
            py::arg("default_language") = defaults.default_language,
-           py::arg("max_term_bytes") = defaults.max_term_bytes,
+           py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("shards") = py::none(),
+           py::arg("max_changesets") = 0,
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
            "an existing one keeps the settings it was built with. The ranking keywords "
            "title_weight, question_weight, answer_weight (defaults 1, 1, 0.1) and bm25_b (0.75) "
            "are also settings of a new database; on an existing one they must be its own "
-           "(InvalidArgumentError): change them with askalike.reindex().")
+           "(InvalidArgumentError): change them with askalike.reindex(). shards=N (N > 1) "
+           "makes a new database a collection of N shards, each record in the shard its id "
+           "hashes to (None: one database, or an existing collection's own count). "
+           "max_changesets=N keeps the changesets of the last N commits for replicas "
+           "(xapian-replicate-server).")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")
@@ -1087,16 +1103,22 @@ max_query_bytes,
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics.
 )doc")
-      .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms) {
+      .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms, const IntArg& timeout_ms) {
              askalike::SearcherOptions options;
-             std::size_t ms = count_arg(refresh_interval_ms, "refresh_interval_ms");
-             options.refresh_interval_ms = static_cast<unsigned>(std::min<std::size_t>(ms, UINT_MAX));
+             options.refresh_interval_ms =
+                 static_cast<unsigned>(count_arg(refresh_interval_ms, "refresh_interval_ms", askalike::kMaxTimeoutMs));
+             options.timeout_ms = static_cast<unsigned>(count_arg(timeout_ms, "timeout_ms", askalike::kMaxTimeoutMs));
              return std::make_unique<PySearcher>(path, options);
            }),
            py::arg("path"), py::kw_only(), py::arg("refresh_interval_ms") = 0,
-           "Opens the database at `path` for searching (NotFoundError when there is none). "
+           py::arg("timeout_ms") = askalike::SearcherOptions().timeout_ms,
+           "Opens the database, collection of shards or stub file at `path` for searching "
+           "(NotFoundError when there is none). "
            "refresh_interval_ms: how often a search checks for newer commits and moves to them "
-           "(0 = never: the state when opened, or of reopen()). A commit never makes a search fail.")
+           "(0 = never: the state when opened, or of reopen()). A commit never makes a search fail. "
+           "timeout_ms: for remote shards (xapian-tcpsrv), the longest wait to connect and for "
+           "each answer (0: for ever); a server that does not answer in time raises TimeoutError, "
+           "one that is down UnavailableError.")
       .def_property_readonly("path", [](const PySearcher& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PySearcher::closed, "True after close().")

@@ -103,9 +103,12 @@ std::vector<StubLine> parse_stub(const std::string& text, const std::string& stu
 // Both kinds of database are opened the same way; only the leaves differ.
 struct ReadOpener {
   using Db = Xapian::Database;
+  unsigned timeout_ms;  // to connect, and for each exchange (0: for ever)
   Db local(const std::string& path, int backend) const { return Db(path, backend); }
   Db single_file(int fd) const { return Db(fd, Xapian::DB_BACKEND_GLASS); }
-  Db remote(const std::string& host, unsigned port) const { return Xapian::Remote::open(host, port); }
+  Db remote(const std::string& host, unsigned port) const {
+    return Xapian::Remote::open(host, port, timeout_ms, timeout_ms);
+  }
   Db empty() const { return Db(); }
   Db missing(const std::string&) const { throw Xapian::DatabaseNotFoundError("no database found"); }
 };
@@ -237,7 +240,15 @@ StubLine parse_stub_line(const std::string& raw, const std::string& stub, std::s
          "not a database line askalike opens (auto, glass or chert PATH, or remote HOST:PORT)");
 }
 
-Xapian::Database open_database(const std::string& path) { return open_path(ReadOpener{}, path, 0); }
+Xapian::Database open_database(const std::string& path, unsigned timeout_ms) {
+  return open_path(ReadOpener{timeout_ms}, path, 0);
+}
+
+std::vector<StubLine> read_stub(const std::string& stub) {
+  Fd fd(open_regular_file(stub));
+  if (fd.get() < 0) throw Error(ErrorCode::kIO, "cannot open " + stub + " as a file: " + std::strerror(errno));
+  return parse_stub(read_stub_text(fd.get(), stub), stub);
+}
 
 Xapian::WritableDatabase open_writable_database(const std::string& path, int flags) {
   return open_path(WriteOpener{flags & ~(Xapian::DB_BACKEND_GLASS | Xapian::DB_BACKEND_CHERT | Xapian::DB_BACKEND_INMEMORY)}, path, 0);

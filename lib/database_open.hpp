@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace askalike::detail {
 
@@ -30,11 +31,17 @@ inline constexpr int kMaxStubDepth = 8;
 // A stub larger than this is not a stub.
 inline constexpr std::size_t kMaxStubBytes = 1 << 20;
 
+// How long to wait for a remote shard's server unless told otherwise (Xapian's own default).
+inline constexpr unsigned kDefaultRemoteTimeoutMs = 10000;
+
 // Opens the database at `path` for reading: a glass or chert directory, a
-// single-file glass database, or a stub. Throws askalike::Error
+// single-file glass database, or a stub. Remote shards are given
+// `timeout_ms` to connect and for every exchange (0: wait for ever), so a
+// server that is down or hung gives Xapian's NetworkError or
+// NetworkTimeoutError, never a hang. Throws askalike::Error
 // (kInvalidArgument) for a refused stub line, naming the stub and the line;
 // Xapian::Error for the rest (the caller translates it).
-Xapian::Database open_database(const std::string& path);
+Xapian::Database open_database(const std::string& path, unsigned timeout_ms = kDefaultRemoteTimeoutMs);
 
 // Opens (or, with `flags` allowing it, creates) the database directory
 // `path` for writing; a stub directory is followed as above. `flags` are
@@ -48,6 +55,12 @@ struct StubLine {
   std::string host;  // kRemoteTcp
   unsigned port = 0;
 };
+
+// The lines of the stub file `stub` that name databases, in order, each
+// checked as open_database checks it (a sharded collection's writer lists
+// its shards with it). Throws askalike::Error: kInvalidArgument for a
+// refused line, kIO for a file that cannot be read or is not a regular file.
+std::vector<StubLine> read_stub(const std::string& stub);
 
 // Parses one stub line; `stub` names the file (for relative paths and
 // messages), `number` is its 1-based line number. Throws askalike::Error

@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstring>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -15,10 +16,12 @@
 #include "askalike/error.hpp"
 #include "askalike/index.hpp"
 #include "askalike/validate.hpp"
+#include "changesets.hpp"
 #include "database_open.hpp"
 #include "document.hpp"
 #include "record_codec.hpp"
 #include "schema.hpp"
+#include "shards.hpp"
 #include "stats.hpp"
 
 namespace askalike {
@@ -28,11 +31,17 @@ using StoreFunction = std::function<bool(const std::string& term, AnalysedRecord
 
 struct IndexWriter::Impl {
   std::string path;
-  Xapian::WritableDatabase db;
+  // One database, or the shards of a collection (shards.hpp): a record is in
+  // shards[shard_of(its id)].
+  std::vector<Xapian::WritableDatabase> shards;
+  bool sharded = false;
+  unsigned max_changesets = 0;
   Analyzer analyzer;
   RankingSettings ranking;
-  // Of the records as stored so far, committed or not: the averages a new
-  // record is normalised against (ranking.hpp). Written at each commit.
+  // Of the records as stored so far in all shards, committed or not: the
+  // averages a new record is normalised against (ranking.hpp). Written to
+  // every shard at each commit, so that every shard ranks with the averages
+  // of the whole collection and the collection ranks as one database would.
   FieldTotals totals;
   // A new database has no averages yet: its first records wait here, with
   // their id terms, until the first commit settles the averages from them
@@ -48,15 +57,33 @@ struct IndexWriter::Impl {
   RecordDictionary dictionary;
   RecordSampler sampler;
 
-  Impl(std::string p, Xapian::WritableDatabase d, const AnalyzerOptions& options, const RankingSettings& r)
-      : path(std::move(p)), db(std::move(d)), analyzer(options), ranking(r),
-        totals(schema::read_field_totals(db, path)) {
-    settled = db.get_doccount() > 0;
+  Impl(std::string p, std::vector<Xapian::WritableDatabase> d, bool is_sharded, const AnalyzerOptions& options,
+       const RankingSettings& r)
+      : path(std::move(p)), shards(std::move(d)), sharded(is_sharded), analyzer(options), ranking(r),
+        totals(schema::read_field_totals(shards.front(), path)) {
+    settled = false;
+    for (const auto& db : shards) settled = settled || db.get_doccount() > 0;
     load_dictionary();
   }
 
+  // The shard holding the record with this id term.
+  Xapian::WritableDatabase& db_of(const std::string& term) {
+    if (shards.size() == 1) return shards.front();
+    return shards[shards::shard_of(term.substr(std::strlen(schema::kId)), shards.size())];
+  }
+
+  // All shards as one database (reads see uncommitted changes).
+  Xapian::Database all() const {
+    if (shards.size() == 1) return shards.front();
+    Xapian::Database db;
+    for (const auto& shard : shards) db.add_database(shard);
+    return db;
+  }
+
+  // One dictionary for the whole collection, in every shard (a stub of the
+  // shards reads the first one's metadata).
   void load_dictionary() {
-    dictionary = RecordDictionary::from_stored(db.get_metadata(schema::kRecordDictionaryKey), path);
+    dictionary = RecordDictionary::from_stored(shards.front().get_metadata(schema::kRecordDictionaryKey), path);
     sampler.clear();
   }
 
@@ -66,14 +93,16 @@ struct IndexWriter::Impl {
     if (!dictionary.empty() || !sampler.ready()) return;
     dictionary = RecordDictionary::from_samples(sampler.samples());
     sampler.clear();
-    db.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
-    db.set_metadata(schema::kVersionKey, std::to_string(schema::kVersion));
+    for (auto& db : shards) {
+      db.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
+      db.set_metadata(schema::kVersionKey, std::to_string(schema::kVersion));
+    }
   }
 
   void begin() {
     // Changes wait in a transaction so that a writer dropped without commit()
     // leaves the database exactly as it was.
-    db.begin_transaction(true);
+    for (auto& db : shards) db.begin_transaction(true);
     in_transaction = true;
   }
 
@@ -86,6 +115,7 @@ struct IndexWriter::Impl {
       pending_index.erase(waiting);
       return true;
     }
+    Xapian::WritableDatabase& db = db_of(term);
     Xapian::PostingIterator p = db.postlist_begin(term);
     if (p == db.postlist_end(term)) return false;
     totals.remove(schema::decode_field_lengths(db.get_document(*p).get_value(schema::kFieldLengthsSlot)));
@@ -106,9 +136,9 @@ struct IndexWriter::Impl {
     Xapian::Document doc = finish_document(std::move(record), totals.averages(), ranking, dictionary);
     // A new id needs no look-up of a document to replace.
     if (existed)
-      db.replace_document(term, doc);
+      db_of(term).replace_document(term, doc);
     else
-      db.add_document(doc);
+      db_of(term).add_document(doc);
     return existed;
   }
 
@@ -120,7 +150,7 @@ struct IndexWriter::Impl {
       if (record) totals.add(record->lengths);
     const auto averages = totals.averages();
     for (auto& [term, record] : pending)
-      if (record) db.add_document(finish_document(std::move(*record), averages, ranking, dictionary));
+      if (record) db_of(term).add_document(finish_document(std::move(*record), averages, ranking, dictionary));
     pending.clear();
     pending_index.clear();
     settled = true;
@@ -130,40 +160,74 @@ struct IndexWriter::Impl {
     pending.clear();
     pending_index.clear();
   }
-};
 
-static bool directory_has_database(const std::string& path) {
-  struct stat st;
-  return ::stat((path + "/iamglass").c_str(), &st) == 0 || ::stat((path + "/iamchert").c_str(), &st) == 0 ||
-         ::stat((path + "/XAPIANDB").c_str(), &st) == 0;  // a stub: opened by detail::open_writable_database
-}
+  // Commits every shard, each on a thread of its own (the flush to disk is
+  // most of a commit's time). Each shard's commit is atomic; the shards'
+  // together are not: when one fails, the others may have committed. The
+  // first error is thrown once every commit has finished.
+  void commit_all() {
+    const std::string serialized = totals.serialize();
+    for (auto& db : shards) db.set_metadata(schema::kFieldTotalsKey, serialized);
+    in_transaction = false;
+    detail::with_max_changesets(max_changesets, [&] {
+      if (shards.size() == 1) return shards.front().commit_transaction();
+      std::vector<std::exception_ptr> errors(shards.size());
+      std::vector<std::thread> threads;
+      for (std::size_t i = 0; i < shards.size(); ++i)
+        threads.emplace_back([&, i] {
+          try {
+            shards[i].commit_transaction();
+          } catch (...) {
+            errors[i] = std::current_exception();
+          }
+        });
+      for (auto& t : threads) t.join();
+      for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    });
+  }
+};
 
 IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
   schema::guarded("opening the database for writing", path, [&] {
     struct stat st;
     if (::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
       throw Error(ErrorCode::kInvalidArgument, path + " is a file, not a database directory; name a directory");
-    if (!directory_has_database(path) && !options.create_if_missing)
+    if (!shards::has_database(path) && !options.create_if_missing)
       throw Error(ErrorCode::kNotFound, "no askalike database at " + path);
     // Validate the options before creating anything on disk.
     Analyzer probe(options.analyzer);
-    if (options.ranking) validate(*options.ranking);
-    Xapian::WritableDatabase db = detail::open_writable_database(path, Xapian::DB_CREATE_OR_OPEN);
+    validate(options);
+    bool sharded = false;
+    std::vector<std::string> paths = shards::collection_paths(path, options.shards, options.create_if_missing, &sharded);
+    std::vector<Xapian::WritableDatabase> dbs;
+    for (const std::string& p : paths) dbs.push_back(detail::open_writable_database(p, Xapian::DB_CREATE_OR_OPEN));
+    // Every shard has the same settings: the first holds them for all.
     bool is_new = false;
-    AnalyzerOptions stored = schema::read_settings(db, path, options.analyzer, &is_new);
+    AnalyzerOptions stored = schema::read_settings(dbs.front(), paths.front(), options.analyzer, &is_new);
     RankingSettings ranking;
-    if (is_new) {
-      if (options.ranking) ranking.options = *options.ranking;
-      schema::write_settings(db, stored, ranking);
-      db.commit();
-    } else {
-      ranking = schema::read_ranking(db, path);
+    if (!is_new) {
+      ranking = schema::read_ranking(dbs.front(), paths.front());
       if (options.ranking && !same(*options.ranking, ranking.options))
         throw Error(ErrorCode::kInvalidArgument,
                     path + " ranks with other settings (" + ranking.serialize() +
                         "); a database's ranking settings change only by rebuilding it: `askalike reindex`");
+    } else if (options.ranking) {
+      ranking.options = *options.ranking;
     }
-    impl_ = std::make_unique<Impl>(path, std::move(db), stored, ranking);
+    for (std::size_t i = 0; i < dbs.size(); ++i) {
+      bool shard_is_new = false;
+      schema::read_settings(dbs[i], paths[i], stored, &shard_is_new);
+      if (!shard_is_new) {
+        if (schema::read_ranking(dbs[i], paths[i]).serialize() != ranking.serialize())
+          throw Error(ErrorCode::kCorrupt, paths[i] + " ranks with other settings than the collection's first shard");
+        continue;
+      }
+      schema::write_settings(dbs[i], stored, ranking);
+      detail::with_max_changesets(options.max_changesets, [&] { dbs[i].commit(); });
+    }
+    impl_ = std::make_unique<Impl>(path, std::move(dbs), sharded, stored, ranking);
+    impl_->max_changesets = options.max_changesets;
     impl_->begin();
   });
 }
@@ -173,11 +237,13 @@ IndexWriter& IndexWriter::operator=(IndexWriter&&) noexcept = default;
 
 IndexWriter::~IndexWriter() {
   if (!impl_) return;
-  try {
-    if (impl_->in_transaction) impl_->db.cancel_transaction();
-    impl_->db.close();
-  } catch (...) {
-    // A destructor must not throw; closing releases the lock either way.
+  for (auto& db : impl_->shards) {
+    try {
+      if (impl_->in_transaction) db.cancel_transaction();
+      db.close();
+    } catch (...) {
+      // A destructor must not throw; closing releases the lock either way.
+    }
   }
 }
 
@@ -192,7 +258,7 @@ bool IndexWriter::remove(const std::string& id) {
   return schema::guarded("removing record " + id, impl_->path, [&] {
     std::string term = id_term(id);
     if (!impl_->forget(term)) return false;
-    impl_->db.delete_document(term);
+    impl_->db_of(term).delete_document(term);
     return true;
   });
 }
@@ -201,9 +267,7 @@ void IndexWriter::commit() {
   schema::guarded("committing", impl_->path, [&] {
     impl_->settle();
     impl_->make_dictionary_when_ready();
-    impl_->db.set_metadata(schema::kFieldTotalsKey, impl_->totals.serialize());
-    impl_->in_transaction = false;
-    impl_->db.commit_transaction();
+    impl_->commit_all();
     impl_->begin();
   });
 }
@@ -211,9 +275,9 @@ void IndexWriter::commit() {
 void IndexWriter::rollback() {
   schema::guarded("rolling back", impl_->path, [&] {
     impl_->in_transaction = false;
-    impl_->db.cancel_transaction();
+    for (auto& db : impl_->shards) db.cancel_transaction();
     impl_->discard_pending();
-    impl_->totals = schema::read_field_totals(impl_->db, impl_->path);
+    impl_->totals = schema::read_field_totals(impl_->shards.front(), impl_->path);
     impl_->load_dictionary();  // one made in the cancelled transaction is gone
     impl_->begin();
   });
@@ -548,10 +612,11 @@ bool IndexWriter::get(const std::string& id, Record& out) const {
   return schema::guarded("reading record " + id, impl_->path, [&] {
     impl_->settle();  // uncommitted records are readable
     std::string term = id_term(id);
-    Xapian::PostingIterator p = impl_->db.postlist_begin(term);
-    if (p == impl_->db.postlist_end(term)) return false;
-    RecordDecoder decoder(impl_->db, impl_->path);
-    out = schema::record_of(decoder.json(impl_->db.get_document(*p).get_data()));
+    Xapian::WritableDatabase& db = impl_->db_of(term);
+    Xapian::PostingIterator p = db.postlist_begin(term);
+    if (p == db.postlist_end(term)) return false;
+    RecordDecoder decoder(db, impl_->path);
+    out = schema::record_of(decoder.json(db.get_document(*p).get_data()));
     return true;
   });
 }
@@ -559,15 +624,16 @@ bool IndexWriter::get(const std::string& id, Record& out) const {
 void IndexWriter::for_each(const std::function<void(const Record&)>& visit) const {
   schema::guarded("reading records", impl_->path, [&] {
     impl_->settle();
-    for_each_record(impl_->db, impl_->path, visit);
+    for_each_record(impl_->all(), impl_->path, visit);
   });
 }
 
 IndexStats IndexWriter::stats() const {
   return schema::guarded("reading statistics", impl_->path, [&] {
     impl_->settle();
-    impl_->db.set_metadata(schema::kFieldTotalsKey, impl_->totals.serialize());  // with the uncommitted records
-    return compute_stats(impl_->db, impl_->path, impl_->analyzer.options());
+    const std::string totals = impl_->totals.serialize();  // with the uncommitted records
+    for (auto& db : impl_->shards) db.set_metadata(schema::kFieldTotalsKey, totals);
+    return compute_stats(impl_->all(), impl_->path, impl_->analyzer.options());
   });
 }
 
@@ -581,7 +647,12 @@ void compact_database(const std::string& source, const std::string& destination)
     Xapian::Database db = detail::open_database(source);
     bool is_new = false;
     schema::read_settings(db, source, AnalyzerOptions(), &is_new);
-    db.compact(destination);
+    if (!shards::is_collection(source)) return db.compact(destination);
+    // Shard by shard: compacting the stub would merge them into one.
+    std::vector<std::string> from = shards::local_shards(source);
+    shards::write_stub(destination, from.size());
+    std::vector<std::string> to = shards::local_shards(destination);
+    for (std::size_t i = 0; i < from.size(); ++i) detail::open_database(from[i]).compact(to[i]);
   });
 }
 
@@ -614,19 +685,32 @@ void reindex_database(const std::string& source, const std::string& destination,
     const RecordDictionary dictionary =
         sampler.ready() ? RecordDictionary::from_samples(sampler.samples()) : RecordDictionary();
     schema::guarded("writing the reindexed database", destination, [&] {
-      Xapian::WritableDatabase to = detail::open_writable_database(destination, Xapian::DB_CREATE);
-      schema::write_settings(to, analyzer_options, settings);
-      to.set_metadata(schema::kFieldTotalsKey, totals.serialize());
-      if (!dictionary.empty()) to.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
+      // As many shards as the source, each record in the shard of its id.
+      std::vector<std::string> paths = {destination};
+      if (shards::is_collection(source)) {
+        shards::write_stub(destination, shards::local_shards(source).size());
+        paths = shards::local_shards(destination);
+      }
+      std::vector<Xapian::WritableDatabase> to;
+      for (const std::string& p : paths) {
+        to.push_back(detail::open_writable_database(p, Xapian::DB_CREATE));
+        schema::write_settings(to.back(), analyzer_options, settings);
+        to.back().set_metadata(schema::kFieldTotalsKey, totals.serialize());
+        if (!dictionary.empty()) to.back().set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
+      }
       constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit
       Xapian::doccount count = 0;
+      auto commit_all = [&] {
+        for (auto& db : to) db.commit();
+      };
       // In document order, so that records tied in score keep their order.
       for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
         Record record = schema::record_of(decoder.json(from.get_document(*p).get_data()));
-        to.add_document(finish_document(analyse_record(record, analyzer), averages, settings, dictionary));
-        if (++count % kBatch == 0) to.commit();
+        to[shards::shard_of(record.id, to.size())].add_document(
+            finish_document(analyse_record(record, analyzer), averages, settings, dictionary));
+        if (++count % kBatch == 0) commit_all();
       }
-      to.commit();
+      commit_all();
     });
   });
 }

@@ -144,6 +144,11 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
   }
   if (type == "InvalidArgumentError" || type == "RangeError")
     throw Error(ErrorCode::kInvalidArgument, what + ": " + detail);
+  // A remote shard (xapian-tcpsrv): hung or too slow, then down or unreachable.
+  if (type == "NetworkTimeoutError")
+    throw Error(ErrorCode::kTimeout, what + " (" + path + "): a remote shard did not answer in time: " + detail);
+  if (type == "NetworkError")
+    throw Error(ErrorCode::kUnavailable, what + " (" + path + "): a remote shard is unavailable: " + detail);
   if (type == "DocNotFoundError") throw Error(ErrorCode::kNotFound, what + ": " + detail);
   throw Error(ErrorCode::kInternal, what + " (" + path + "): Xapian " + type + ": " + detail);
 }

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "query_builder.hpp"
 #include "record_codec.hpp"
 #include "schema.hpp"
+#include "shards.hpp"
 #include "snippets.hpp"
 #include "spool.hpp"
 #include "stats.hpp"
@@ -37,16 +39,21 @@ struct Context {
   Analyzer analyzer;
   RecordDecoder decoder;  // reads db's records
   Clock::time_point refreshed = Clock::now();
-  Context(const std::string& path, const AnalyzerOptions& options)
-      : db(detail::open_database(path)), analyzer(options), decoder(db, path) {}
+  std::string path;
+  unsigned timeout_ms;
+  Context(const std::string& p, const AnalyzerOptions& options, unsigned timeout)
+      : db(detail::open_database(p, timeout)), analyzer(options), decoder(db, p), path(p), timeout_ms(timeout) {}
   Context(const Context&) = delete;  // decoder refers to db
   Context& operator=(const Context&) = delete;
 
   Record record(const Xapian::Document& doc) { return schema::record_of(decoder.json(doc.get_data())); }
 
-  // Moves to the newest committed state.
+  // Moves to the newest committed state, opening the path anew rather than
+  // reopening the databases already open: a stub may now name others (a
+  // replica kept by xapian-replicate switches its stub to a fresh full copy
+  // and deletes the old one).
   void refresh() {
-    db.reopen();
+    db = detail::open_database(path, timeout_ms);
     refreshed = Clock::now();
   }
 };
@@ -93,6 +100,7 @@ void check_query_text(const std::string& text, const SearchOptions& options) {
 
 struct Searcher::Impl {
   std::string path;
+  unsigned timeout_ms = 0;  // for remote shards (SearcherOptions)
   AnalyzerOptions analyzer_options;
   RankingSettings ranking;
   std::mutex mutex;
@@ -112,9 +120,12 @@ struct Searcher::Impl {
           impl.idle.pop_back();
         }
       }
-      if (!context_) context_ = std::make_unique<Context>(impl.path, impl.analyzer_options);
+      if (!context_) context_ = std::make_unique<Context>(impl.path, impl.analyzer_options, impl.timeout_ms);
     }
     ~Lease() {
+      // A call that failed may have left a remote connection broken: its
+      // context is not used again.
+      if (std::uncaught_exceptions() > uncaught_) return;
       std::lock_guard<std::mutex> lock(impl_.mutex);
       if (generation_ == impl_.generation) impl_.idle.push_back(std::move(context_));
     }
@@ -125,6 +136,7 @@ struct Searcher::Impl {
     Impl& impl_;
     std::unique_ptr<Context> context_;
     std::uint64_t generation_ = 0;
+    int uncaught_ = std::uncaught_exceptions();
   };
 
   // Runs body(context) on a borrowed context at the newest state it may
@@ -137,6 +149,11 @@ struct Searcher::Impl {
       try {
         return body(*ctx);
       } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt == kMaxAttempts) throw;
+        ctx->refresh();
+      } catch (const Xapian::DatabaseOpeningError&) {
+        // A database this call had open was deleted under it (a replica's
+        // old copy): the path names the new one.
         if (attempt == kMaxAttempts) throw;
         ctx->refresh();
       } catch (const Xapian::DatabaseCorruptError&) {
@@ -155,13 +172,16 @@ struct Searcher::Impl {
 
 Searcher::Searcher(const std::string& path, const SearcherOptions& options) : impl_(std::make_unique<Impl>()) {
   schema::guarded("opening the database", path, [&] {
+    validate(options);
     impl_->path = path;
     impl_->refresh_interval = std::chrono::milliseconds(options.refresh_interval_ms);
-    Xapian::Database db = detail::open_database(path);
+    impl_->timeout_ms = options.timeout_ms;
+    auto context = std::make_unique<Context>(path, AnalyzerOptions(), options.timeout_ms);
     bool is_new = false;
-    impl_->analyzer_options = schema::read_settings(db, path, AnalyzerOptions(), &is_new);
-    if (!is_new) impl_->ranking = schema::read_ranking(db, path);
-    impl_->idle.push_back(std::make_unique<Context>(path, impl_->analyzer_options));
+    impl_->analyzer_options = schema::read_settings(context->db, path, AnalyzerOptions(), &is_new);
+    if (!is_new) impl_->ranking = schema::read_ranking(context->db, path);
+    context->analyzer = Analyzer(impl_->analyzer_options);
+    impl_->idle.push_back(std::move(context));
   });
 }
 

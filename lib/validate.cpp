@@ -103,6 +103,17 @@ void validate(const RankingOptions& o) {
   check_number("bm25_b", o.bm25_b, 0, 1);
 }
 
+void validate(const IndexOptions& o) {
+  if (o.shards) check_count("shards", *o.shards, 1, kMaxShards);
+  check_count("max_changesets", o.max_changesets, 0, kMaxChangesets);
+  if (o.ranking) validate(*o.ranking);
+}
+
+void validate(const SearcherOptions& o) {
+  check_count("refresh_interval_ms", o.refresh_interval_ms, 0, kMaxTimeoutMs);
+  check_count("timeout_ms", o.timeout_ms, 0, kMaxTimeoutMs);
+}
+
 void validate(const InputLimits& l) {
   const std::size_t kHuge = std::size_t(1) << 40;
   check_count("max_line_bytes", l.max_line_bytes, 1, kHuge);

@@ -3,24 +3,14 @@
 // naming local shards and remote TCP servers keep working.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
+#include "servers.hpp"
 #include "test_util.hpp"
-
-extern char** environ;
 
 using askalike::Error;
 using askalike::ErrorCode;
@@ -54,60 +44,6 @@ std::string make_db(const TempDir& dir, const std::string& name) {
   w.commit();
   return dir / name;
 }
-
-// A port nobody listens on now (the kernel's pick).
-int free_port() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(s);
-  return ntohs(a.sin_port);
-}
-
-bool accepts(int port) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(s);
-  return ok;
-}
-
-// xapian-tcpsrv serving `db` on 127.0.0.1, stopped when this goes.
-class TcpServer {
- public:
-  TcpServer(const std::string& db, int port) {
-    std::string port_s = std::to_string(port);
-    std::vector<std::string> args = {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port", port_s, db};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(&a[0]);
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t quiet;  // its connection log would clutter the test output
-    posix_spawn_file_actions_init(&quiet);
-    posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawnp(&pid_, "xapian-tcpsrv", &quiet, nullptr, argv.data(), environ) != 0) pid_ = 0;
-    posix_spawn_file_actions_destroy(&quiet);
-    for (int i = 0; pid_ && i < 100 && !accepts(port); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ~TcpServer() {
-    if (!pid_) return;
-    ::kill(pid_, SIGKILL);  // it serves until killed
-    int status;
-    ::waitpid(pid_, &status, 0);
-  }
-  bool running() const { return pid_ != 0; }
-
- private:
-  pid_t pid_ = 0;
-};
 
 }  // namespace
 
@@ -186,10 +122,8 @@ TEST_CASE("stubs naming local shards still open") {
 TEST_CASE("a stub naming a remote TCP server still opens") {
   TempDir dir;
   std::string real = make_db(dir, "real");
-  int port = free_port();
-  TcpServer server(real, port);
-  REQUIRE(server.running());
-  write(dir / "stub", "remote 127.0.0.1:" + std::to_string(port) + "\n");
+  auto server = testutil::tcp_server(real);
+  write(dir / "stub", "remote 127.0.0.1:" + std::to_string(server->port()) + "\n");
   askalike::Searcher s(dir / "stub");
   // (Ranking over remote shards is the scale-out work's; this is the opening.)
   CHECK(s.stats().documents == 1);

@@ -4,14 +4,6 @@
 #include <doctest/doctest.h>
 #include <xapian.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -24,40 +16,20 @@
 #include <thread>
 #include <unordered_map>
 
+#include "compare_results.hpp"
+#include "servers.hpp"
 #include "test_util.hpp"
-
-extern char** environ;
 
 using askalike::Record;
 using askalike::Searcher;
 using askalike::SearchOptions;
 using testutil::TempDir;
+using testutil::check_same_results;
+using testutil::corpus_queries;
+using testutil::corpus_records;
+using testutil::kRecordsPerFile;
 
 namespace {
-
-constexpr std::size_t kRecordsPerFile = 1500;  // of each bundled corpus file
-constexpr std::size_t kQueryEvery = 15;        // every 15th record's question is a query: 200 queries
-
-// The first records of the bundled English and Chinese corpora.
-std::vector<Record> corpus_records() {
-  std::vector<Record> out;
-  for (const char* name : {"medquad-sample.jsonl", "cmd-zh.jsonl"}) {
-    std::string path = std::string(ASKALIKE_CORPUS_DIR) + "/" + name;
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    askalike::JsonlReader reader(in, path);
-    Record r;
-    for (std::size_t n = 0; n < kRecordsPerFile && reader.next(r); ++n) out.push_back(r);
-  }
-  return out;
-}
-
-std::vector<std::string> corpus_queries(const std::vector<Record>& records) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < records.size(); i += kQueryEvery)
-    out.push_back(records[i].question.empty() ? records[i].title : records[i].question);
-  return out;
-}
 
 // One database of the corpus records, built once per test process.
 struct Corpus {
@@ -82,131 +54,6 @@ std::string write_stub(const std::string& path, const std::string& lines) {
   out << lines;
   return path;
 }
-
-bool same_score(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b)); }
-
-// Same hits, same order, same scores (relative 1e-9). Hits tied in score
-// may come in either order: Xapian breaks ties by document id, but the
-// shards of a stub sum a record's word weights in their own order, and the
-// last bits of two tied scores can then differ.
-void check_same_results(const Searcher& expected, const Searcher& actual, const std::vector<std::string>& queries) {
-  SearchOptions o;
-  o.k = 10;
-  std::size_t compared = 0;
-  for (const std::string& q : queries) {
-    CAPTURE(q);
-    auto a = expected.similar(q, o), b = actual.similar(q, o);
-    REQUIRE(a.hits.size() == b.hits.size());
-    const std::size_t n = a.hits.size();
-    for (std::size_t i = 0; i < n; ++i) CHECK(same_score(a.hits[i].score, b.hits[i].score));
-    for (std::size_t i = 0, end; i < n; i = end) {
-      for (end = i + 1; end < n && same_score(a.hits[end].score, a.hits[i].score);) ++end;
-      if (end == n && n == o.k) break;  // a tie cut by k: which of the tied records make it is open
-      std::vector<std::string> run_a, run_b;
-      for (std::size_t j = i; j < end; ++j) {
-        run_a.push_back(a.hits[j].id + "\n" + a.hits[j].record.question);
-        run_b.push_back(b.hits[j].id + "\n" + b.hits[j].record.question);
-      }
-      if (end - i > 1) std::sort(run_a.begin(), run_a.end()), std::sort(run_b.begin(), run_b.end());
-      CHECK(run_a == run_b);
-    }
-    compared += n > 0 ? 1 : 0;
-  }
-  CHECK(compared >= 200);
-}
-
-// A free TCP port on the loopback interface (the kernel's choice).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  REQUIRE(ok);
-  return ntohs(addr.sin_port);
-}
-
-bool accepts_connections(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// Xapian's stock TCP server over one database on 127.0.0.1, stopped (and
-// reaped) when the guard goes, whatever the test did.
-class TcpServer {
- public:
-  TcpServer(const std::string& db) : port_(free_port()) {
-    std::string port = std::to_string(port_);
-    std::vector<std::string> args = {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port", port, db};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    // Its own process group: on SIGTERM the server signals its whole group
-    // (the connection handlers it forked), which must not include this test.
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawn_file_actions_t files;  // its "Connection from" chatter off stdout
-    posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    int rc = ::posix_spawnp(&pid_, "xapian-tcpsrv", &files, &attributes, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&files);
-    posix_spawnattr_destroy(&attributes);
-    if (rc != 0) {
-      pid_ = 0;
-      FAIL("cannot start xapian-tcpsrv (Debian package xapian-tools, in .ci/install-deps)");
-    }
-    // Ready when it accepts a connection: at most 20 s on a loaded machine.
-    for (int i = 0; i < 200 && !accepts_connections(port_); ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        FAIL("xapian-tcpsrv exited before accepting connections");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (!accepts_connections(port_)) {
-      stop();  // a constructor that throws gets no destructor
-      FAIL("xapian-tcpsrv did not accept connections within 20 s");
-    }
-  }
-  ~TcpServer() { stop(); }
-  TcpServer(const TcpServer&) = delete;
-  TcpServer& operator=(const TcpServer&) = delete;
-  int port() const { return port_; }
-
- private:
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(-pid_, SIGTERM);  // the server and its connection handlers
-    for (int i = 0; i < 50; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = 0;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ::kill(-pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-  }
-
-  int port_;
-  pid_t pid_ = 0;
-};
 
 // BM25F (Robertson, Zaragoza and Taylor 2004), computed here from the
 // records' text, independently of the index, with the parameters the
@@ -341,8 +188,8 @@ TEST_CASE("the index ranks as BM25F computed from the records' text") {
 
 TEST_CASE("stock xapian-tcpsrv serves an askalike database: a stub file with a remote line ranks as local") {
   const Corpus& c = corpus();
-  TcpServer server(c.db);
-  std::string stub = write_stub(c.dir / "remote.stub", "remote 127.0.0.1:" + std::to_string(server.port()) + "\n");
+  auto server = testutil::tcp_server(c.db);
+  std::string stub = write_stub(c.dir / "remote.stub", "remote 127.0.0.1:" + std::to_string(server->port()) + "\n");
   Searcher local(c.db), remote(stub);
   CHECK(remote.stats().documents == c.records.size());
   check_same_results(local, remote, c.queries);

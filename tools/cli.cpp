@@ -25,7 +25,7 @@ Command::Command(std::string name, std::string usage, std::string summary, bool 
   options_.add_options()("help,h", "show this help and exit");
   if (with_db_)
     options_.add_options()("db,d", po::value<std::string>()->value_name("DIR"),
-                           "the database directory (default: $ASKALIKE_DB)");
+                           "the database directory, a collection of shards or a stub file (default: $ASKALIKE_DB)");
 }
 
 void Command::positional(const std::string& name, int max, const po::value_semantic* semantic) {

@@ -44,7 +44,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     print_error("note: -k " + std::to_string(options.k) + " < 100: Recall@100 counts only the top " +
                 std::to_string(options.k));
 
-  Searcher searcher(cmd.db());
+  Searcher searcher(cmd.db(), searcher_options_from(cmd));
   std::vector<Results> results =
       run_queries(searcher, queries, options, cmd.has("exclude-self"), cmd.count("threads", 0, kMaxThreads));
 

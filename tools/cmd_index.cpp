@@ -129,6 +129,12 @@ int cmd_index(const std::vector<std::string>& args) {
       ("threads,j", po::value<long long>()->default_value(0)->value_name("N"),
        "threads to use (0: one per core; 1: everything on one thread). One stores the "
        "records, in input order whatever N is, so the database is the same; the others analyse them")
+      ("shards", po::value<long long>()->value_name("N"),
+       "a new collection of N shards: DB becomes a directory of N databases and a stub file "
+       "naming them, each record in the shard its id hashes to (default: one database; an "
+       "existing collection keeps its count)")
+      ("max-changesets", po::value<long long>()->default_value(0)->value_name("N"),
+       "keep the changesets of the last N commits, for replicas (xapian-replicate-server; 0: none)")
       ("quiet,q", "no progress line");
   add_ranking_options(cmd.options());
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
@@ -154,6 +160,9 @@ int cmd_index(const std::vector<std::string>& args) {
   read.limits.max_line_bytes = cmd.count("max-line-bytes", 1, kHuge);
   read.limits.max_record_bytes = cmd.count("max-record-bytes", 1, kHuge);
   read.limits.max_fields = cmd.count("max-fields", 1, kHuge);
+  IndexOptions index_options;
+  if (cmd.has("shards")) index_options.shards = static_cast<unsigned>(cmd.count("shards", 1, kMaxShards));
+  index_options.max_changesets = static_cast<unsigned>(cmd.count("max-changesets", 0, kMaxChangesets));
   // Check the encoding and field names before touching the database.
   try {
     std::istringstream empty;
@@ -180,7 +189,6 @@ int cmd_index(const std::vector<std::string>& args) {
   const bool quiet = cmd.has("quiet");
   Progress progress(!quiet && is_terminal(2));
   auto start = Clock::now();
-  IndexOptions index_options;
   index_options.ranking = ranking_options_from(cmd, RankingOptions());
   IndexWriter writer(db, index_options);
   // Any other error passes through to main(); clear the progress line first.

@@ -43,7 +43,10 @@ void add_search_options(po::options_description& options, std::size_t default_k)
       ("min-score", po::value<double>()->default_value(0.0)->value_name("S"), "drop hits scoring below S")
       ("exclude-self", "with --queries: leave out the record whose id is the query's id")
       ("threads", po::value<long long>()->default_value(0)->value_name("N"),
-       "threads for many queries (0: all cores)");
+       "threads for many queries (0: all cores)")
+      ("timeout", po::value<long long>()->default_value(SearcherOptions().timeout_ms)->value_name("MS"),
+       "for remote shards (xapian-tcpsrv): fail when a server does not connect or answer within MS "
+       "milliseconds (0: wait for ever)");
   const SearchOptions d;  // the library's defaults
   po::options_description ranking(
       "Ranking (defaults: the library's; field weights and b are the database's\n"
@@ -57,6 +60,12 @@ void add_search_options(po::options_description& options, std::size_t default_k)
       ("max-query-bytes", po::value<long long>()->default_value(static_cast<long long>(d.max_query_bytes))
            ->value_name("N"), "refuse a query text longer than N bytes");
   options.add(ranking);
+}
+
+SearcherOptions searcher_options_from(const Command& cmd) {
+  SearcherOptions o;
+  o.timeout_ms = static_cast<unsigned>(cmd.count("timeout", 0, kMaxTimeoutMs));
+  return o;
 }
 
 SearchOptions search_options_from(const Command& cmd) {
@@ -128,7 +137,7 @@ int cmd_similar(const std::vector<std::string>& args) {
   if (exclude_self && !cmd.has("queries"))
     cmd.usage_error("--exclude-self needs --queries (it leaves out the record with the query's id)");
 
-  Searcher searcher(cmd.db());
+  Searcher searcher(cmd.db(), searcher_options_from(cmd));
 
   auto emit = [&](const std::string& qid, const std::string& heading, const Results& r) {
     switch (format) {

@@ -42,6 +42,8 @@ std::vector<Results> run_queries(const Searcher& searcher, const std::vector<Que
 // --category, ...), and the SearchOptions they give.
 void add_search_options(po::options_description& options, std::size_t default_k);
 SearchOptions search_options_from(const Command& cmd);
+// What the searcher is opened with (--timeout).
+SearcherOptions searcher_options_from(const Command& cmd);
 
 // read_queries_jsonl() of a file, or of stdin for "-". Throws askalike::Error.
 std::vector<Query> load_queries_file(const std::string& path);

@@ -23,6 +23,8 @@ enum class ErrorCode {
   kCorrupt,              // the database is damaged
   kIO,                   // a file could not be read or written
   kInternal,             // anything else (a bug: please report it)
+  kUnavailable,          // a remote shard's server refused or dropped the connection
+  kTimeout,              // a remote shard's server did not answer within the timeout
 };
 
 // A short, stable name for the code ("not_found", "parse", ...).

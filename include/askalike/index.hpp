@@ -70,6 +70,27 @@ struct ASKALIKE_EXPORT IndexOptions {
   std::optional<RankingOptions> ranking;
   // Create the database when the directory holds none.
   bool create_if_missing = true;
+  // Shards of a new collection. 1 (or nullopt): one database. N > 1: the
+  // path becomes a directory of N databases (shard-0 ...) and a stub file
+  // naming them (XAPIANDB, which Searcher, Xapian's tools and xapian-tcpsrv
+  // setups open as one database); every record goes to the shard its id
+  // hashes to (64-bit FNV-1a of the id, modulo N), so an id is in exactly
+  // one shard and upsert, remove, get and for_each behave as on one
+  // database. The field averages are the whole collection's, in every shard,
+  // so the collection ranks as one database holding its records would.
+  // nullopt for an existing collection: its own count; a different count is
+  // Error(kInvalidArgument) (re-sharding means exporting and indexing anew).
+  // commit() commits the shards in parallel, each atomically; if one fails
+  // the others may have committed (commit() throws: run the same load again,
+  // upserts are idempotent).
+  std::optional<unsigned> shards;
+  // For replication (xapian-replicate-server): keep the changesets of the
+  // last N commits beside the database (0: none; at most kMaxChangesets).
+  // Xapian reads this from the process's XAPIAN_MAX_CHANGESETS at EVERY
+  // commit: the writer sets it around each of its commits (commits of
+  // writers wanting another value wait), so other code of the process that
+  // commits Xapian databases at that moment, outside askalike, sees it too.
+  unsigned max_changesets = 0;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {
@@ -163,14 +184,16 @@ class ASKALIKE_EXPORT IndexWriter {
 };
 
 // Writes a compacted copy of the database at `source` to `destination`
-// (which must not exist). Throws Error.
+// (which must not exist); a collection of shards gives a collection of the
+// same shards, each compacted. Throws Error.
 ASKALIKE_EXPORT void compact_database(const std::string& source, const std::string& destination);
 
 // Writes to `destination` (which must not exist) a new database holding the
 // records of `source`, ranked with `ranking` (nullopt: the source's settings)
 // and every record normalised by the field averages of the whole collection
 // (a growing database normalises each record by the averages of the records
-// before it). The analyzer settings are kept. Throws Error.
+// before it). The analyzer settings are kept, and a collection of shards
+// gives a collection of as many shards. Throws Error.
 ASKALIKE_EXPORT void reindex_database(const std::string& source, const std::string& destination,
                                       const std::optional<RankingOptions>& ranking = std::nullopt);
 // What check_database() found.

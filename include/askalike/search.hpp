@@ -97,6 +97,11 @@ struct ASKALIKE_EXPORT SearcherOptions {
   // milliseconds: a long-running service sets it to see new commits without
   // calling reopen(). 0: never (the state when opened, or of reopen()).
   unsigned refresh_interval_ms = 0;
+  // For remote shards (stub lines "remote HOST:PORT", served by
+  // xapian-tcpsrv): the longest wait, in milliseconds, to connect and for
+  // each answer (0: wait for ever). A server that is down gives
+  // Error(kUnavailable), one that does not answer in time Error(kTimeout).
+  unsigned timeout_ms = 10000;
 };
 
 // The latest committed state of the database at `path`, as a reader opening
@@ -108,7 +113,9 @@ struct ASKALIKE_EXPORT CommittedState {
 // Throws Error as Searcher's constructor does.
 ASKALIKE_EXPORT CommittedState committed_state(const std::string& path);
 
-// Answers similar-question queries on one database.
+// Answers similar-question queries on one database, a stub file naming
+// several (shards, local or remote), or a collection directory of shards
+// (IndexOptions::shards): all searched as one, with the statistics of all.
 // Thread-safe: one Searcher may serve queries from many threads at once (it
 // keeps a Xapian handle per concurrent call). It sees the database as of
 // when it was opened, or of the last reopen() (or of the last refresh, see
@@ -117,7 +124,9 @@ ASKALIKE_EXPORT CommittedState committed_state(const std::string& path);
 // newest committed state and starts again (a few times at most).
 class ASKALIKE_EXPORT Searcher {
  public:
-  // Throws Error: kNotFound (no database at `path`), kIncompatibleVersion, kCorrupt.
+  // Throws Error: kNotFound (no database at `path`), kIncompatibleVersion,
+  // kCorrupt, kUnavailable or kTimeout (a remote shard), kInvalidArgument (a
+  // stub line askalike will not open: one that starts a program; a bad option).
   explicit Searcher(const std::string& path, const SearcherOptions& options = SearcherOptions());
   Searcher(Searcher&&) noexcept;
   Searcher& operator=(Searcher&&) noexcept;
@@ -155,7 +164,8 @@ class ASKALIKE_EXPORT Searcher {
   // Throws Error(kIO) when commits keep overwriting the state being read.
   void for_each(const std::function<void(const Record&)>& visit) const;
 
-  // See the latest committed state of the database.
+  // See the latest committed state of the database. Also reconnects to
+  // remote shards (a call that failed on one already drops its connection).
   void reopen();
 
  private:

@@ -21,10 +21,15 @@ inline constexpr std::size_t kMaxThreads = 1024;       // threads of any call
 inline constexpr std::size_t kMaxK = 100000;           // SearchOptions::k
 inline constexpr std::size_t kMaxOffset = 10000000;    // SearchOptions::offset
 inline constexpr std::size_t kMaxQueryTerms = 1000;    // SearchOptions::max_query_terms
+inline constexpr std::size_t kMaxShards = 1024;        // IndexOptions::shards
+inline constexpr std::size_t kMaxChangesets = 1000000; // IndexOptions::max_changesets
+inline constexpr std::size_t kMaxTimeoutMs = 86400000; // SearcherOptions::timeout_ms (a day)
 
 // Each throws Error(kInvalidArgument) naming the first bad option.
 ASKALIKE_EXPORT void validate(const SearchOptions& options);
 ASKALIKE_EXPORT void validate(const IngestOptions& options);
+ASKALIKE_EXPORT void validate(const IndexOptions& options);
+ASKALIKE_EXPORT void validate(const SearcherOptions& options);
 ASKALIKE_EXPORT void validate(const RankingOptions& options);
 ASKALIKE_EXPORT void validate(const InputLimits& limits);
 

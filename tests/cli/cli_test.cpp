@@ -671,3 +671,37 @@ TEST_CASE("eval on hand-made qrels") {
   CHECK(bad.code == 1);
   CHECK(bad.err.find("bad.qrels:1:") != std::string::npos);
 }
+
+TEST_CASE("index --shards: every command takes the collection as it takes one database") {
+  TempDir dir;
+  std::string db = make_db(dir);
+  const std::string sharded = dir / "sharded";
+  // --threads 2: the parallel ingest stores into the shards as well.
+  Run r = askalike({"index", "-d", sharded, "--shards", "3", "--threads", "2", dir / "corpus.jsonl"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("read 4 records: 4 added, 0 replaced") != std::string::npos);
+  CHECK(std::filesystem::exists(sharded + "/XAPIANDB"));
+  CHECK(askalike({"export", "-d", sharded}).out == askalike({"export", "-d", db}).out);
+  CHECK(askalike({"similar", "-d", sharded, "-f", "trec", "eyelid twitching"}).out ==
+        askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
+  // A later import finds the shard count; another count is refused.
+  Run again = askalike({"index", "-d", sharded, dir / "corpus.jsonl"});
+  CHECK(again.out.find("0 added, 4 replaced") != std::string::npos);
+  Run other = askalike({"index", "-d", sharded, "--shards", "2", dir / "corpus.jsonl"});
+  CHECK(other.code == 1);
+  CHECK(other.err.find("holds 3 shards, not 2") != std::string::npos);
+  CHECK(askalike({"remove", "-d", sharded, "knee"}).code == 0);
+  CHECK(exported(sharded).count("knee") == 0);
+  CHECK(std::regex_search(askalike({"stats", "-d", sharded}).out, std::regex("records\\s+3\\n")));
+  REQUIRE(askalike({"compact", "-d", sharded, dir / "compact"}).code == 0);
+  CHECK(std::filesystem::exists(dir / "compact/shard-2"));
+  CHECK(askalike({"export", "-d", dir / "compact"}).out == askalike({"export", "-d", sharded}).out);
+  // Bad counts are usage errors in the library's words, before anything is written.
+  Run zero = askalike({"index", "-d", dir / "none", "--shards", "0", dir / "corpus.jsonl"});
+  CHECK(zero.code == 2);
+  CHECK(zero.err.find("--shards must be between 1 and 1024, not 0") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "none"));
+  Run negative = askalike({"similar", "-d", sharded, "--timeout", "-1", "eyelid"});
+  CHECK(negative.code == 2);
+  CHECK(negative.err.find("--timeout must be between 0 and") != std::string::npos);
+}

@@ -47,6 +47,8 @@ from ._errors import (
     InvalidArgumentError,
     NotFoundError,
     ParseError,
+    TimeoutError,
+    UnavailableError,
 )
 
 #: The version of askalike (the C++ library this module was built with).
@@ -66,6 +68,8 @@ __all__ = [
     "IndexStats",
     "IngestReport",
     "InternalError",
+    "TimeoutError",
+    "UnavailableError",
     "InvalidArgumentError",
     "NotFoundError",
     "ParseError",

@@ -293,13 +293,16 @@ class Index:
         cjk_bigrams: bool = True,
         default_language: str = "en",
         max_term_bytes: int = 64,
+        shards: int | None = None,
+        max_changesets: int = 0,
         title_weight: float | None = None,
         question_weight: float | None = None,
         answer_weight: float | None = None,
         bm25_b: float | None = None,
     ) -> None:
         """Opens the database directory `path`, creating it when missing (unless create=False).
-        The analyzer and ranking keywords are settings of a new database."""
+        The analyzer and ranking keywords are settings of a new database; shards=N makes a
+        new one a collection of N shards; max_changesets=N keeps changesets for replicas."""
     @property
     def path(self) -> str:
         """The database directory."""
@@ -354,11 +357,13 @@ class Index:
 class Searcher:
     """Finds the records most similar to a question, in one database (thread-safe)."""
 
-    def __init__(self, path: _Path, *, refresh_interval_ms: int = 0) -> None:
-        """Opens the database at `path` for searching (NotFoundError when there is none).
+    def __init__(self, path: _Path, *, refresh_interval_ms: int = 0, timeout_ms: int = 10000) -> None:
+        """Opens the database, collection of shards or stub file at `path` for searching
+        (NotFoundError when there is none).
 
         refresh_interval_ms: how often a search checks for newer commits and
-        moves to them (0 = never). A commit never makes a search fail."""
+        moves to them (0 = never). A commit never makes a search fail.
+        timeout_ms bounds each wait on a remote shard (TimeoutError, UnavailableError)."""
     @property
     def path(self) -> str:
         """The database directory."""

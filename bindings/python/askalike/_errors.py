@@ -8,6 +8,8 @@ OSError), so ``except ValueError`` catches a bad argument as usual.
 
 from __future__ import annotations
 
+import builtins
+
 __all__ = [
     "Error",
     "InvalidArgumentError",
@@ -18,6 +20,8 @@ __all__ = [
     "CorruptDatabaseError",
     "FileError",
     "InternalError",
+    "UnavailableError",
+    "TimeoutError",
 ]
 
 
@@ -95,3 +99,15 @@ class InternalError(Error):
     """Anything else: a bug in askalike (please report it)."""
 
     code = "internal"
+
+
+class UnavailableError(Error, ConnectionError):
+    """A remote shard's server (xapian-tcpsrv) refused or dropped the connection."""
+
+    code = "unavailable"
+
+
+class TimeoutError(Error, builtins.TimeoutError):
+    """A remote shard's server did not answer within the Searcher's timeout."""
+
+    code = "timeout"

@@ -1,0 +1,312 @@
+// Collections of shards (IndexOptions::shards): routing by id, searching as
+// one database locally and through stock xapian-tcpsrv, remote shards that
+// fail, and replicas kept by stock xapian-replicate-server/xapian-replicate.
+#include <doctest/doctest.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "compare_results.hpp"
+#include "servers.hpp"
+#include "test_util.hpp"
+
+using askalike::Error;
+using askalike::ErrorCode;
+using askalike::IndexOptions;
+using askalike::IndexWriter;
+using askalike::Record;
+using askalike::Searcher;
+using askalike::SearcherOptions;
+using askalike::SearchOptions;
+using testutil::TempDir;
+
+namespace {
+
+constexpr unsigned kShards = 3;
+
+std::string write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  return path;
+}
+
+std::string shard_path(const std::string& collection, unsigned i) {
+  return collection + "/shard-" + std::to_string(i);
+}
+
+// How many shards of the collection hold a record with this id.
+int copies(const std::string& collection, const std::string& id) {
+  int n = 0;
+  for (unsigned i = 0; i < kShards; ++i) n += Xapian::Database(shard_path(collection, i)).term_exists("Q" + id);
+  return n;
+}
+
+// The corpus records in one database and in a collection of 3 shards,
+// written the same way, built once per test process.
+struct Built {
+  TempDir dir;
+  std::string db = dir / "db", collection = dir / "sharded";
+  std::vector<Record> records = testutil::corpus_records();
+  std::vector<std::string> queries = testutil::corpus_queries(records);
+  Built() {
+    IndexOptions sharded;
+    sharded.shards = kShards;
+    IndexWriter one(db), many(collection, sharded);
+    for (const Record& r : records) one.upsert(r), many.upsert(r);
+    one.commit();
+    many.commit();
+  }
+};
+
+const Built& built() {
+  static const Built instance;
+  return instance;
+}
+
+// True when the hits that facets are counted over end inside a run of hits
+// tied in score: which of the tied records are counted is then open (Xapian
+// breaks ties by document id, and shards number documents otherwise).
+bool facet_cut_in_a_tie(const Searcher& searcher, const std::string& q, const SearchOptions& o) {
+  SearchOptions probe = o;
+  probe.k = std::max(o.k, o.facet_depth) + 1;
+  probe.facets = probe.records = probe.snippets = probe.match_details = false;
+  auto r = searcher.similar(q, probe);
+  return r.hits.size() == probe.k && testutil::same_score(r.hits[probe.k - 2].score, r.hits[probe.k - 1].score);
+}
+
+using TopicCounts = std::vector<std::pair<std::string, std::size_t>>;
+
+// Related topics with their counts, in a fixed order: topics of equal count
+// are ordered by their first hit, which ties may swap.
+TopicCounts topic_counts(const askalike::Results& r) {
+  TopicCounts out;
+  for (const auto& t : r.related_topics) out.emplace_back(t.topic, t.count);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Same categories with the same counts, same related topics, for every
+// query whose facet depth does not cut a tie.
+void check_same_facets(const Searcher& expected, const Searcher& actual, const std::vector<std::string>& queries) {
+  SearchOptions o;
+  o.k = 10;
+  std::size_t compared = 0;
+  for (const std::string& q : queries) {
+    CAPTURE(q);
+    if (facet_cut_in_a_tie(expected, q, o)) continue;
+    auto a = expected.similar(q, o), b = actual.similar(q, o);
+    ++compared;
+    REQUIRE(a.categories.size() == b.categories.size());
+    for (std::size_t i = 0; i < a.categories.size(); ++i) {
+      CHECK(a.categories[i].value == b.categories[i].value);
+      CHECK(a.categories[i].count == b.categories[i].count);
+    }
+    CHECK(topic_counts(a) == topic_counts(b));
+  }
+  CHECK(compared >= queries.size() * 3 / 4);  // 164 of the 200 corpus queries when written
+}
+
+}  // namespace
+
+TEST_CASE("a collection of shards holds each record in the shard of its id's FNV-1a hash, and nowhere else") {
+  const Built& b = built();
+  REQUIRE(std::filesystem::exists(b.collection + "/XAPIANDB"));
+  std::size_t total = 0;
+  for (unsigned i = 0; i < kShards; ++i) {
+    Xapian::Database shard(shard_path(b.collection, i));
+    CHECK(shard.get_doccount() > b.records.size() / 6);  // the hash spreads the records
+    total += shard.get_doccount();
+  }
+  CHECK(total == b.records.size());
+  for (std::size_t i = 0; i < b.records.size(); i += 97) CHECK(copies(b.collection, b.records[i].id) == 1);
+  // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c, 1 modulo 3; of "q-42" 0x378aad069e916485, 2 modulo 3: the
+  // routing is fixed on disk, whatever the build.
+  TempDir dir;
+  {
+    IndexOptions o;
+    o.shards = kShards;
+    IndexWriter w(dir / "c", o);
+    w.upsert(testutil::make_record("a", "", "first question"));
+    w.upsert(testutil::make_record("q-42", "", "second question"));
+    w.commit();
+  }
+  CHECK(Xapian::Database(shard_path(dir / "c", 1)).term_exists("Qa"));
+  CHECK(Xapian::Database(shard_path(dir / "c", 2)).term_exists("Qq-42"));
+}
+
+TEST_CASE("3 local shards and 3 shards served by xapian-tcpsrv rank as one database: ids, scores, facets") {
+  const Built& b = built();
+  Searcher one(b.db), local(b.collection);
+  CHECK(local.stats().documents == b.records.size());
+  CHECK(local.stats().categories.size() == one.stats().categories.size());
+  CHECK(local.stats().average_question_length == doctest::Approx(one.stats().average_question_length));
+  testutil::check_same_results(one, local, b.queries);
+  check_same_facets(one, local, b.queries);
+
+  std::vector<std::unique_ptr<testutil::Server>> servers;
+  std::string stub;
+  for (unsigned i = 0; i < kShards; ++i) {
+    servers.push_back(testutil::tcp_server(shard_path(b.collection, i)));
+    stub += "remote 127.0.0.1:" + std::to_string(servers.back()->port()) + "\n";
+  }
+  Searcher remote(write_file(b.dir / "remote.stub", stub));
+  CHECK(remote.stats().documents == b.records.size());
+  testutil::check_same_results(one, remote, b.queries);
+  check_same_facets(one, remote, b.queries);
+}
+
+TEST_CASE("upsert and remove of an existing id on a collection leave exactly one copy, or none") {
+  TempDir dir;
+  const std::string c = dir / "c";
+  std::vector<Record> records = testutil::corpus_records();
+  records.resize(300);
+  {
+    IndexOptions o;
+    o.shards = kShards;
+    IndexWriter w(c, o);
+    for (const Record& r : records) w.upsert(r);
+    w.commit();
+  }
+  const std::string id = records[17].id;
+  {
+    IndexWriter w(c);  // a later writer finds the shard count in the directory
+    Record changed = records[17];
+    changed.question = "an entirely new question about zebras";
+    CHECK(w.upsert(changed));
+    CHECK_FALSE(w.upsert(testutil::make_record("new-1", "", "giraffes")));
+    std::size_t listed = 0;  // uncommitted records are listed too, as on one database
+    w.for_each([&](const Record&) { ++listed; });
+    CHECK(listed == records.size() + 1);
+    w.commit();
+    Record out;
+    REQUIRE(w.get(id, out));
+    CHECK(out.question == changed.question);
+    CHECK(w.stats().documents == records.size() + 1);
+  }
+  CHECK(copies(c, id) == 1);
+  CHECK(Searcher(c).similar("zebras").hits.at(0).id == id);
+  {
+    IndexWriter w(c);
+    CHECK(w.remove(id));
+    CHECK_FALSE(w.remove(id));
+    w.commit();
+    std::set<std::string> exported;
+    w.for_each([&](const Record& r) { CHECK(exported.insert(r.id).second); });
+    CHECK(exported.size() == records.size());
+    CHECK(exported.count(id) == 0);
+    CHECK(exported.count("new-1") == 1);
+  }
+  CHECK(copies(c, id) == 0);
+  SUBCASE("another shard count for an existing collection is refused") {
+    IndexOptions o;
+    o.shards = 2;
+    try {
+      IndexWriter w(c, o);
+      FAIL("opened a 3-shard collection as 2 shards");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::kInvalidArgument);
+      CHECK(std::string(e.what()).find("holds 3 shards") != std::string::npos);
+    }
+  }
+  SUBCASE("compact compacts each shard into a collection that ranks the same") {
+    askalike::compact_database(c, dir / "compact");
+    for (unsigned i = 0; i < kShards; ++i)
+      CHECK(Xapian::Database(shard_path(dir / "compact", i)).get_doccount() ==
+            Xapian::Database(shard_path(c, i)).get_doccount());
+    testutil::check_same_results(Searcher(c), Searcher(dir / "compact"), testutil::corpus_queries(records), 20);
+  }
+}
+
+TEST_CASE("a remote shard that hangs or stops gives a timeout or unavailable error, never a hang") {
+  const Built& b = built();
+  std::vector<std::unique_ptr<testutil::Server>> servers;
+  std::string stub;
+  for (unsigned i = 0; i < kShards; ++i) {
+    servers.push_back(testutil::tcp_server(shard_path(b.collection, i)));
+    stub += "remote 127.0.0.1:" + std::to_string(servers.back()->port()) + "\n";
+  }
+  SearcherOptions options;
+  options.timeout_ms = 1000;
+  Searcher searcher(write_file(b.dir / "failing.stub", stub), options);
+  REQUIRE_FALSE(searcher.similar(b.queries[0]).hits.empty());
+
+  servers[1]->process().pause();  // hung: accepts nothing, answers nothing
+  auto start = std::chrono::steady_clock::now();
+  try {
+    searcher.similar(b.queries[1]);
+    FAIL("a search with a hung shard succeeded");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kTimeout);
+    CHECK(std::string(e.what()).find("did not answer in time") != std::string::npos);
+  }
+  // Within the timeout, with room for a loaded machine: not a hang.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+
+  servers[1]->process().stop();  // down: the port refuses connections
+  start = std::chrono::steady_clock::now();
+  try {
+    searcher.similar(b.queries[2]);
+    FAIL("a search with a stopped shard succeeded");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kUnavailable);
+    CHECK(std::string(e.what()).find("unavailable") != std::string::npos);
+  }
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  try {
+    Searcher reopened(b.dir / "failing.stub", options);
+    FAIL("opened a stub with a stopped shard");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kUnavailable);
+  }
+}
+
+TEST_CASE("a test server dies with its test process, even on kill -9") {
+  TempDir dir;
+  IndexWriter(dir / "db").commit();
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const int port = testutil::free_port();
+  pid_t test = ::fork();
+  REQUIRE(test >= 0);
+  if (test == 0) {
+    // Stands for a test process: starts a server the tests' way, reports
+    // its pid, then waits to be killed.
+    ::close(pipe_fds[0]);
+    try {
+      testutil::Process server(
+          {"xapian-tcpsrv", "--interface", "127.0.0.1", "--port", std::to_string(port), dir / "db"});
+      pid_t pid = server.pid();
+      (void)!::write(pipe_fds[1], &pid, sizeof pid);
+      for (;;) ::pause();
+    } catch (...) {
+      ::_exit(1);  // never back into the test runner
+    }
+  }
+  ::close(pipe_fds[1]);
+  pid_t server = 0;
+  REQUIRE(::read(pipe_fds[0], &server, sizeof server) == sizeof server);
+  ::close(pipe_fds[0]);
+  REQUIRE(server > 0);
+  CHECK(::kill(server, 0) == 0);
+  ::kill(test, SIGKILL);
+  ::waitpid(test, nullptr, 0);
+  // Gone, or a zombie nobody reaps yet (its parent was the killed process).
+  auto dead = [&] {
+    std::ifstream stat("/proc/" + std::to_string(server) + "/stat");
+    std::string pid, name, state;
+    return !(stat >> pid >> name >> state) || state == "Z";
+  };
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = dead();
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(gone);
+  if (!gone) ::kill(server, SIGKILL);
+}
