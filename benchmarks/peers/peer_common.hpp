@@ -188,9 +188,11 @@ inline SearchArgs parse_search_args(int argc, char** argv, const std::string& de
 // One searcher per thread: make_worker() is called once on each thread and
 // returns the function that answers one query (k hits, group and
 // exclude-self applied). Times every query, writes the run, prints the report.
+// open_ms, when a peer measured it (>= 0), is reported as the time its shared
+// searcher took to open the index.
 using Worker = std::function<std::vector<Hit>(const Query&, std::size_t k, bool exclude_self)>;
 
-inline int run_search(const SearchArgs& a, const std::function<Worker()>& make_worker) {
+inline int run_search(const SearchArgs& a, const std::function<Worker()>& make_worker, double open_ms = -1.0) {
   std::vector<Query> queries = read_queries(a.queries);
   std::vector<std::vector<Hit>> results(queries.size());
   std::vector<double> latency_ms(queries.size(), 0.0);
@@ -258,6 +260,7 @@ inline int run_search(const SearchArgs& a, const std::function<Worker()>& make_w
                         {"threads", a.threads},
                         {"k", a.k},
                         {"peak_rss_kb", peak_rss_kb()}};
+  if (open_ms >= 0) out["open_ms"] = open_ms;
   std::cout << out.dump() << std::endl;
   return 0;
 }
