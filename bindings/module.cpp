@@ -378,6 +378,8 @@ askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
     } else if (key == "facets") o.facets = bool_arg(v, key);
     else if (key == "facet_depth") o.facet_depth = count_arg(v, key);
     else if (key == "max_topics") o.max_topics = count_arg(v, key);
+    else if (key == "spelling") o.spelling = bool_arg(v, key);
+    else if (key == "question_type_weight") o.question_type_weight = number_arg(v, key);
     else
       throw py::type_error("unexpected keyword argument '" + key + "'");
   }
@@ -417,12 +419,14 @@ py::dict ranking_options_to_dict(const askalike::RankingOptions& o) {
 class PyIndex {
  public:
   PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
-          const std::optional<askalike::RankingOptions>& ranking)
+          const std::optional<askalike::RankingOptions>& ranking, bool spelling, bool question_types)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
     options.ranking = ranking;
     options.create_if_missing = create;
+    options.spelling = spelling;
+    options.question_types = question_types;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
   }
@@ -639,6 +643,12 @@ PYBIND11_MODULE(_askalike, m) {
       "by the field averages of the whole collection. `source` is left as it is.");
   m.def("version", [] { return std::string(askalike::version()); },
         "The version of the askalike C++ library this module was built with.");
+  m.def(
+      "question_type", [](const Text& text) { return to_str(askalike::question_type(text)); },
+      py::arg("text"),
+      "The type of question `text` asks ('information', 'symptoms', 'treatment', 'causes', "
+      "'outlook', 'exams and tests', 'inheritance', ...: MedQuAD's types), or '' when no rule "
+      "recognises one. English and Chinese wording.");
 
   // ---------------------------------------------------------------- Record
   py::class_<askalike::Record>(m, "Record", R"doc(
@@ -809,6 +819,11 @@ An Index or Searcher uses the settings stored in its database; its
           "ranking", [](const askalike::IndexStats& s) { return ranking_options_to_dict(s.ranking); },
           "The ranking settings the database was built with (a dict: title_weight, "
           "question_weight, answer_weight, bm25_b).")
+      .def_readonly("spelling", &askalike::IndexStats::spelling,
+                    "Whether the database keeps a spelling table (False for a database from "
+                    "before it: rebuild with askalike.reindex() to enable).")
+      .def_readonly("question_types", &askalike::IndexStats::question_types,
+                    "Whether records carry their question type (False: rebuild to enable).")
       .def_property_readonly("path", [](const askalike::IndexStats& s) { return to_str(s.path); },
                              "The database directory.")
       .def("__repr__", [](const askalike::IndexStats& s) {
@@ -890,6 +905,18 @@ An Index or Searcher uses the settings stored in its database; its
                ")";
       });
 
+  py::class_<askalike::SpellingCorrection>(m, "SpellingCorrection",
+                                           "A query word searched as another spelling too.")
+      .def_property_readonly("word", [](const askalike::SpellingCorrection& c) { return to_str(c.word); },
+                             "The word as typed.")
+      .def_property_readonly("correction",
+                             [](const askalike::SpellingCorrection& c) { return to_str(c.correction); },
+                             "The collection's spelling, searched as well.")
+      .def("__repr__", [](const askalike::SpellingCorrection& c) {
+        return "SpellingCorrection(" + std::string(py::repr(to_str(c.word))) + ", " +
+               std::string(py::repr(to_str(c.correction))) + ")";
+      });
+
   py::class_<askalike::Results>(m, "Results", R"doc(
 The answer to one search: a sequence of Hit (best first) plus facets.
 
@@ -928,6 +955,11 @@ The answer to one search: a sequence of Hit (best first) plus facets.
                     "Recurring topics among the hits (list of RelatedTopic).")
       .def_readonly("query_terms", &askalike::Results::query_terms,
                     "The terms searched for, strongest first (list of QueryTerm).")
+      .def_readonly("corrections", &askalike::Results::corrections,
+                    "Query words also searched as another spelling ('did you mean'; list of "
+                    "SpellingCorrection).")
+      .def_property_readonly("question_type", [](const askalike::Results& r) { return to_str(r.question_type); },
+                             "The query's question type when the ranking used it, else ''.")
       .def("__repr__", [](const askalike::Results& r) {
         std::string s = "<Results " + std::to_string(r.hits.size()) + " hits of ~" +
                         std::to_string(r.estimated_matches);
@@ -951,8 +983,8 @@ closes. One Index may be used from several threads: calls are serialised.
       .def(py::init([](const PathArg& path, bool create, bool fold_case, bool fold_accents,
                        bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_unigrams,
                        bool cjk_bigrams,
-                       const std::string& default_language, std::size_t max_term_bytes,
-                       const py::kwargs& ranking) {
+                       const std::string& default_language, std::size_t max_term_bytes, bool spelling,
+                       bool question_types, const py::kwargs& ranking) {
              askalike::AnalyzerOptions o;
              o.fold_case = fold_case;
              o.fold_accents = fold_accents;
@@ -963,7 +995,8 @@ closes. One Index may be used from several threads: calls are serialised.
              o.cjk_bigrams = cjk_bigrams;
              o.default_language = default_language;
              o.max_term_bytes = max_term_bytes;
-             return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking));
+             return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking),
+                                              spelling, question_types);
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -971,13 +1004,16 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("stop_words") = defaults.stop_words, py::arg("stem") = defaults.stem,
            py::arg("cjk_unigrams") = defaults.cjk_unigrams, py::arg("cjk_bigrams") = defaults.cjk_bigrams,
            py::arg("default_language") = defaults.default_language,
-           py::arg("max_term_bytes") = defaults.max_term_bytes,
+           py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("spelling") = true,
+           py::arg("question_types") = true,
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
            "an existing one keeps the settings it was built with. The ranking keywords "
            "title_weight, question_weight, answer_weight (defaults 1, 1, 0.1) and bm25_b (0.75) "
            "are also settings of a new database; on an existing one they must be its own "
-           "(InvalidArgumentError): change them with askalike.reindex().")
+           "(InvalidArgumentError): change them with askalike.reindex(). spelling and "
+           "question_types (a new database only): keep a spelling table of the records' words "
+           "(for 'did you mean' corrections) and mark each record with its question type.")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")
@@ -1083,7 +1119,9 @@ meanwhile never makes a search fail.
 Search keywords (all optional, None = default): offset, min_score,
 categories, tags (a str or a list: any of them), lang, group, since, until
 ('YYYY-MM-DD' or datetime.date), exclude (an id), bm25_k1, max_query_terms,
-max_query_bytes,
+max_query_bytes, spelling (bool: search misspelt words as the collection's
+spelling too), question_type_weight (bonus for records asking the same type of
+question; 0: off),
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics.
 )doc")

@@ -11,6 +11,7 @@
 #include "askalike/analyzer.hpp"
 #include "askalike/record.hpp"
 #include "ranking.hpp"
+#include "schema.hpp"
 
 namespace askalike {
 
@@ -28,11 +29,13 @@ struct AnalysedRecord {
   Xapian::Document doc;  // filter terms, values and the stored record
   std::vector<std::pair<std::string, FieldLengths>> words;  // each word's count per field
   FieldLengths lengths{};
+  std::vector<std::string> spelling_words;  // for the spelling table (spelling.hpp), if the database keeps one
+  std::string question_type;                // question_type.hpp; "" when none or not kept
 };
 
 // The expensive part (analysis), safe to run on several threads at once with
-// one Analyzer each.
-AnalysedRecord analyse_record(const Record& record, Analyzer& analyzer);
+// one Analyzer each. `features`: what else the database keeps of a record.
+AnalysedRecord analyse_record(const Record& record, Analyzer& analyzer, const schema::IndexFeatures& features);
 
 // The document of an analysed record: one ranking term per word (ranking.hpp).
 Xapian::Document finish_document(AnalysedRecord&& record, const std::array<double, kFieldCount>& averages,

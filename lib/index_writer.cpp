@@ -18,9 +18,19 @@
 #include "database_open.hpp"
 #include "document.hpp"
 #include "schema.hpp"
+#include "spelling.hpp"
 #include "stats.hpp"
 
 namespace askalike {
+
+// The document of an analysed record, its words counted in the spelling table
+// first (issue 13): the one place a record reaches the database.
+static Xapian::Document ready_document(Xapian::WritableDatabase& db, AnalysedRecord&& record,
+                                       const std::array<double, kFieldCount>& averages,
+                                       const RankingSettings& settings) {
+  if (!record.spelling_words.empty()) add_spelling_words(db, std::move(record.spelling_words));
+  return finish_document(std::move(record), averages, settings);
+}
 
 // Stores a record's document: adds it, or replaces the one with its id term.
 using StoreFunction = std::function<bool(const std::string& term, AnalysedRecord&& record)>;
@@ -30,6 +40,7 @@ struct IndexWriter::Impl {
   Xapian::WritableDatabase db;
   Analyzer analyzer;
   RankingSettings ranking;
+  schema::IndexFeatures features;
   // Of the records as stored so far, committed or not: the averages a new
   // record is normalised against (ranking.hpp). Written at each commit.
   FieldTotals totals;
@@ -43,7 +54,8 @@ struct IndexWriter::Impl {
   bool in_transaction = false;
 
   Impl(std::string p, Xapian::WritableDatabase d, const AnalyzerOptions& options, const RankingSettings& r)
-      : path(std::move(p)), db(std::move(d)), analyzer(options), ranking(r), totals(schema::read_field_totals(db)) {
+      : path(std::move(p)), db(std::move(d)), analyzer(options), ranking(r), features(schema::read_features(db)),
+        totals(schema::read_field_totals(db)) {
     settled = db.get_doccount() > 0;
   }
 
@@ -79,7 +91,7 @@ struct IndexWriter::Impl {
     }
     // This record counts in the averages it is normalised by.
     totals.add(record.lengths);
-    Xapian::Document doc = finish_document(std::move(record), totals.averages(), ranking);
+    Xapian::Document doc = ready_document(db, std::move(record), totals.averages(), ranking);
     // A new id needs no look-up of a document to replace.
     if (existed)
       db.replace_document(term, doc);
@@ -95,7 +107,7 @@ struct IndexWriter::Impl {
       if (record) totals.add(record->lengths);
     const auto averages = totals.averages();
     for (auto& [term, record] : pending)
-      if (record) db.add_document(finish_document(std::move(*record), averages, ranking));
+      if (record) db.add_document(ready_document(db, std::move(*record), averages, ranking));
     pending.clear();
     pending_index.clear();
     settled = true;
@@ -130,6 +142,7 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
     if (is_new) {
       if (options.ranking) ranking.options = *options.ranking;
       schema::write_settings(db, stored, ranking);
+      schema::write_features(db, schema::IndexFeatures{options.spelling, options.question_types});
       db.commit();
     } else {
       ranking = schema::read_ranking(db);
@@ -159,7 +172,7 @@ IndexWriter::~IndexWriter() {
 bool IndexWriter::upsert(const Record& record) {
   return schema::guarded("adding record " + record.id, impl_->path, [&] {
     std::string term = id_term(record.id);
-    return impl_->store(term, analyse_record(record, impl_->analyzer));
+    return impl_->store(term, analyse_record(record, impl_->analyzer, impl_->features));
   });
 }
 
@@ -217,8 +230,8 @@ class Pipeline {
   static constexpr std::size_t kMaxWindow = 64;    // chunks in flight at the most (2,048 records)
 
   Pipeline(IndexWriter& writer, StoreFunction store, const std::string& path, const AnalyzerOptions& analyzer,
-           const IngestOptions& options, unsigned workers)
-      : writer_(writer), store_(std::move(store)), path_(path), options_(options),
+           const schema::IndexFeatures& features, const IngestOptions& options, unsigned workers)
+      : writer_(writer), store_(std::move(store)), path_(path), features_(features), options_(options),
         batch_(std::max<std::size_t>(options.batch_size, 1)),
         window_(std::clamp<std::size_t>(kWindowChunks * std::size_t{workers}, 8, kMaxWindow)), ring_(window_) {
     analyzers_.reserve(workers);
@@ -368,7 +381,7 @@ class Pipeline {
         try {
           schema::guarded("adding record " + record.id, path_, [&] {
             out.term = id_term(record.id);
-            out.record = analyse_record(record, analyzer);
+            out.record = analyse_record(record, analyzer, features_);
           });
         } catch (...) {
           out.error = std::current_exception();
@@ -433,6 +446,7 @@ class Pipeline {
   IndexWriter& writer_;
   StoreFunction store_;
   const std::string& path_;
+  const schema::IndexFeatures features_;
   const IngestOptions& options_;
   const std::size_t batch_;
   const std::size_t window_;  // chunks
@@ -470,7 +484,8 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
       StoreFunction store = [&impl](const std::string& term, AnalysedRecord&& record) {
         return impl.store(term, std::move(record));
       };
-      Pipeline pipeline(*this, std::move(store), impl_->path, impl_->analyzer.options(), options, threads - 1);
+      Pipeline pipeline(*this, std::move(store), impl_->path, impl_->analyzer.options(), impl_->features, options,
+                        threads - 1);
       report = pipeline.run(source);
     }
     commit();
@@ -569,6 +584,9 @@ void reindex_database(const std::string& source, const std::string& destination,
     AnalyzerOptions analyzer_options = schema::read_settings(from, source, AnalyzerOptions(), &is_new);
     RankingSettings settings = is_new ? RankingSettings() : schema::read_ranking(from);
     if (ranking) settings.options = *ranking;
+    // A rebuild keeps everything a database can hold (the way to enable the
+    // features for a database from before them).
+    const schema::IndexFeatures features{true, true};
     // Every record normalised by the averages of the whole collection.
     FieldTotals totals;
     for (auto v = from.valuestream_begin(schema::kFieldLengthsSlot); v != from.valuestream_end(schema::kFieldLengthsSlot);
@@ -579,13 +597,14 @@ void reindex_database(const std::string& source, const std::string& destination,
     schema::guarded("writing the reindexed database", destination, [&] {
       Xapian::WritableDatabase to = detail::open_writable_database(destination, Xapian::DB_CREATE);
       schema::write_settings(to, analyzer_options, settings);
+      schema::write_features(to, features);
       to.set_metadata(schema::kFieldTotalsKey, totals.serialize());
       constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit
       Xapian::doccount count = 0;
       // In document order, so that records tied in score keep their order.
       for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
         Record record = schema::record_of(from.get_document(*p));
-        to.add_document(finish_document(analyse_record(record, analyzer), averages, settings));
+        to.add_document(ready_document(to, analyse_record(record, analyzer, features), averages, settings));
         if (++count % kBatch == 0) to.commit();
       }
       to.commit();

@@ -33,6 +33,9 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
     s.average_answer_length = averages[kAnswerField];
   }
   s.ranking = schema::read_ranking(db).options;
+  const schema::IndexFeatures features = schema::read_features(db);
+  s.spelling = features.spelling;
+  s.question_types = features.question_types;
   for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) ++s.distinct_terms;
   s.categories = prefix_counts(db, schema::kCategory);
   s.languages = prefix_counts(db, schema::kLang);

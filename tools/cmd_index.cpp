@@ -129,7 +129,11 @@ int cmd_index(const std::vector<std::string>& args) {
       ("threads,j", po::value<long long>()->default_value(0)->value_name("N"),
        "threads to use (0: one per core; 1: everything on one thread). One stores the "
        "records, in input order whatever N is, so the database is the same; the others analyse them")
-      ("quiet,q", "no progress line");
+      ("quiet,q", "no progress line")
+      ("no-spelling", "a new database keeps no spelling table of its words (searches then correct no "
+       "misspelt word)")
+      ("no-question-types", "a new database does not mark each record with the type of its question "
+       "(searches then give no bonus for agreeing types)");
   add_ranking_options(cmd.options());
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
   if (!cmd.parse(args)) return kExitOk;
@@ -182,6 +186,8 @@ int cmd_index(const std::vector<std::string>& args) {
   auto start = Clock::now();
   IndexOptions index_options;
   index_options.ranking = ranking_options_from(cmd, RankingOptions());
+  index_options.spelling = !cmd.has("no-spelling");
+  index_options.question_types = !cmd.has("no-question-types");
   IndexWriter writer(db, index_options);
   // Any other error passes through to main(); clear the progress line first.
   struct ClearOnExit {
