@@ -69,7 +69,7 @@ def main():
         part = [r for r in records if zlib.crc32(r["id"].encode()) % 2 == keep]
         ok_asked = sum(asked[r["id"]] == r["tags"][0] for r in part)
         ok_stored = sum(stored[r["id"]] == r["tags"][0] for r in part)
-        if half == "B":
+        if half == "A":  # the half the rules were refined on
             confusions.update((r["tags"][0], asked[r["id"]]) for r in part if asked[r["id"]] != r["tags"][0])
         print(f"| MedQuAD half {half} | {len(part)} | {ok_asked / len(part):.3f} | {ok_stored / len(part):.3f} |")
 
@@ -91,7 +91,7 @@ def main():
     print(f"| ... of them with a MedQuAD type | {len(typed)} | {ok_typed / len(typed):.3f} | |")
     print(f"| ... precision where the detector answers | {len(answered)} | "
           f"{sum(right(i) for i in answered) / max(len(answered), 1):.3f} | |")
-    print("\nMedQuAD half B, most frequent confusions (label -> detected):")
+    print("\nMedQuAD half A, most frequent confusions (label -> detected):")
     for (a, b), n in confusions.most_common(8):
         print(f"  {n:5d}  {a} -> {b or '(none)'}")
     print("\nLiveQA'17 confusions (id: label -> detected):")

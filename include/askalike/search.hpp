@@ -54,8 +54,9 @@ struct ASKALIKE_EXPORT SearchOptions {
   // Bonus, in score units, for the records that ask the same type of
   // question as the query (question_type.hpp: "is X inherited?", "how is X
   // treated?"). 0: off. Needs a database built with
-  // IndexOptions::question_types.
-  double question_type_weight = 1.0;
+  // IndexOptions::question_types. The default was chosen on half A of the
+  // quality sets (benchmarks/quality/ABLATIONS.md, section 10).
+  double question_type_weight = 2.0;
 
   // --- What to compute with the hits (skip what you do not draw).
   bool records = true;              // Hit::record (the stored record, decoded)
