@@ -10,6 +10,9 @@ namespace {
 // Shorter words have too many neighbours one or two edits away to correct
 // safely ("heat" / "hear" / "head").
 constexpr std::size_t kMinimumWordLength = 4;
+// Longer "words" (a base64 blob, a URL) are no one's misspelling, and Xapian
+// refuses spelling keys over 245 bytes (the commit would fail).
+constexpr std::size_t kMaximumWordLength = 64;
 // Up to this length one edit, beyond it two (Xapian's default).
 constexpr std::size_t kOneEditUpTo = 5;
 // A word in at most this many records may be a misspelling of a close word...
@@ -20,7 +23,7 @@ constexpr Xapian::doccount kCommonerBy = 50;
 // The word lower-cased when it is ASCII letters (and apostrophes: "alzheimer's")
 // and long enough, else "".
 std::string spelling_word(std::string_view text) {
-  if (text.size() < kMinimumWordLength) return "";
+  if (text.size() < kMinimumWordLength || text.size() > kMaximumWordLength) return "";
   std::string word(text);
   for (char& c : word) {
     if (c >= 'A' && c <= 'Z')
