@@ -380,6 +380,8 @@ askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
     } else if (key == "facets") o.facets = bool_arg(v, key);
     else if (key == "facet_depth") o.facet_depth = count_arg(v, key);
     else if (key == "max_topics") o.max_topics = count_arg(v, key);
+    else if (key == "spelling") o.spelling = bool_arg(v, key);
+    else if (key == "question_type_weight") o.question_type_weight = number_arg(v, key);
     else
       throw py::type_error("unexpected keyword argument '" + key + "'");
   }
@@ -420,7 +422,7 @@ class PyIndex {
  public:
   PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
           const std::optional<askalike::RankingOptions>& ranking, std::optional<unsigned> shards,
-          unsigned max_changesets)
+          unsigned max_changesets, bool spelling, bool question_types)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
@@ -428,6 +430,8 @@ class PyIndex {
     options.create_if_missing = create;
     options.shards = shards;
     options.max_changesets = max_changesets;
+    options.spelling = spelling;
+    options.question_types = question_types;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
   }
@@ -644,6 +648,12 @@ PYBIND11_MODULE(_askalike, m) {
       "by the field averages of the whole collection. `source` is left as it is.");
   m.def("version", [] { return std::string(askalike::version()); },
         "The version of the askalike C++ library this module was built with.");
+  m.def(
+      "question_type", [](const Text& text) { return to_str(askalike::question_type(text)); },
+      py::arg("text"),
+      "The type of question `text` asks ('information', 'symptoms', 'treatment', 'causes', "
+      "'outlook', 'exams and tests', 'inheritance', ...: MedQuAD's types), or '' when no rule "
+      "recognises one. English and Chinese wording.");
 
   // ---------------------------------------------------------------- Record
   py::class_<askalike::Record>(m, "Record", R"doc(
@@ -814,6 +824,11 @@ An Index or Searcher uses the settings stored in its database; its
           "ranking", [](const askalike::IndexStats& s) { return ranking_options_to_dict(s.ranking); },
           "The ranking settings the database was built with (a dict: title_weight, "
           "question_weight, answer_weight, bm25_b).")
+      .def_readonly("spelling", &askalike::IndexStats::spelling,
+                    "Whether the database keeps a spelling table (False for a database from "
+                    "before it: rebuild with askalike.reindex() to enable).")
+      .def_readonly("question_types", &askalike::IndexStats::question_types,
+                    "Whether records carry their question type (False: rebuild to enable).")
       .def_property_readonly("path", [](const askalike::IndexStats& s) { return to_str(s.path); },
                              "The database directory.")
       .def("__repr__", [](const askalike::IndexStats& s) {
@@ -895,6 +910,18 @@ An Index or Searcher uses the settings stored in its database; its
                ")";
       });
 
+  py::class_<askalike::SpellingCorrection>(m, "SpellingCorrection",
+                                           "A query word searched as another spelling too.")
+      .def_property_readonly("word", [](const askalike::SpellingCorrection& c) { return to_str(c.word); },
+                             "The word as typed.")
+      .def_property_readonly("correction",
+                             [](const askalike::SpellingCorrection& c) { return to_str(c.correction); },
+                             "The collection's spelling, searched as well.")
+      .def("__repr__", [](const askalike::SpellingCorrection& c) {
+        return "SpellingCorrection(" + std::string(py::repr(to_str(c.word))) + ", " +
+               std::string(py::repr(to_str(c.correction))) + ")";
+      });
+
   py::class_<askalike::Results>(m, "Results", R"doc(
 The answer to one search: a sequence of Hit (best first) plus facets.
 
@@ -933,6 +960,11 @@ The answer to one search: a sequence of Hit (best first) plus facets.
                     "Recurring topics among the hits (list of RelatedTopic).")
       .def_readonly("query_terms", &askalike::Results::query_terms,
                     "The terms searched for, strongest first (list of QueryTerm).")
+      .def_readonly("corrections", &askalike::Results::corrections,
+                    "Query words also searched as another spelling ('did you mean'; list of "
+                    "SpellingCorrection).")
+      .def_property_readonly("question_type", [](const askalike::Results& r) { return to_str(r.question_type); },
+                             "The query's question type when the ranking used it, else ''.")
       .def("__repr__", [](const askalike::Results& r) {
         std::string s = "<Results " + std::to_string(r.hits.size()) + " hits of ~" +
                         std::to_string(r.estimated_matches);
@@ -957,7 +989,8 @@ closes. One Index may be used from several threads: calls are serialised.
                        bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_unigrams,
                        bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes,
-                       const py::object& shards, const IntArg& max_changesets, const py::kwargs& ranking) {
+                       const py::object& shards, const IntArg& max_changesets, bool spelling, bool question_types,
+                       const py::kwargs& ranking) {
              askalike::AnalyzerOptions o;
              o.fold_case = fold_case;
              o.fold_accents = fold_accents;
@@ -974,7 +1007,7 @@ closes. One Index may be used from several threads: calls are serialised.
              auto changesets =
                  static_cast<unsigned>(count_arg(max_changesets, "max_changesets", askalike::kMaxChangesets));
              return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking),
-                                              shard_count, changesets);
+                                              shard_count, changesets, spelling, question_types);
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -983,7 +1016,7 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("cjk_unigrams") = defaults.cjk_unigrams, py::arg("cjk_bigrams") = defaults.cjk_bigrams,
            py::arg("default_language") = defaults.default_language,
            py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("shards") = py::none(),
-           py::arg("max_changesets") = 0,
+           py::arg("max_changesets") = 0, py::arg("spelling") = true, py::arg("question_types") = true,
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
            "an existing one keeps the settings it was built with. The ranking keywords "
@@ -993,7 +1026,9 @@ closes. One Index may be used from several threads: calls are serialised.
            "makes a new database a collection of N shards, each record in the shard its id "
            "hashes to (None: one database, or an existing collection's own count). "
            "max_changesets=N keeps the changesets of the last N commits for replicas "
-           "(xapian-replicate-server).")
+           "(xapian-replicate-server). spelling and "
+           "question_types (a new database only): keep a spelling table of the records' words "
+           "(for 'did you mean' corrections) and mark each record with its question type.")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")
@@ -1099,7 +1134,9 @@ meanwhile never makes a search fail.
 Search keywords (all optional, None = default): offset, min_score,
 categories, tags (a str or a list: any of them), lang, group, since, until
 ('YYYY-MM-DD' or datetime.date), exclude (an id), bm25_k1, max_query_terms,
-max_query_bytes,
+max_query_bytes, spelling (bool: search misspelt words as the collection's
+spelling too), question_type_weight (bonus for records asking the same type of
+question; 0: off),
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics.
 )doc")

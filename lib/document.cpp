@@ -4,7 +4,9 @@
 #include <unordered_map>
 
 #include "askalike/error.hpp"
+#include "question_type.hpp"
 #include "schema.hpp"
+#include "spelling.hpp"
 
 namespace askalike {
 
@@ -26,7 +28,7 @@ std::string filter_term(const char* prefix, const std::string& value) {
   return term;
 }
 
-AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer) {
+AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema::IndexFeatures& features) {
   AnalysedRecord out;
   Xapian::Document& doc = out.doc;
   doc.add_boolean_term(id_term(r.id));
@@ -36,7 +38,9 @@ AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer) {
   const std::string* texts[kFieldCount] = {&r.title, &r.question, &r.answer};
   for (int f = 0; f < kFieldCount; ++f) {
     if (texts[f]->empty()) continue;
-    for (Token& t : analyzer.tokens(*texts[f], lang)) {
+    std::vector<Token> tokens = analyzer.tokens(*texts[f], lang);
+    if (features.spelling) collect_spelling_words(*texts[f], tokens, out.spelling_words);
+    for (Token& t : tokens) {
       auto [it, inserted] = word_index.emplace(std::move(t.term), out.words.size());
       if (inserted) out.words.emplace_back(it->first, FieldLengths{});
       ++out.words[it->second].second[f];
@@ -44,6 +48,7 @@ AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer) {
     }
   }
   doc.add_value(schema::kFieldLengthsSlot, schema::encode_field_lengths(out.lengths));
+  if (features.question_types) out.question_type = record_question_type(r.title, r.question);
   if (!r.category.empty()) {
     doc.add_boolean_term(filter_term(schema::kCategory, r.category));
     doc.add_value(schema::kCategorySlot, r.category);
@@ -66,6 +71,7 @@ Xapian::Document finish_document(AnalysedRecord&& record, const std::array<doubl
     Xapian::termcount wdf = ranking_wdf(counts, record.lengths, averages, settings);
     if (wdf > 0) doc.add_term(word, wdf);
   }
+  add_question_type(doc, record.question_type, settings);
   return doc;
 }
 

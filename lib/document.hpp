@@ -12,6 +12,7 @@
 #include "askalike/record.hpp"
 #include "ranking.hpp"
 #include "record_codec.hpp"
+#include "schema.hpp"
 
 namespace askalike {
 
@@ -29,11 +30,13 @@ struct AnalysedRecord {
   Xapian::Document doc;  // filter terms, values and the stored record
   std::vector<std::pair<std::string, FieldLengths>> words;  // each word's count per field
   FieldLengths lengths{};
+  std::vector<std::string> spelling_words;  // for the spelling table (spelling.hpp), if the database keeps one
+  std::string question_type;                // question_type.hpp; "" when none or not kept
 };
 
 // The expensive part (analysis), safe to run on several threads at once with
-// one Analyzer each.
-AnalysedRecord analyse_record(const Record& record, Analyzer& analyzer);
+// one Analyzer each. `features`: what else the database keeps of a record.
+AnalysedRecord analyse_record(const Record& record, Analyzer& analyzer, const schema::IndexFeatures& features);
 
 // The document of an analysed record: one ranking term per word (ranking.hpp),
 // its record compressed with the database's dictionary (if it has one).

@@ -22,9 +22,19 @@
 #include "record_codec.hpp"
 #include "schema.hpp"
 #include "shards.hpp"
+#include "spelling.hpp"
 #include "stats.hpp"
 
 namespace askalike {
+
+// The document of an analysed record, its words counted in the spelling table
+// first (issue 13): the one place a record reaches the database.
+static Xapian::Document ready_document(Xapian::WritableDatabase& db, AnalysedRecord&& record,
+                                       const std::array<double, kFieldCount>& averages,
+                                       const RankingSettings& settings, const RecordDictionary& dictionary) {
+  if (!record.spelling_words.empty()) add_spelling_words(db, std::move(record.spelling_words));
+  return finish_document(std::move(record), averages, settings, dictionary);
+}
 
 // Stores a record's document: adds it, or replaces the one with its id term.
 using StoreFunction = std::function<bool(const std::string& term, AnalysedRecord&& record)>;
@@ -38,6 +48,7 @@ struct IndexWriter::Impl {
   unsigned max_changesets = 0;
   Analyzer analyzer;
   RankingSettings ranking;
+  schema::IndexFeatures features;
   // Of the records as stored so far in all shards, committed or not: the
   // averages a new record is normalised against (ranking.hpp). Written to
   // every shard at each commit, so that every shard ranks with the averages
@@ -60,7 +71,7 @@ struct IndexWriter::Impl {
   Impl(std::string p, std::vector<Xapian::WritableDatabase> d, bool is_sharded, const AnalyzerOptions& options,
        const RankingSettings& r)
       : path(std::move(p)), shards(std::move(d)), sharded(is_sharded), analyzer(options), ranking(r),
-        totals(schema::read_field_totals(shards.front(), path)) {
+        features(schema::read_features(shards.front())), totals(schema::read_field_totals(shards.front(), path)) {
     settled = false;
     for (const auto& db : shards) settled = settled || db.get_doccount() > 0;
     load_dictionary();
@@ -133,7 +144,7 @@ struct IndexWriter::Impl {
     }
     // This record counts in the averages it is normalised by.
     totals.add(record.lengths);
-    Xapian::Document doc = finish_document(std::move(record), totals.averages(), ranking, dictionary);
+    Xapian::Document doc = ready_document(db_of(term), std::move(record), totals.averages(), ranking, dictionary);
     // A new id needs no look-up of a document to replace.
     if (existed)
       db_of(term).replace_document(term, doc);
@@ -150,7 +161,10 @@ struct IndexWriter::Impl {
       if (record) totals.add(record->lengths);
     const auto averages = totals.averages();
     for (auto& [term, record] : pending)
-      if (record) db_of(term).add_document(finish_document(std::move(*record), averages, ranking, dictionary));
+      if (record) {
+        Xapian::WritableDatabase& db = db_of(term);
+        db.add_document(ready_document(db, std::move(*record), averages, ranking, dictionary));
+      }
     pending.clear();
     pending_index.clear();
     settled = true;
@@ -224,6 +238,7 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
         continue;
       }
       schema::write_settings(dbs[i], stored, ranking);
+      schema::write_features(dbs[i], schema::IndexFeatures{options.spelling, options.question_types});
       detail::with_max_changesets(options.max_changesets, [&] { dbs[i].commit(); });
     }
     impl_ = std::make_unique<Impl>(path, std::move(dbs), sharded, stored, ranking);
@@ -250,7 +265,7 @@ IndexWriter::~IndexWriter() {
 bool IndexWriter::upsert(const Record& record) {
   return schema::guarded("adding record " + record.id, impl_->path, [&] {
     std::string term = id_term(record.id);
-    return impl_->store(term, analyse_record(record, impl_->analyzer));
+    return impl_->store(term, analyse_record(record, impl_->analyzer, impl_->features));
   });
 }
 
@@ -308,8 +323,8 @@ class Pipeline {
   static constexpr std::size_t kMaxWindow = 64;    // chunks in flight at the most (2,048 records)
 
   Pipeline(IndexWriter& writer, StoreFunction store, const std::string& path, const AnalyzerOptions& analyzer,
-           const IngestOptions& options, unsigned workers)
-      : writer_(writer), store_(std::move(store)), path_(path), options_(options),
+           const schema::IndexFeatures& features, const IngestOptions& options, unsigned workers)
+      : writer_(writer), store_(std::move(store)), path_(path), features_(features), options_(options),
         batch_(std::max<std::size_t>(options.batch_size, 1)),
         window_(std::clamp<std::size_t>(kWindowChunks * std::size_t{workers}, 8, kMaxWindow)), ring_(window_) {
     analyzers_.reserve(workers);
@@ -459,7 +474,7 @@ class Pipeline {
         try {
           schema::guarded("adding record " + record.id, path_, [&] {
             out.term = id_term(record.id);
-            out.record = analyse_record(record, analyzer);
+            out.record = analyse_record(record, analyzer, features_);
           });
         } catch (...) {
           out.error = std::current_exception();
@@ -524,6 +539,7 @@ class Pipeline {
   IndexWriter& writer_;
   StoreFunction store_;
   const std::string& path_;
+  const schema::IndexFeatures features_;
   const IngestOptions& options_;
   const std::size_t batch_;
   const std::size_t window_;  // chunks
@@ -561,7 +577,8 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
       StoreFunction store = [&impl](const std::string& term, AnalysedRecord&& record) {
         return impl.store(term, std::move(record));
       };
-      Pipeline pipeline(*this, std::move(store), impl_->path, impl_->analyzer.options(), options, threads - 1);
+      Pipeline pipeline(*this, std::move(store), impl_->path, impl_->analyzer.options(), impl_->features, options,
+                        threads - 1);
       report = pipeline.run(source);
     }
     commit();
@@ -668,6 +685,9 @@ void reindex_database(const std::string& source, const std::string& destination,
     AnalyzerOptions analyzer_options = schema::read_settings(from, source, AnalyzerOptions(), &is_new);
     RankingSettings settings = is_new ? RankingSettings() : schema::read_ranking(from, source);
     if (ranking) settings.options = *ranking;
+    // A rebuild keeps everything a database can hold (the way to enable the
+    // features for a database from before them).
+    const schema::IndexFeatures features{true, true};
     // Every record normalised by the averages of the whole collection.
     FieldTotals totals;
     for (auto v = from.valuestream_begin(schema::kFieldLengthsSlot); v != from.valuestream_end(schema::kFieldLengthsSlot);
@@ -695,6 +715,7 @@ void reindex_database(const std::string& source, const std::string& destination,
       for (const std::string& p : paths) {
         to.push_back(detail::open_writable_database(p, Xapian::DB_CREATE));
         schema::write_settings(to.back(), analyzer_options, settings);
+        schema::write_features(to.back(), features);
         to.back().set_metadata(schema::kFieldTotalsKey, totals.serialize());
         if (!dictionary.empty()) to.back().set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
       }
@@ -706,8 +727,9 @@ void reindex_database(const std::string& source, const std::string& destination,
       // In document order, so that records tied in score keep their order.
       for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
         Record record = schema::record_of(decoder.json(from.get_document(*p).get_data()));
-        to[shards::shard_of(record.id, to.size())].add_document(
-            finish_document(analyse_record(record, analyzer), averages, settings, dictionary));
+        Xapian::WritableDatabase& shard = to[shards::shard_of(record.id, to.size())];
+        shard.add_document(ready_document(shard, analyse_record(record, analyzer, features), averages, settings,
+                                          dictionary));
         if (++count % kBatch == 0) commit_all();
       }
       commit_all();

@@ -1,5 +1,7 @@
 #include "schema.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "askalike/version.hpp"
 
 #include <sys/stat.h>
@@ -57,6 +59,27 @@ RankingSettings read_ranking(const Xapian::Database& db, const std::string& path
 
 FieldTotals read_field_totals(const Xapian::Database& db, const std::string& path) {
   return settings_of(path, [&] { return FieldTotals::deserialize(db.get_metadata(kFieldTotalsKey)); });
+}
+
+IndexFeatures read_features(const Xapian::Database& db) {
+  IndexFeatures f;
+  const std::string text = db.get_metadata(kFeaturesKey);
+  if (text.empty()) return f;
+  try {
+    auto j = nlohmann::json::parse(text);
+    f.spelling = j.value("spelling", false);
+    f.question_types = j.value("question_types", false);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::kCorrupt, std::string("unreadable index features in the database: ") + e.what());
+  }
+  return f;
+}
+
+void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features) {
+  nlohmann::ordered_json j;
+  j["spelling"] = features.spelling;
+  j["question_types"] = features.question_types;
+  db.set_metadata(kFeaturesKey, j.dump());
 }
 
 void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking) {

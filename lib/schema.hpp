@@ -31,6 +31,7 @@ inline constexpr const char* kAnalyzerKey = "askalike.analyzer";
 inline constexpr const char* kRankingKey = "askalike.ranking";           // RankingSettings
 inline constexpr const char* kFieldTotalsKey = "askalike.field_totals";  // FieldTotals
 inline constexpr const char* kRecordDictionaryKey = "askalike.record_dictionary";  // RecordDictionary
+inline constexpr const char* kFeaturesKey = "askalike.features";          // IndexFeatures
 
 // Term prefixes. The ranking terms (a record's words, all fields together)
 // are unprefixed.
@@ -39,6 +40,7 @@ inline constexpr const char* kCategory = "K";
 inline constexpr const char* kLang = "L";
 inline constexpr const char* kTag = "XT";
 inline constexpr const char* kGroup = "XG";
+// (question_type.hpp: "XY" + the record's question type.)
 
 // Value slots.
 inline constexpr Xapian::valueno kDateSlot = 0;
@@ -66,6 +68,16 @@ AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& pat
 // database (damaged()).
 RankingSettings read_ranking(const Xapian::Database& db, const std::string& path);
 FieldTotals read_field_totals(const Xapian::Database& db, const std::string& path);
+
+// What a database was built to hold besides its records (issue 13), fixed
+// when it is created. A schema-3 database from before has neither: it still
+// opens and searches, without corrections or type bonus.
+struct IndexFeatures {
+  bool spelling = false;        // Xapian's spelling table is filled (spelling.hpp)
+  bool question_types = false;  // records carry their question type term
+};
+IndexFeatures read_features(const Xapian::Database& db);
+void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features);
 
 // Writes the metadata of a new database (takes effect at the next commit).
 void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking);

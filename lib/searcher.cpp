@@ -15,9 +15,11 @@
 #include "document.hpp"
 #include "query_builder.hpp"
 #include "record_codec.hpp"
+#include "question_type.hpp"
 #include "schema.hpp"
 #include "shards.hpp"
 #include "snippets.hpp"
+#include "spelling.hpp"
 #include "spool.hpp"
 #include "stats.hpp"
 
@@ -167,7 +169,10 @@ struct Searcher::Impl {
     }
   }
 
-  Results search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options) const;
+  // `corrections` and `question_type`: what the query text said besides its
+  // words (spelling.hpp, question_type.hpp), reported in the results.
+  Results search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options,
+                 std::vector<SpellingCorrection> corrections = {}, const std::string& question_type = "") const;
 };
 
 Searcher::Searcher(const std::string& path, const SearcherOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -189,8 +194,10 @@ Searcher::Searcher(Searcher&&) noexcept = default;
 Searcher& Searcher::operator=(Searcher&&) noexcept = default;
 Searcher::~Searcher() = default;
 
-Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options) const {
+Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options,
+                               std::vector<SpellingCorrection> corrections, const std::string& question_type) const {
   Results results;
+  results.corrections = std::move(corrections);
   std::vector<WeightedTerm> terms = select_terms(tokens, ctx.db, options.max_query_terms);
   double total_weight = 0.0;
   std::unordered_map<std::string, double> weights;
@@ -202,6 +209,8 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   RankingQuery ranking(this->ranking, options.bm25_k1);
   Xapian::Query query = build_query(terms, ranking);
   if (query.empty()) return results;  // nothing searchable: no hits, no error
+  if (add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking))
+    results.question_type = question_type;
   query = apply_filters(query, options);
 
   Xapian::Enquire enquire(ctx.db);
@@ -299,7 +308,10 @@ Results Searcher::similar(const std::string& text, const SearchOptions& options)
     check_query_text(text, options);
     return impl_->with_context([&](Context& ctx) {
       std::vector<Token> tokens = ctx.analyzer.tokens(text, options.lang);
-      return impl_->search(ctx, tokens, options);
+      std::vector<SpellingCorrection> corrections;
+      if (options.spelling) corrections = correct_spelling(text, tokens, ctx.db, ctx.analyzer, options.lang);
+      std::string type = options.question_type_weight > 0 ? askalike::question_type(text) : "";
+      return impl_->search(ctx, tokens, options, std::move(corrections), type);
     });
   });
 }
@@ -316,7 +328,8 @@ Results Searcher::more_like(const std::string& id, const SearchOptions& options)
       o.exclude_id = id;
       std::string lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
       std::vector<Token> tokens = ctx.analyzer.tokens(r.title + "\n" + r.question, lang);
-      return impl_->search(ctx, tokens, o);
+      std::string type = options.question_type_weight > 0 ? record_question_type(r.title, r.question) : "";
+      return impl_->search(ctx, tokens, o, {}, type);
     });
   });
 }

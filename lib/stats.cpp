@@ -33,7 +33,12 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
     s.average_question_length = averages[kQuestionField];
     s.average_answer_length = averages[kAnswerField];
   }
-  s.ranking = schema::read_ranking(db, path).options;
+  // A database killed between its creation and its first commit holds no
+  // settings yet: it reads as a new, empty one (as Searcher opens it).
+  if (!db.get_metadata(schema::kRankingKey).empty()) s.ranking = schema::read_ranking(db, path).options;
+  const schema::IndexFeatures features = schema::read_features(db);
+  s.spelling = features.spelling;
+  s.question_types = features.question_types;
   for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) ++s.distinct_terms;
   s.categories = prefix_counts(db, schema::kCategory);
   s.languages = prefix_counts(db, schema::kLang);

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,28 @@ askalike::Error error_of(Body&& body) {
   FAIL("no exception was thrown");
   return askalike::Error(askalike::ErrorCode::kInternal, "unreachable");
 }
+
+// A new database at `db` holding the records of these JSON Lines files.
+inline void index_files(const std::string& db, const askalike::IndexOptions& options,
+                        const std::vector<std::string>& paths) {
+  askalike::IndexWriter writer(db, options);
+  for (const std::string& path : paths) {
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in, "cannot read " << path);
+    REQUIRE(writer.add_jsonl(in, path).skipped == 0);
+  }
+  writer.commit();
+}
+
+// A database of JSON Lines files in a temporary directory.
+struct FilesDatabase {
+  TempDir dir;
+  std::string db = dir / "db";
+  explicit FilesDatabase(const std::vector<std::string>& paths,
+                         const askalike::IndexOptions& options = askalike::IndexOptions()) {
+    index_files(db, options, paths);
+  }
+};
 
 inline bool contains(const std::vector<std::string>& v, const std::string& s) {
   for (const auto& x : v)

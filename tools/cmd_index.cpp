@@ -135,7 +135,11 @@ int cmd_index(const std::vector<std::string>& args) {
        "existing collection keeps its count)")
       ("max-changesets", po::value<long long>()->default_value(0)->value_name("N"),
        "keep the changesets of the last N commits, for replicas (xapian-replicate-server; 0: none)")
-      ("quiet,q", "no progress line");
+      ("quiet,q", "no progress line")
+      ("no-spelling", "a new database keeps no spelling table of its words (searches then correct no "
+       "misspelt word)")
+      ("no-question-types", "a new database does not mark each record with the type of its question "
+       "(searches then give no bonus for agreeing types)");
   add_ranking_options(cmd.options());
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
   if (!cmd.parse(args)) return kExitOk;
@@ -190,6 +194,8 @@ int cmd_index(const std::vector<std::string>& args) {
   Progress progress(!quiet && is_terminal(2));
   auto start = Clock::now();
   index_options.ranking = ranking_options_from(cmd, RankingOptions());
+  index_options.spelling = !cmd.has("no-spelling");
+  index_options.question_types = !cmd.has("no-question-types");
   IndexWriter writer(db, index_options);
   // Any other error passes through to main(); clear the progress line first.
   struct ClearOnExit {

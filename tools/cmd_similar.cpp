@@ -58,7 +58,12 @@ void add_search_options(po::options_description& options, std::size_t default_k)
       ("max-query-terms", po::value<long long>()->default_value(static_cast<long long>(d.max_query_terms))
            ->value_name("N"), "keep the N strongest terms of a long question")
       ("max-query-bytes", po::value<long long>()->default_value(static_cast<long long>(d.max_query_bytes))
-           ->value_name("N"), "refuse a query text longer than N bytes");
+           ->value_name("N"), "refuse a query text longer than N bytes")
+      ("no-spelling", "do not search a word the database does not know as the collection's spelling of it")
+      ("question-type-weight",
+       po::value<double>()->default_value(d.question_type_weight, shortest(d.question_type_weight))->value_name("W"),
+       "score bonus for records asking the same type of question as the query (symptoms, treatment, "
+       "inheritance, ...); 0: off");
   options.add(ranking);
 }
 
@@ -82,6 +87,8 @@ SearchOptions search_options_from(const Command& cmd) {
   o.bm25_k1 = cmd.get<double>("bm25-k1");
   o.max_query_terms = cmd.count("max-query-terms", 1, kMaxQueryTerms);
   o.max_query_bytes = cmd.count("max-query-bytes", 1, std::size_t(1) << 30);
+  o.spelling = !cmd.has("no-spelling");
+  o.question_type_weight = cmd.get<double>("question-type-weight");
   cmd.count("threads", 0, kMaxThreads);  // checked here, read by the caller
   // The library's checks, before the database is opened: a bad value is a
   // usage error (exit 2), in the same words as from C++ and Python.

@@ -32,6 +32,9 @@ int cmd_stats(const std::vector<std::string>& args) {
                 s.ranking.title_weight, s.ranking.question_weight, s.ranking.answer_weight, s.ranking.bm25_b,
                 s.average_title_length, s.average_question_length, s.average_answer_length);
   std::cout << "ranking         " << ranking << "\n";
+  const char* rebuild = "off (rebuild to enable: askalike reindex)";
+  std::cout << "spelling        " << (s.spelling ? "on" : rebuild) << "\n"
+            << "question types  " << (s.question_types ? "on" : rebuild) << "\n";
   const std::size_t top = cmd.count("top", 0, kMaxK);
   std::cout << "categories      " << s.categories.size() << (s.categories.size() > top ? " (most frequent first)" : "")
             << "\n";

@@ -56,6 +56,12 @@ std::string fixed(double v, int decimals) {
 
 void write_text(std::ostream& out, const std::string& heading, const Results& results, bool explain) {
   if (!heading.empty()) out << heading << "\n";
+  if (!results.corrections.empty()) {
+    out << "Did you mean:";
+    for (const auto& c : results.corrections) out << " " << c.correction << " (for \"" << c.word << "\")";
+    out << "\n";
+  }
+  if (explain && !results.question_type.empty()) out << "Question type: " << results.question_type << "\n";
   std::map<std::string, double> weights;
   for (const auto& t : results.query_terms) weights[t.term] = t.weight;
   if (explain) {
@@ -123,6 +129,13 @@ void write_jsonl(std::ostream& out, const std::string& query_id, const Results& 
     j["category"] = hit.record.category;
     j["snippet"] = hit.question_snippet;
     if (explain) j["matched_terms"] = hit.matched_terms;
+    if (!results.corrections.empty()) {
+      nlohmann::ordered_json corrections = nlohmann::ordered_json::array();
+      for (const auto& c : results.corrections)
+        corrections.push_back(nlohmann::ordered_json{{"word", c.word}, {"correction", c.correction}});
+      j["did_you_mean"] = std::move(corrections);
+    }
+    if (explain && !results.question_type.empty()) j["question_type"] = results.question_type;
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
 }

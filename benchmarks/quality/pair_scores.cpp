@@ -7,6 +7,7 @@
 //   pair_scores search DB QUERIES.jsonl --run OUT.trec [--k N] [--exclude-self]
 //               [--threads T] [--tag NAME] [--opt KEY=VALUE ...]
 //   pair_scores --pairs DB PAIRS.jsonl      (also: pair_scores pairs DB PAIRS.jsonl)
+//   pair_scores qtype TEXTS.jsonl           (question_types.py)
 //
 // index: builds DB from JSON Lines records (DB must not exist yet).
 // search: one query per line {"id", "text", "group"?}; a group limits the
@@ -14,11 +15,14 @@
 //   the query's id. Writes a TREC run (qid Q0 docid rank score tag).
 // --pairs: for each line {"id", "a", "b", ...} prints "id<TAB>score" with
 //   score = Searcher::similarity(a, b) on DB's statistics.
+// qtype: for each line {"id", "text"} prints "id<TAB>type" with
+//   type = askalike::question_type(text) ("" when none).
 //
 // --analyzer keys: fold_case, fold_accents, traditional_to_simplified,
 //   stop_words, stem, cjk_bigrams, cjk_unigrams (0/1), default_language, max_term_bytes.
-// --ranking keys (database settings): title_weight, question_weight, answer_weight, bm25_b.
-// --opt keys: bm25_k1, max_query_terms, min_score.
+// --ranking keys (database settings): title_weight, question_weight, answer_weight, bm25_b;
+//   and the IndexOptions spelling_table, question_types (0/1).
+// --opt keys: bm25_k1, max_query_terms, min_score, spelling (0/1), question_type_weight.
 #include <askalike/askalike.hpp>
 
 #include <atomic>
@@ -96,6 +100,8 @@ void set_search_option(askalike::SearchOptions& o, const std::string& kv) {
   if (k == "bm25_k1") o.bm25_k1 = parse_double(k, v);
   else if (k == "max_query_terms") o.max_query_terms = static_cast<std::size_t>(parse_double(k, v));
   else if (k == "min_score") o.min_score = parse_double(k, v);
+  else if (k == "spelling") o.spelling = parse_bool(k, v);
+  else if (k == "question_type_weight") o.question_type_weight = parse_double(k, v);
   else usage("unknown search option " + k);
 }
 
@@ -130,6 +136,10 @@ int cmd_index(const std::vector<std::string>& args) {
   askalike::IndexOptions options;
   for (std::size_t i = 2; i < args.size(); ++i) {
     if (args[i] == "--analyzer" && i + 1 < args.size()) set_analyzer_option(options.analyzer, args[++i]);
+    else if (args[i] == "--ranking" && i + 1 < args.size() && args[i + 1].rfind("spelling_table=", 0) == 0)
+      options.spelling = parse_bool("spelling_table", args[++i].substr(15));
+    else if (args[i] == "--ranking" && i + 1 < args.size() && args[i + 1].rfind("question_types=", 0) == 0)
+      options.question_types = parse_bool("question_types", args[++i].substr(15));
     else if (args[i] == "--ranking" && i + 1 < args.size()) {
       if (!options.ranking) options.ranking = askalike::RankingOptions();
       set_ranking_option(*options.ranking, args[++i]);
@@ -228,6 +238,13 @@ int cmd_pairs(const std::vector<std::string>& args) {
 
 }  // namespace
 
+int cmd_qtype(const std::vector<std::string>& args) {
+  if (args.size() != 1) usage("qtype needs TEXTS.jsonl");
+  for (const nlohmann::json& j : read_jsonl(args[0]))
+    std::cout << str_field(j, "id") << "\t" << askalike::question_type(str_field(j, "text")) << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) usage("no command");
@@ -237,6 +254,7 @@ int main(int argc, char** argv) {
     if (cmd == "index") return cmd_index(args);
     if (cmd == "search") return cmd_search(args);
     if (cmd == "--pairs" || cmd == "pairs") return cmd_pairs(args);
+    if (cmd == "qtype") return cmd_qtype(args);
     usage("unknown command " + cmd);
   } catch (const askalike::Error& e) {
     std::cerr << "pair_scores: " << askalike::error_code_name(e.code()) << ": " << e.what() << "\n";

@@ -32,6 +32,7 @@
 #include "askalike/analyzer.hpp"
 #include "askalike/error.hpp"
 #include "askalike/index.hpp"
+#include "askalike/question_type.hpp"
 #include "askalike/readers.hpp"
 #include "askalike/record.hpp"
 #include "askalike/search.hpp"

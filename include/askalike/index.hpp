@@ -57,6 +57,11 @@ struct ASKALIKE_EXPORT IndexStats {
   // The mean length (indexed words) of title, question and answer over the
   // records that have the field: what a new record is normalised against.
   double average_title_length = 0.0, average_question_length = 0.0, average_answer_length = 0.0;
+  // Whether the database was built with IndexOptions::spelling and
+  // ::question_types (a database from before they existed has neither:
+  // rebuild it with reindex_database() to enable them).
+  bool spelling = false;
+  bool question_types = false;
   std::string path;
 };
 
@@ -91,6 +96,14 @@ struct ASKALIKE_EXPORT IndexOptions {
   // writers wanting another value wait), so other code of the process that
   // commits Xapian databases at that moment, outside askalike, sees it too.
   unsigned max_changesets = 0;
+  // Of a new database (an existing one keeps what it was built with):
+  // fill Xapian's spelling table with the records' words, for
+  // SearchOptions::spelling (a record removed or replaced leaves its words
+  // counted until the database is rebuilt with reindex_database()) ...
+  bool spelling = true;
+  // ... and mark each record with the type of its question, for
+  // SearchOptions::question_type_weight.
+  bool question_types = true;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {

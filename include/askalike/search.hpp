@@ -47,6 +47,16 @@ struct ASKALIKE_EXPORT SearchOptions {
   // a paragraph, not a book, and analysing megabytes per query would let one
   // caller stall a shared server.
   std::size_t max_query_bytes = 64 * 1024;
+  // Search a word the database does not know (or knows far less than a close
+  // spelling) as the collection's own spelling of it too, and report it in
+  // Results::corrections. Needs a database built with IndexOptions::spelling.
+  bool spelling = true;
+  // Bonus, in score units, for the records that ask the same type of
+  // question as the query (question_type.hpp: "is X inherited?", "how is X
+  // treated?"). 0: off. Needs a database built with
+  // IndexOptions::question_types. The default was chosen on half A of the
+  // quality sets (benchmarks/quality/ABLATIONS.md, section 10).
+  double question_type_weight = 2.0;
 
   // --- What to compute with the hits (skip what you do not draw).
   bool records = true;              // Hit::record (the stored record, decoded)
@@ -64,6 +74,12 @@ struct ASKALIKE_EXPORT SearchOptions {
 struct ASKALIKE_EXPORT QueryTerm {
   std::string term;
   double weight = 0.0;  // its selection weight (query frequency x idf)
+};
+
+// A query word searched as another spelling ("did you mean").
+struct ASKALIKE_EXPORT SpellingCorrection {
+  std::string word;        // as typed in the query
+  std::string correction;  // the collection's spelling, searched as well
 };
 
 struct ASKALIKE_EXPORT Hit {
@@ -90,6 +106,8 @@ struct ASKALIKE_EXPORT Results {
   std::vector<FacetCount> categories;  // categories of the top hits, most first
   std::vector<RelatedTopic> related_topics;
   std::vector<QueryTerm> query_terms;  // the terms searched for, strongest first
+  std::vector<SpellingCorrection> corrections;  // words also searched as another spelling
+  std::string question_type;  // the query's type when the ranking used it, else ""
 };
 
 struct ASKALIKE_EXPORT SearcherOptions {

@@ -98,6 +98,37 @@ TEST_CASE("index JSON Lines, then similar finds the question") {
   CHECK(r.err.empty());
 }
 
+TEST_CASE("similar says which misspelt words it searched as the collection's spelling") {
+  TempDir dir;
+  std::string db = make_db(dir);
+  Run r = askalike({"similar", "-d", db, "my eyelid keeps twiching"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("Did you mean: twitching (for \"twiching\")") != std::string::npos);
+  CHECK(r.out.find(" 1. Eyelid twitching") != std::string::npos);
+  Run j = askalike({"similar", "-d", db, "-f", "jsonl", "my eyelid keeps twiching"});
+  REQUIRE(j.code == 0);
+  auto hits = json_lines(j.out);
+  REQUIRE_FALSE(hits.empty());
+  CHECK(hits[0]["did_you_mean"] ==
+        nlohmann::json::array({nlohmann::json{{"word", "twiching"}, {"correction", "twitching"}}}));
+  Run off = askalike({"similar", "-d", db, "--no-spelling", "my eyelid keeps twiching"});
+  CHECK(off.out.find("Did you mean") == std::string::npos);
+  Run plain = askalike({"similar", "-d", db, "my eyelid keeps twitching"});
+  CHECK(plain.out.find("Did you mean") == std::string::npos);
+  Run bad = askalike({"similar", "-d", db, "--question-type-weight", "-1", "eyelid"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("question_type_weight must be a finite number of at least 0, not -1") != std::string::npos);
+  Run stats = askalike({"stats", "-d", db});
+  CHECK(stats.out.find("spelling        on") != std::string::npos);
+  CHECK(stats.out.find("question types  on") != std::string::npos);
+  Run none = askalike({"index", "-d", dir / "plain", "--no-spelling", "--no-question-types", dir / "corpus.jsonl"});
+  REQUIRE(none.code == 0);
+  Run plain_stats = askalike({"stats", "-d", dir / "plain"});
+  CHECK(plain_stats.out.find("spelling        off (rebuild to enable: askalike reindex)") != std::string::npos);
+  CHECK(askalike({"similar", "-d", dir / "plain", "my eyelid keeps twiching"}).out.find("Did you mean") ==
+        std::string::npos);
+}
+
 TEST_CASE("output formats parse back") {
   TempDir dir;
   std::string db = make_db(dir);

@@ -44,6 +44,14 @@ def test_similar_get_ranks_the_matching_record_first_with_highlights(service):
     assert body["query_terms"] and body["revision"] >= 1
 
 
+def test_similar_says_which_misspelt_words_it_corrected(service):
+    body = similar(service, q="my face twiches at night", k=3)
+    assert body["did_you_mean"] == [{"word": "twiches", "correction": "twitches"}]
+    assert body["hits"][0]["id"] in ("twitch", "twitch-2")
+    assert similar(service, q="my face twiches at night", k=3, spelling="false")["did_you_mean"] == []
+    assert similar(service, q=QUESTION, k=3)["did_you_mean"] == []
+
+
 def test_similar_post_answers_as_get(service):
     got = similar(service, q=QUESTION, k=7)
     status, posted, _ = service.post("/v1/similar", {"text": QUESTION, "k": 7})

@@ -123,6 +123,12 @@ const std::vector<std::pair<std::string, Setter>>& parameters() {
          o.max_query_terms = count_of(v, n);
          if (o.max_query_terms == 0 || o.max_query_terms > 1000) throw bad_parameter(n, "within 1..1000");
        }},
+      {"spelling", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
+         o.spelling = flag_of(v, n);
+       }},
+      {"question_type_weight", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
+         o.question_type_weight = number_of(v, n);
+       }},
       {"snippet_length", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
          o.snippet_length = count_of(v, n);
          if (o.snippet_length > 10000) throw bad_parameter(n, "at most 10000");
@@ -307,13 +313,18 @@ json results_json(const Results& results, const SearchOptions& options) {
     topics.push_back({{"topic", t.topic}, {"category", t.category}, {"count", t.count}});
   json terms = json::array();
   for (const QueryTerm& t : results.query_terms) terms.push_back({{"term", t.term}, {"weight", t.weight}});
+  json corrections = json::array();
+  for (const SpellingCorrection& c : results.corrections)
+    corrections.push_back({{"word", c.word}, {"correction", c.correction}});
   return {{"k", options.k},
           {"offset", options.offset},
           {"estimated_matches", results.estimated_matches},
           {"hits", hits},
           {"related_categories", categories},
           {"related_topics", topics},
-          {"query_terms", terms}};
+          {"query_terms", terms},
+          {"did_you_mean", corrections},
+          {"question_type", results.question_type}};
 }
 
 }  // namespace askalike::serve

@@ -60,7 +60,8 @@ json params_to_json(const std::multimap<std::string, std::string>& params, const
 
 // The search parameters of the API (see openapi.json): k, offset, min_score,
 // category, tag, lang, group, since, until, exclude_id, the ranking weights,
-// max_query_terms, snippet_length, facets, facet_depth, max_topics.
+// max_query_terms, spelling, question_type_weight, snippet_length, facets,
+// facet_depth, max_topics.
 // Numbers may be JSON numbers or their text (a query string's values).
 // Keys in `also_allowed` are left for the caller; any other key is refused
 // with HttpError 400 naming it.

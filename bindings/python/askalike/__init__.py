@@ -32,7 +32,9 @@ from ._askalike import (
     RelatedTopic,
     Results,
     Searcher,
+    SpellingCorrection,
     Token,
+    question_type,
     reindex,
 )
 from ._askalike import version as _library_version
@@ -78,7 +80,9 @@ __all__ = [
     "RelatedTopic",
     "Results",
     "Searcher",
+    "SpellingCorrection",
     "Token",
+    "question_type",
     "__version__",
 ]
 

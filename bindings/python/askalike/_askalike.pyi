@@ -31,6 +31,10 @@ class RecordDict(TypedDict, total=False):
 def version() -> str:
     """The version of the askalike C++ library this module was built with."""
 
+def question_type(text: str) -> str:
+    """The type of question `text` asks ('information', 'symptoms', 'treatment',
+    'causes', 'outlook', 'exams and tests', 'inheritance', ...), or ''."""
+
 def reindex(
     source: _Path,
     destination: _Path,
@@ -168,6 +172,12 @@ class IndexStats:
         """The ranking settings the database was built with (title_weight,
         question_weight, answer_weight, bm25_b)."""
     @property
+    def spelling(self) -> bool:
+        """Whether the database keeps a spelling table (False: rebuild to enable)."""
+    @property
+    def question_types(self) -> bool:
+        """Whether records carry their question type (False: rebuild to enable)."""
+    @property
     def path(self) -> str:
         """The database directory."""
 
@@ -254,6 +264,16 @@ class QueryTerm:
     def weight(self) -> float:
         """Its selection weight (frequency in the query x idf)."""
 
+class SpellingCorrection:
+    """A query word searched as another spelling too."""
+
+    @property
+    def word(self) -> str:
+        """The word as typed."""
+    @property
+    def correction(self) -> str:
+        """The collection's spelling, searched as well."""
+
 class Results:
     """The answer to one search: a sequence of Hit (best first) plus facets."""
 
@@ -275,6 +295,12 @@ class Results:
     @property
     def query_terms(self) -> list[QueryTerm]:
         """The terms searched for, strongest first."""
+    @property
+    def corrections(self) -> list[SpellingCorrection]:
+        """Query words also searched as another spelling ('did you mean')."""
+    @property
+    def question_type(self) -> str:
+        """The query's question type when the ranking used it, else ''."""
 
 class Index:
     """The writer of a database: add, replace and remove records, then commit."""
@@ -295,6 +321,8 @@ class Index:
         max_term_bytes: int = 64,
         shards: int | None = None,
         max_changesets: int = 0,
+        spelling: bool = True,
+        question_types: bool = True,
         title_weight: float | None = None,
         question_weight: float | None = None,
         answer_weight: float | None = None,
@@ -387,6 +415,8 @@ class Searcher:
         bm25_k1: float | None = None,
         max_query_terms: int | None = None,
         max_query_bytes: int | None = None,
+        spelling: bool | None = None,
+        question_type_weight: float | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,
@@ -412,6 +442,8 @@ class Searcher:
         bm25_k1: float | None = None,
         max_query_terms: int | None = None,
         max_query_bytes: int | None = None,
+        spelling: bool | None = None,
+        question_type_weight: float | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,
@@ -438,6 +470,8 @@ class Searcher:
         bm25_k1: float | None = None,
         max_query_terms: int | None = None,
         max_query_bytes: int | None = None,
+        spelling: bool | None = None,
+        question_type_weight: float | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,

@@ -1,0 +1,109 @@
+// Spelling correction from the collection's own words (issue 13): a
+// misspelt question finds its record and says what it corrected.
+#include <doctest/doctest.h>
+
+#include <xapian.h>
+
+#include "test_util.hpp"
+
+using askalike::SearchOptions;
+using askalike::Searcher;
+using testutil::TempDir;
+
+namespace {
+
+// The bundled MedQuAD sample plus real MedQuAD records about pneumonia and
+// Alzheimer disease (tests/data/medquad-extra.jsonl: ids kept, answers cut to
+// their first sentences).
+const std::vector<std::string> kMedQuad = {std::string(ASKALIKE_CORPUS_DIR) + "/medquad-sample.jsonl",
+                                           std::string(ASKALIKE_TEST_DATA_DIR) + "/medquad-extra.jsonl"};
+
+const testutil::FilesDatabase& medquad() {
+  static const testutil::FilesDatabase instance(kMedQuad);
+  return instance;
+}
+
+std::string corrections_of(const askalike::Results& r) {
+  std::string out;
+  for (const auto& c : r.corrections) out += (out.empty() ? "" : ", ") + c.word + " -> " + c.correction;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a misspelt question finds its record and reports the correction") {
+  Searcher searcher(medquad().db);
+  CHECK(searcher.stats().spelling);
+  SUBCASE("pnuemonia") {
+    auto results = searcher.similar("what is pnuemonia?");
+    REQUIRE_FALSE(results.hits.empty());
+    CHECK(results.hits[0].id == "MPlusHealthTopics_0000723-1");
+    CHECK(corrections_of(results) == "pnuemonia -> pneumonia");
+  }
+  SUBCASE("alzhimers, capitalised as typed") {
+    auto results = searcher.similar("Is Alzhimers disease inherited?");
+    REQUIRE_FALSE(results.hits.empty());
+    CHECK(results.hits[0].id == "GHR_0000048-4");
+    REQUIRE(results.corrections.size() == 1);
+    CHECK(results.corrections[0].word == "Alzhimers");
+    CHECK(results.corrections[0].correction.rfind("alzheimer", 0) == 0);
+  }
+  SUBCASE("without correction the misspelt word matches nothing") {
+    SearchOptions o;
+    o.spelling = false;
+    auto results = searcher.similar("what is pnuemonia?", o);
+    CHECK(results.corrections.empty());
+    CHECK_FALSE(testutil::contains(testutil::ids(results), "MPlusHealthTopics_0000723-1"));
+  }
+}
+
+TEST_CASE("a correctly spelt word is not corrected") {
+  Searcher searcher(medquad().db);
+  for (const char* q : {"what is pneumonia?", "Is Alzheimer disease inherited?",
+                        "What are the treatments for Cowden syndrome?", "How do doctors treat myoclonus?"}) {
+    CAPTURE(q);
+    auto results = searcher.similar(q);
+    CHECK(corrections_of(results) == "");
+    CHECK_FALSE(results.hits.empty());
+  }
+}
+
+TEST_CASE("a database without a spelling table corrects nothing and says how to enable it") {
+  SUBCASE("built with IndexOptions::spelling off") {
+    askalike::IndexOptions options;
+    options.spelling = false;
+    testutil::FilesDatabase off(kMedQuad, options);
+    Searcher searcher(off.db);
+    CHECK_FALSE(searcher.stats().spelling);
+    CHECK(searcher.similar("what is pnuemonia?").corrections.empty());
+  }
+  SUBCASE("built before the spelling table existed (no features metadata): opens, searches, rebuilds") {
+    TempDir dir;
+    {
+      askalike::IndexWriter writer(dir / "old");
+      writer.upsert(testutil::make_record("p1", "Pneumonia", "What is (are) Pneumonia ?",
+                                          "Pneumonia is an infection in one or both of the lungs."));
+      writer.commit();
+    }
+    {
+      // What a schema-3 database written before issue 13 lacks: the
+      // features key and the spelling table.
+      Xapian::WritableDatabase raw(dir / "old");
+      raw.set_metadata("askalike.features", "");
+      raw.remove_spelling("pneumonia", 100);
+      raw.remove_spelling("infection", 100);
+      raw.remove_spelling("lungs", 100);
+      raw.commit();
+    }
+    Searcher old(dir / "old");
+    CHECK_FALSE(old.stats().spelling);
+    CHECK_FALSE(old.stats().question_types);
+    auto results = old.similar("what is pneumonia");
+    REQUIRE(results.hits.size() == 1);
+    CHECK(old.similar("what is pnuemonia").corrections.empty());
+    askalike::reindex_database(dir / "old", dir / "new");
+    Searcher rebuilt(dir / "new");
+    CHECK(rebuilt.stats().spelling);
+    CHECK(rebuilt.stats().question_types);
+  }
+}
