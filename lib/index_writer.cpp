@@ -15,6 +15,7 @@
 #include "askalike/error.hpp"
 #include "askalike/index.hpp"
 #include "askalike/validate.hpp"
+#include "associations.hpp"
 #include "database_open.hpp"
 #include "document.hpp"
 #include "schema.hpp"
@@ -540,6 +541,17 @@ IndexStats IndexWriter::stats() const {
     impl_->settle();
     impl_->db.set_metadata(schema::kFieldTotalsKey, impl_->totals.serialize());  // with the uncommitted records
     return compute_stats(impl_->db, impl_->path, impl_->analyzer.options());
+  });
+}
+
+// [issue 13: word associations] the table is learned in associations.cpp.
+LearnReport IndexWriter::learn_associations(const LearnOptions& options) {
+  validate(options);
+  return schema::guarded("learning word associations", impl_->path, [&] {
+    impl_->settle();
+    LearnReport report = associations::learn(impl_->db, impl_->analyzer, options);
+    commit();
+    return report;
   });
 }
 

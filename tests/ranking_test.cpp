@@ -69,6 +69,7 @@ struct Corpus {
     askalike::IndexWriter writer(db);
     for (const Record& r : records) writer.upsert(r);
     writer.commit();
+    writer.learn_associations();  // for the expanded queries (issue 13)
   }
 };
 
@@ -89,13 +90,21 @@ bool same_score(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(
 // may come in either order: Xapian breaks ties by document id, but the
 // shards of a stub sum a record's word weights in their own order, and the
 // last bits of two tied scores can then differ.
-void check_same_results(const Searcher& expected, const Searcher& actual, const std::vector<std::string>& queries) {
-  SearchOptions o;
+void check_same_results(const Searcher& expected, const Searcher& actual, const std::vector<std::string>& queries,
+                        SearchOptions o = SearchOptions()) {
   o.k = 10;
+  std::size_t expanded = 0;
   std::size_t compared = 0;
   for (const std::string& q : queries) {
     CAPTURE(q);
     auto a = expected.similar(q, o), b = actual.similar(q, o);
+    // The same words added to the query (associations, feedback), weighed alike.
+    REQUIRE(a.added_terms.size() == b.added_terms.size());
+    for (std::size_t i = 0; i < a.added_terms.size(); ++i) {
+      CHECK(a.added_terms[i].term == b.added_terms[i].term);
+      CHECK(same_score(a.added_terms[i].weight, b.added_terms[i].weight));
+    }
+    expanded += a.added_terms.empty() ? 0 : 1;
     REQUIRE(a.hits.size() == b.hits.size());
     const std::size_t n = a.hits.size();
     for (std::size_t i = 0; i < n; ++i) CHECK(same_score(a.hits[i].score, b.hits[i].score));
@@ -113,6 +122,16 @@ void check_same_results(const Searcher& expected, const Searcher& actual, const 
     compared += n > 0 ? 1 : 0;
   }
   CHECK(compared >= 200);
+  // An expanded query was asked for: most queries must have been expanded.
+  if (o.max_associations > 0 || o.feedback_terms > 0) CHECK(expanded >= 150);
+}
+
+// Queries expanded by both learned associations and feedback (issue 13).
+SearchOptions expanded_options() {
+  SearchOptions o;
+  o.max_associations = 5;
+  o.feedback_terms = 5;
+  return o;
 }
 
 // A free TCP port on the loopback interface (the kernel's choice).
@@ -348,6 +367,14 @@ TEST_CASE("stock xapian-tcpsrv serves an askalike database: a stub file with a r
   check_same_results(local, remote, c.queries);
 }
 
+TEST_CASE("an expanded query (associations, feedback) scores the same through stock xapian-tcpsrv") {
+  const Corpus& c = corpus();
+  TcpServer server(c.db);
+  std::string stub = write_stub(c.dir / "remote-expanded.stub", "remote 127.0.0.1:" + std::to_string(server.port()) + "\n");
+  Searcher local(c.db), remote(stub);
+  check_same_results(local, remote, c.queries, expanded_options());
+}
+
 TEST_CASE("a stub file naming two shards that hold a database's records ranks as that database") {
   const Corpus& c = corpus();
   // Split the documents as they are (same ranking terms and frequencies):
@@ -369,6 +396,8 @@ TEST_CASE("a stub file naming two shards that hold a database's records ranks as
                                 "glass " + (c.dir / "shard0") + "\nauto " + (c.dir / "shard1") + "\n");
   Searcher whole(c.db), sharded(stub);
   check_same_results(whole, sharded, c.queries);
+  // Feedback's ESet over the shards and the associations in their metadata.
+  check_same_results(whole, sharded, c.queries, expanded_options());
 }
 
 TEST_CASE("reindex renews the field averages: a database built in two loads ranks as one built at once") {

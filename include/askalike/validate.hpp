@@ -21,12 +21,16 @@ inline constexpr std::size_t kMaxThreads = 1024;       // threads of any call
 inline constexpr std::size_t kMaxK = 100000;           // SearchOptions::k
 inline constexpr std::size_t kMaxOffset = 10000000;    // SearchOptions::offset
 inline constexpr std::size_t kMaxQueryTerms = 1000;    // SearchOptions::max_query_terms
+inline constexpr std::size_t kMaxAddedTerms = 100;     // max_associations, feedback_terms
+inline constexpr std::size_t kMaxFeedbackDocuments = 1000;
+inline constexpr std::size_t kMaxAssociationsPerWord = 64;  // LearnOptions::per_word
 
 // Each throws Error(kInvalidArgument) naming the first bad option.
 ASKALIKE_EXPORT void validate(const SearchOptions& options);
 ASKALIKE_EXPORT void validate(const IngestOptions& options);
 ASKALIKE_EXPORT void validate(const RankingOptions& options);
 ASKALIKE_EXPORT void validate(const InputLimits& limits);
+ASKALIKE_EXPORT void validate(const LearnOptions& options);
 
 // A whole number given by a person (a command line, a Python int), which
 // may be negative: returns it when min <= value <= max, else throws
