@@ -121,9 +121,17 @@ void check_same_results(const Searcher& expected, const Searcher& actual, const 
     }
     compared += n > 0 ? 1 : 0;
   }
-  CHECK(compared >= 200);
+  CHECK(compared == queries.size());  // every query finds something
   // An expanded query was asked for: most queries must have been expanded.
-  if (o.max_associations > 0 || o.feedback_terms > 0) CHECK(expanded >= 150);
+  if (o.max_associations > 0 || o.feedback_terms > 0) CHECK(expanded >= queries.size() * 3 / 4);
+}
+
+// Half the queries: feedback's second search and ESet make an expanded
+// query several times slower, over the network most of all.
+std::vector<std::string> every_other(const std::vector<std::string>& queries) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < queries.size(); i += 2) out.push_back(queries[i]);
+  return out;
 }
 
 // Queries expanded by both learned associations and feedback (issue 13).
@@ -372,7 +380,7 @@ TEST_CASE("an expanded query (associations, feedback) scores the same through st
   TcpServer server(c.db);
   std::string stub = write_stub(c.dir / "remote-expanded.stub", "remote 127.0.0.1:" + std::to_string(server.port()) + "\n");
   Searcher local(c.db), remote(stub);
-  check_same_results(local, remote, c.queries, expanded_options());
+  check_same_results(local, remote, every_other(c.queries), expanded_options());
 }
 
 TEST_CASE("a stub file naming two shards that hold a database's records ranks as that database") {
@@ -397,7 +405,7 @@ TEST_CASE("a stub file naming two shards that hold a database's records ranks as
   Searcher whole(c.db), sharded(stub);
   check_same_results(whole, sharded, c.queries);
   // Feedback's ESet over the shards and the associations in their metadata.
-  check_same_results(whole, sharded, c.queries, expanded_options());
+  check_same_results(whole, sharded, every_other(c.queries), expanded_options());
 }
 
 TEST_CASE("reindex renews the field averages: a database built in two loads ranks as one built at once") {

@@ -62,8 +62,8 @@ struct ASKALIKE_EXPORT SearchOptions {
   // --- Query expansion: words added to the query with small weights.
   // Word associations learned from the database's own questions and answers
   // (IndexWriter::learn_associations; none in a database that has not
-  // learned them): at most this many are added (0: off), each weighing
-  // association_weight x its strength (0..1) x the BM25F weight of a query word.
+  // learned them): at most this many are added (0: off), each scored as a
+  // query word (BM25F) times association_weight x its strength (0..1).
   std::size_t max_associations = 0;
   double association_weight = 0.1;
   // Pseudo-relevance feedback: the feedback_terms best words (Xapian's ESet)
