@@ -382,6 +382,11 @@ askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
     else if (key == "max_topics") o.max_topics = count_arg(v, key);
     else if (key == "spelling") o.spelling = bool_arg(v, key);
     else if (key == "question_type_weight") o.question_type_weight = number_arg(v, key);
+    else if (key == "max_associations") o.max_associations = count_arg(v, key, askalike::kMaxAddedTerms);
+    else if (key == "association_weight") o.association_weight = number_arg(v, key);
+    else if (key == "feedback_terms") o.feedback_terms = count_arg(v, key, askalike::kMaxAddedTerms);
+    else if (key == "feedback_documents") o.feedback_documents = count_arg(v, key, askalike::kMaxFeedbackDocuments, 1);
+    else if (key == "feedback_weight") o.feedback_weight = number_arg(v, key);
     else
       throw py::type_error("unexpected keyword argument '" + key + "'");
   }
@@ -829,6 +834,10 @@ An Index or Searcher uses the settings stored in its database; its
                     "before it: rebuild with askalike.reindex() to enable).")
       .def_readonly("question_types", &askalike::IndexStats::question_types,
                     "Whether records carry their question type (False: rebuild to enable).")
+      .def_readonly("associations_learned_from", &askalike::IndexStats::associations_learned_from,
+                    "Records the word associations were learned from (0: none; Index.learn_associations()).")
+      .def_readonly("association_words", &askalike::IndexStats::association_words,
+                    "Query words that have learned associations.")
       .def_property_readonly("path", [](const askalike::IndexStats& s) { return to_str(s.path); },
                              "The database directory.")
       .def("__repr__", [](const askalike::IndexStats& s) {
@@ -965,6 +974,9 @@ The answer to one search: a sequence of Hit (best first) plus facets.
                     "SpellingCorrection).")
       .def_property_readonly("question_type", [](const askalike::Results& r) { return to_str(r.question_type); },
                              "The query's question type when the ranking used it, else ''.")
+      .def_readonly("added_terms", &askalike::Results::added_terms,
+                    "Words added to the query (associations, then feedback), each with the share of a "
+                    "query word's weight it was given (list of QueryTerm).")
       .def("__repr__", [](const askalike::Results& r) {
         std::string s = "<Results " + std::to_string(r.hits.size()) + " hits of ~" +
                         std::to_string(r.estimated_matches);
@@ -1097,6 +1109,26 @@ closes. One Index may be used from several threads: calls are serialised.
       .def(
           "stats", [](PyIndex& self) { return self.run([](askalike::IndexWriter& w) { return w.stats(); }); },
           "Counts, facets and settings of the database (an IndexStats).")
+      .def(
+          "learn_associations",
+          [](PyIndex& self, const IntArg& per_word, const IntArg& min_records, const IntArg& answer_words) {
+            askalike::LearnOptions o;
+            if (!per_word.obj.is_none()) o.per_word = count_arg(per_word.obj, "per_word", askalike::kMaxAssociationsPerWord, 1);
+            if (!min_records.obj.is_none()) o.min_records = count_arg(min_records.obj, "min_records", std::size_t(1) << 32, 1);
+            if (!answer_words.obj.is_none()) o.answer_words = count_arg(answer_words.obj, "answer_words", 10000, 1);
+            askalike::LearnReport r = self.run([&](askalike::IndexWriter& w) { return w.learn_associations(o); });
+            py::dict d;
+            d["records"] = r.records;
+            d["words"] = r.words;
+            d["associations"] = r.associations;
+            d["bytes"] = r.bytes;
+            return d;
+          },
+          py::kw_only(), py::arg("per_word") = py::none(), py::arg("min_records") = py::none(),
+          py::arg("answer_words") = py::none(),
+          "Learns from the records' questions and answers which words go with which, stores them "
+          "in the database (replacing those learned before) and commits. Searches add some with "
+          "max_associations=N. Returns {records, words, associations, bytes}.")
       .def_property_readonly(
           "analyzer",
           [](PyIndex& self) {
@@ -1138,7 +1170,8 @@ max_query_bytes, spelling (bool: search misspelt words as the collection's
 spelling too), question_type_weight (bonus for records asking the same type of
 question; 0: off),
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
-max_topics.
+max_topics, max_associations, association_weight, feedback_terms,
+feedback_documents, feedback_weight.
 )doc")
       .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms, const IntArg& timeout_ms) {
              askalike::SearcherOptions options;
@@ -1258,6 +1291,22 @@ max_topics.
             return s->stats();
           },
           "Counts, facets and settings of the database (an IndexStats).")
+      .def(
+          "associations",
+          [](const PySearcher& self, const Text& word) {
+            auto s = self.get();
+            std::vector<askalike::Association> learned;
+            {
+              py::gil_scoped_release nogil;
+              learned = s->associations(word);
+            }
+            py::list out;
+            for (const auto& a : learned) out.append(py::make_tuple(to_str(a.term), a.strength));
+            return out;
+          },
+          py::arg("word"),
+          "The words this database learned to go with `word` (Index.learn_associations), "
+          "strongest first: a list of (term, strength).")
       .def("reopen", &PySearcher::reopen, "See the latest committed state of the database.")
       .def("close", &PySearcher::close,
            "Releases the database (searches running on other threads finish first). "

@@ -17,6 +17,7 @@
 #include "askalike/index.hpp"
 #include "askalike/validate.hpp"
 #include "changesets.hpp"
+#include "associations.hpp"
 #include "database_open.hpp"
 #include "document.hpp"
 #include "record_codec.hpp"
@@ -651,6 +652,17 @@ IndexStats IndexWriter::stats() const {
     const std::string totals = impl_->totals.serialize();  // with the uncommitted records
     for (auto& db : impl_->shards) db.set_metadata(schema::kFieldTotalsKey, totals);
     return compute_stats(impl_->all(), impl_->path, impl_->analyzer.options());
+  });
+}
+
+// [issue 13: word associations] the table is learned in associations.cpp.
+LearnReport IndexWriter::learn_associations(const LearnOptions& options) {
+  validate(options);
+  return schema::guarded("learning word associations", impl_->path, [&] {
+    impl_->settle();
+    LearnReport report = associations::learn(impl_->all(), impl_->path, impl_->shards, impl_->analyzer, options);
+    commit();
+    return report;
   });
 }
 

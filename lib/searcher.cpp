@@ -11,8 +11,10 @@
 #include "askalike/error.hpp"
 #include "askalike/search.hpp"
 #include "askalike/validate.hpp"
+#include "associations.hpp"
 #include "database_open.hpp"
 #include "document.hpp"
+#include "feedback.hpp"
 #include "query_builder.hpp"
 #include "record_codec.hpp"
 #include "question_type.hpp"
@@ -211,11 +213,23 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   if (query.empty()) return results;  // nothing searchable: no hits, no error
   if (add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking))
     results.question_type = question_type;
-  query = apply_filters(query, options);
+  // [issue 13: query expansion] learned word associations (associations.hpp).
+  results.added_terms = associations::expansion(ctx.db, terms, options.max_associations, options.association_weight);
+  query = with_added_terms(query, results.added_terms, ranking);
 
   Xapian::Enquire enquire(ctx.db);
-  enquire.set_query(query);
+  enquire.set_query(apply_filters(query, options));
   enquire.set_weighting_scheme(ranking.weight());
+  // [issue 13: query expansion] pseudo-relevance feedback (feedback.hpp): a second search.
+  if (options.feedback_terms > 0) {
+    std::vector<std::string> searched;
+    for (const WeightedTerm& t : terms) searched.push_back(t.term);
+    for (const QueryTerm& t : results.added_terms) searched.push_back(t.term);
+    std::vector<QueryTerm> feedback = feedback_terms(enquire, ctx.db, searched, options);
+    query = with_added_terms(query, feedback, ranking);
+    enquire.set_query(apply_filters(query, options));
+    results.added_terms.insert(results.added_terms.end(), feedback.begin(), feedback.end());
+  }
   std::size_t wanted = options.offset + options.k;
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
   Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth));
@@ -425,6 +439,17 @@ IndexStats Searcher::stats() const {
   return schema::guarded("reading statistics", impl_->path, [&] {
     return impl_->with_context(
         [&](Context& ctx) { return compute_stats(ctx.db, impl_->path, impl_->analyzer_options); });
+  });
+}
+
+std::vector<Association> Searcher::associations(const std::string& word) const {
+  return schema::guarded("reading word associations", impl_->path, [&] {
+    check_query_text(word, SearchOptions());
+    return impl_->with_context([&](Context& ctx) -> std::vector<Association> {
+      std::vector<Token> tokens = ctx.analyzer.tokens(word);
+      if (tokens.empty()) return {};
+      return associations::read(ctx.db, tokens.front().term);
+    });
   });
 }
 

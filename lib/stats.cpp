@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "associations.hpp"
 #include "record_codec.hpp"
 #include "schema.hpp"
 
@@ -39,6 +40,9 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
   const schema::IndexFeatures features = schema::read_features(db);
   s.spelling = features.spelling;
   s.question_types = features.question_types;
+  auto learned = associations::read_summary(db);  // [issue 13: word associations]
+  s.associations_learned_from = learned.records;
+  s.association_words = learned.words;
   for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) ++s.distinct_terms;
   s.categories = prefix_counts(db, schema::kCategory);
   s.languages = prefix_counts(db, schema::kLang);

@@ -95,6 +95,18 @@ void validate(const SearchOptions& o) {
   check_count("snippet_length", o.snippet_length, 0, 100000);
   check_count("facet_depth", o.facet_depth, 0, 100000);
   check_count("max_topics", o.max_topics, 0, 100000);
+  check_count("max_associations", o.max_associations, 0, kMaxAddedTerms);
+  check_number("association_weight", o.association_weight, 0, 1);
+  check_count("feedback_terms", o.feedback_terms, 0, kMaxAddedTerms);
+  check_count("feedback_documents", o.feedback_documents, 1, kMaxFeedbackDocuments);
+  check_number("feedback_weight", o.feedback_weight, 0, 1);
+}
+
+void validate(const LearnOptions& o) {
+  check_count("per_word", o.per_word, 1, kMaxAssociationsPerWord);
+  check_count("min_records", o.min_records, 1, std::size_t(1) << 32);
+  check_count("answer_words", o.answer_words, 1, 10000);
+  if (o.progress) check_count("progress_every", o.progress_every, 1, std::size_t(1) << 40);
 }
 
 void validate(const RankingOptions& o) {

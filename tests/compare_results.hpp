@@ -42,23 +42,30 @@ inline std::vector<std::string> corpus_queries(const std::vector<askalike::Recor
 
 inline bool same_score(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b)); }
 
-// Same hits, same order, same scores (relative 1e-9). Hits tied in score
-// may come in either order: Xapian breaks ties by document id, but the
+// Same hits, same order, same scores (relative 1e-9), and the same words
+// added to the query (associations, feedback) weighed alike. Hits tied in
+// score may come in either order: Xapian breaks ties by document id, but the
 // shards of a stub sum a record's word weights in their own order, and the
-// last bits of two tied scores can then differ.
-// `at_least` queries must have hits.
+// last bits of two tied scores can then differ. `at_least` queries must have
+// hits; when `o` asks for expansion, most queries must have been expanded.
 inline void check_same_results(const askalike::Searcher& expected, const askalike::Searcher& actual,
-                               const std::vector<std::string>& queries, std::size_t at_least = 200) {
-  askalike::SearchOptions o;
+                               const std::vector<std::string>& queries, askalike::SearchOptions o,
+                               std::size_t at_least) {
   o.k = 10;
   // Xapian 1.4's remote backend has no spelling table (and copied shards
   // carry none): corrections are local only. The question-type bonus is a
   // scaled term and must rank the same everywhere: it stays on.
   o.spelling = false;
-  std::size_t compared = 0;
+  std::size_t compared = 0, expanded = 0;
   for (const std::string& q : queries) {
     CAPTURE(q);
     auto a = expected.similar(q, o), b = actual.similar(q, o);
+    REQUIRE(a.added_terms.size() == b.added_terms.size());
+    for (std::size_t i = 0; i < a.added_terms.size(); ++i) {
+      CHECK(a.added_terms[i].term == b.added_terms[i].term);
+      CHECK(same_score(a.added_terms[i].weight, b.added_terms[i].weight));
+    }
+    expanded += a.added_terms.empty() ? 0 : 1;
     REQUIRE(a.hits.size() == b.hits.size());
     const std::size_t n = a.hits.size();
     for (std::size_t i = 0; i < n; ++i) CHECK(same_score(a.hits[i].score, b.hits[i].score));
@@ -76,6 +83,18 @@ inline void check_same_results(const askalike::Searcher& expected, const askalik
     compared += n > 0 ? 1 : 0;
   }
   CHECK(compared >= at_least);
+  if (o.max_associations > 0 || o.feedback_terms > 0) CHECK(expanded >= queries.size() * 3 / 4);
+}
+
+inline void check_same_results(const askalike::Searcher& expected, const askalike::Searcher& actual,
+                               const std::vector<std::string>& queries, std::size_t at_least = 200) {
+  check_same_results(expected, actual, queries, askalike::SearchOptions(), at_least);
+}
+
+// With expansion options: every query must find something.
+inline void check_same_results(const askalike::Searcher& expected, const askalike::Searcher& actual,
+                               const std::vector<std::string>& queries, const askalike::SearchOptions& o) {
+  check_same_results(expected, actual, queries, o, queries.size());
 }
 
 }  // namespace testutil

@@ -41,6 +41,7 @@ struct Corpus {
     askalike::IndexWriter writer(db);
     for (const Record& r : records) writer.upsert(r);
     writer.commit();
+    writer.learn_associations();  // for the expanded queries (issue 13)
   }
 };
 
@@ -53,6 +54,22 @@ std::string write_stub(const std::string& path, const std::string& lines) {
   std::ofstream out(path);
   out << lines;
   return path;
+}
+
+// Half the queries: feedback's second search and ESet make an expanded
+// query several times slower, over the network most of all.
+std::vector<std::string> every_other(const std::vector<std::string>& queries) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < queries.size(); i += 2) out.push_back(queries[i]);
+  return out;
+}
+
+// Queries expanded by both learned associations and feedback (issue 13).
+SearchOptions expanded_options() {
+  SearchOptions o;
+  o.max_associations = 5;
+  o.feedback_terms = 5;
+  return o;
 }
 
 // BM25F (Robertson, Zaragoza and Taylor 2004), computed here from the
@@ -205,6 +222,14 @@ TEST_CASE("stock xapian-tcpsrv serves an askalike database: a stub file with a r
   CHECK_FALSE(far.hits.empty());
 }
 
+TEST_CASE("an expanded query (associations, feedback) scores the same through stock xapian-tcpsrv") {
+  const Corpus& c = corpus();
+  TcpServer server(c.db);
+  std::string stub = write_stub(c.dir / "remote-expanded.stub", "remote 127.0.0.1:" + std::to_string(server.port()) + "\n");
+  Searcher local(c.db), remote(stub);
+  check_same_results(local, remote, every_other(c.queries), expanded_options());
+}
+
 TEST_CASE("a stub file naming two shards that hold a database's records ranks as that database") {
   const Corpus& c = corpus();
   // Split the documents as they are (same ranking terms and frequencies):
@@ -226,6 +251,8 @@ TEST_CASE("a stub file naming two shards that hold a database's records ranks as
                                 "glass " + (c.dir / "shard0") + "\nauto " + (c.dir / "shard1") + "\n");
   Searcher whole(c.db), sharded(stub);
   check_same_results(whole, sharded, c.queries);
+  // Feedback's ESet over the shards and the associations in their metadata.
+  check_same_results(whole, sharded, every_other(c.queries), expanded_options());
 }
 
 TEST_CASE("reindex renews the field averages: a database built in two loads ranks as one built at once") {

@@ -64,7 +64,20 @@ void add_search_options(po::options_description& options, std::size_t default_k)
        po::value<double>()->default_value(d.question_type_weight, shortest(d.question_type_weight))->value_name("W"),
        "score bonus for records asking the same type of question as the query (symptoms, treatment, "
        "inheritance, ...); 0: off");
+  po::options_description expansion("Query expansion (words added with small weights)");
+  expansion.add_options()
+      ("associations", po::value<long long>()->default_value(static_cast<long long>(d.max_associations))
+           ->value_name("N"), "add at most N words learned to go with the query's (`askalike learn`; 0: off)")
+      ("association-weight", po::value<double>()->default_value(d.association_weight, shortest(d.association_weight))
+           ->value_name("W"), "weight of an associated word (0..1), times its strength")
+      ("feedback-terms", po::value<long long>()->default_value(static_cast<long long>(d.feedback_terms))
+           ->value_name("N"), "pseudo-relevance feedback: add the N best words of the top hits and search again (0: off)")
+      ("feedback-documents", po::value<long long>()->default_value(static_cast<long long>(d.feedback_documents))
+           ->value_name("N"), "top hits that feedback takes its words from")
+      ("feedback-weight", po::value<double>()->default_value(d.feedback_weight, shortest(d.feedback_weight))
+           ->value_name("W"), "weight of the best feedback word (0..1); the others in proportion");
   options.add(ranking);
+  options.add(expansion);
 }
 
 SearcherOptions searcher_options_from(const Command& cmd) {
@@ -89,6 +102,11 @@ SearchOptions search_options_from(const Command& cmd) {
   o.max_query_bytes = cmd.count("max-query-bytes", 1, std::size_t(1) << 30);
   o.spelling = !cmd.has("no-spelling");
   o.question_type_weight = cmd.get<double>("question-type-weight");
+  o.max_associations = cmd.count("associations", 0, kMaxAddedTerms);
+  o.association_weight = cmd.get<double>("association-weight");
+  o.feedback_terms = cmd.count("feedback-terms", 0, kMaxAddedTerms);
+  o.feedback_documents = cmd.count("feedback-documents", 1, kMaxFeedbackDocuments);
+  o.feedback_weight = cmd.get<double>("feedback-weight");
   cmd.count("threads", 0, kMaxThreads);  // checked here, read by the caller
   // The library's checks, before the database is opened: a bad value is a
   // usage error (exit 2), in the same words as from C++ and Python.

@@ -15,9 +15,24 @@ int cmd_stats(const std::vector<std::string>& args) {
               "Shows the number of records and terms, the most frequent categories and\n"
               "languages, and the analyzer and ranking settings the database was built with.");
   cmd.options().add_options()
-      ("top", po::value<long long>()->default_value(20)->value_name("N"), "categories to list");
+      ("top", po::value<long long>()->default_value(20)->value_name("N"), "categories to list")
+      ("word", po::value<std::vector<std::string>>()->value_name("WORD"),
+       "show only the words learned to go with WORD (`askalike learn`), strongest first (repeatable)");
   if (!cmd.parse(args)) return kExitOk;
   Searcher searcher(cmd.db());
+  if (cmd.has("word")) {
+    for (const std::string& word : cmd.get<std::vector<std::string>>("word")) {
+      std::vector<Association> learned = searcher.associations(word);
+      std::cout << word << ":" << (learned.empty() ? " (no associations)" : "") << "\n";
+      for (const Association& a : learned) {
+        char strength[32];
+        std::snprintf(strength, sizeof strength, "%.3f", a.strength);
+        std::cout << "  " << strength << "\t" << a.term << "\n";
+      }
+    }
+    std::cout << std::flush;
+    return kExitOk;
+  }
   IndexStats s = searcher.stats();
   char avg[32];
   std::snprintf(avg, sizeof avg, "%.1f", s.average_length);
@@ -35,6 +50,12 @@ int cmd_stats(const std::vector<std::string>& args) {
   const char* rebuild = "off (rebuild to enable: askalike reindex)";
   std::cout << "spelling        " << (s.spelling ? "on" : rebuild) << "\n"
             << "question types  " << (s.question_types ? "on" : rebuild) << "\n";
+  if (s.associations_learned_from > 0)
+    std::cout << "associations    " << s.association_words << " words, learned from " << s.associations_learned_from
+              << " records" << (s.associations_learned_from != s.documents ? " (run `askalike learn` to renew)" : "")
+              << "\n";
+  else
+    std::cout << "associations    none (`askalike learn -d DB` learns them)\n";
   const std::size_t top = cmd.count("top", 0, kMaxK);
   std::cout << "categories      " << s.categories.size() << (s.categories.size() > top ? " (most frequent first)" : "")
             << "\n";

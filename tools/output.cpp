@@ -69,6 +69,11 @@ void write_text(std::ostream& out, const std::string& heading, const Results& re
     if (results.query_terms.empty()) out << " (none: only stop words or punctuation)";
     for (const auto& t : results.query_terms) out << " " << t.term << " (" << fixed(t.weight, 2) << ")";
     out << "\n";
+    if (!results.added_terms.empty()) {
+      out << "Added terms:";
+      for (const auto& t : results.added_terms) out << " " << t.term << " (x" << fixed(t.weight, 3) << ")";
+      out << "\n";
+    }
   }
   if (results.hits.empty()) {
     out << "No similar questions found.\n\n";

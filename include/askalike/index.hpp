@@ -62,6 +62,11 @@ struct ASKALIKE_EXPORT IndexStats {
   // rebuild it with reindex_database() to enable them).
   bool spelling = false;
   bool question_types = false;
+  // Word associations (IndexWriter::learn_associations): the records they
+  // were learned from (0: none learned; `askalike learn` adds them) and the
+  // query words that have some.
+  std::size_t associations_learned_from = 0;
+  std::size_t association_words = 0;
   std::string path;
 };
 
@@ -127,6 +132,28 @@ struct ASKALIKE_EXPORT IngestOptions {
   InputLimits limits;
 };
 
+// How IndexWriter::learn_associations learns which answer words go with
+// which question words.
+struct ASKALIKE_EXPORT LearnOptions {
+  // Associated words kept per question word, strongest first.
+  std::size_t per_word = 8;
+  // A pair of words met in fewer records than this is chance, not a lesson.
+  std::size_t min_records = 3;
+  // The words of each answer that count: its most specific ones (highest
+  // idf), which bounds the work per record however long the answer.
+  std::size_t answer_words = 40;
+  // Called every `progress_every` records with (records done, records in all).
+  std::function<void(std::size_t done, std::size_t total)> progress;
+  std::size_t progress_every = 1000;
+};
+
+struct ASKALIKE_EXPORT LearnReport {
+  std::size_t records = 0;       // records learned from
+  std::size_t words = 0;         // question words that got associations
+  std::size_t associations = 0;  // (word, associated word) pairs stored
+  std::size_t bytes = 0;         // size of the stored table (keys and values)
+};
+
 struct ASKALIKE_EXPORT IngestReport {
   std::size_t read = 0;      // records read without error
   std::size_t added = 0;     // new ids
@@ -187,6 +214,14 @@ class ASKALIKE_EXPORT IndexWriter {
   void for_each(const std::function<void(const Record&)>& visit) const;
 
   IndexStats stats() const;
+
+  // Learns from the records' own question-answer pairs which words an answer
+  // uses for the words of a question ("heart attack" -> "myocardial",
+  // "infarction"), stores them in the database (replacing any learned
+  // before) and commits. Searches then add a few of them to a query
+  // (SearchOptions::max_associations). Records added later are not in the
+  // table until it is learned again.
+  LearnReport learn_associations(const LearnOptions& options = LearnOptions());
 
   // The analyzer this database uses (its stored settings).
   const Analyzer& analyzer() const;

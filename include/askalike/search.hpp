@@ -68,6 +68,21 @@ struct ASKALIKE_EXPORT SearchOptions {
   bool facets = true;               // categories and related topics
   std::size_t facet_depth = 50;     // top hits that facets are counted over
   std::size_t max_topics = 10;
+
+  // --- Query expansion: words added to the query with small weights.
+  // Word associations learned from the database's own questions and answers
+  // (IndexWriter::learn_associations; none in a database that has not
+  // learned them): at most this many are added (0: off), each scored as a
+  // query word (BM25F) times association_weight x its strength (0..1).
+  std::size_t max_associations = 0;
+  double association_weight = 0.1;
+  // Pseudo-relevance feedback: the feedback_terms best words (Xapian's ESet)
+  // of the top feedback_documents hits of a first search are added with
+  // weight feedback_weight x their share of the best one, and the query is
+  // searched again. 0 terms: off.
+  std::size_t feedback_terms = 0;
+  std::size_t feedback_documents = 10;
+  double feedback_weight = 0.2;
 };
 
 // A query term as the searcher used it.
@@ -108,6 +123,17 @@ struct ASKALIKE_EXPORT Results {
   std::vector<QueryTerm> query_terms;  // the terms searched for, strongest first
   std::vector<SpellingCorrection> corrections;  // words also searched as another spelling
   std::string question_type;  // the query's type when the ranking used it, else ""
+  // Words added to the query (associations, then feedback), each with the
+  // share of a query word's weight it was given.
+  std::vector<QueryTerm> added_terms;
+};
+
+// A word learned to go with another (Searcher::associations).
+struct ASKALIKE_EXPORT Association {
+  std::string term;
+  // How much more often an answer has `term` when its question has the
+  // word: P(term in answer | word in question) - P(term in answer).
+  double strength = 0.0;
 };
 
 struct ASKALIKE_EXPORT SearcherOptions {
@@ -175,6 +201,10 @@ class ASKALIKE_EXPORT Searcher {
   bool get(const std::string& id, Record& out) const;
 
   IndexStats stats() const;
+
+  // The words this database has learned to go with `word` (analysed as a
+  // query word is; the first term of it), strongest first; empty when none.
+  std::vector<Association> associations(const std::string& word) const;
 
   // Calls `visit` with every stored record in id order, all from one
   // committed state, even while a writer holds the database or commits

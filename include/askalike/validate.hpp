@@ -24,6 +24,9 @@ inline constexpr std::size_t kMaxQueryTerms = 1000;    // SearchOptions::max_que
 inline constexpr std::size_t kMaxShards = 1024;        // IndexOptions::shards
 inline constexpr std::size_t kMaxChangesets = 1000000; // IndexOptions::max_changesets
 inline constexpr std::size_t kMaxTimeoutMs = 86400000; // SearcherOptions::timeout_ms (a day)
+inline constexpr std::size_t kMaxAddedTerms = 100;     // max_associations, feedback_terms
+inline constexpr std::size_t kMaxFeedbackDocuments = 1000;
+inline constexpr std::size_t kMaxAssociationsPerWord = 64;  // LearnOptions::per_word
 
 // Each throws Error(kInvalidArgument) naming the first bad option.
 ASKALIKE_EXPORT void validate(const SearchOptions& options);
@@ -32,6 +35,7 @@ ASKALIKE_EXPORT void validate(const IndexOptions& options);
 ASKALIKE_EXPORT void validate(const SearcherOptions& options);
 ASKALIKE_EXPORT void validate(const RankingOptions& options);
 ASKALIKE_EXPORT void validate(const InputLimits& limits);
+ASKALIKE_EXPORT void validate(const LearnOptions& options);
 
 // A whole number given by a person (a command line, a Python int), which
 // may be negative: returns it when min <= value <= max, else throws

@@ -736,3 +736,55 @@ TEST_CASE("index --shards: every command takes the collection as it takes one da
   CHECK(negative.code == 2);
   CHECK(negative.err.find("--timeout must be between 0 and") != std::string::npos);
 }
+
+TEST_CASE("learn, stats --word and similar --associations / --feedback-terms (issue 13)") {
+  TempDir dir;
+  const std::string records = dir / "heart.jsonl";
+  write_file(records,
+             R"({"id":"ha-what","question":"What is a heart attack?","answer":"A heart attack, also called a myocardial infarction, blocks blood flow to the heart muscle."}
+{"id":"ha-signs","question":"What are the warning signs of a heart attack?","answer":"Chest pain is the usual sign of a myocardial infarction."}
+{"id":"ha-risk","question":"Who is at risk of a heart attack?","answer":"The risk of myocardial infarction rises with age and smoking."}
+{"id":"ha-exercise","question":"How soon after a heart attack can I exercise?","answer":"After a myocardial infarction, rehabilitation starts with short walks."}
+{"id":"mi-recovery","question":"How long does recovery from a myocardial infarction take?","answer":"Most patients return to work within weeks."}
+{"id":"flu","question":"What is the flu?","answer":"Influenza is a contagious viral infection."}
+{"id":"sleep","question":"How much sleep do adults need?","answer":"Seven to nine hours a night."}
+{"id":"back","question":"What helps lower back pain?","answer":"Gentle exercise and heat."}
+)");
+  const std::string db = dir / "db";
+  REQUIRE(askalike({"index", "-d", db, records}).code == 0);
+  Run before = askalike({"stats", "-d", db});
+  REQUIRE(before.code == 0);
+  CHECK(before.out.find("associations    none (`askalike learn -d DB` learns them)") != std::string::npos);
+  CHECK(askalike({"stats", "-d", db, "--word", "heart"}).out == "heart: (no associations)\n");
+
+  Run learn = askalike({"learn", "-d", db});
+  REQUIRE(learn.code == 0);
+  CHECK(learn.out.find("from 8 records") != std::string::npos);
+  CHECK(askalike({"stats", "-d", db}).out.find("learned from 8 records") != std::string::npos);
+  Run word = askalike({"stats", "-d", db, "--word", "heart"});
+  REQUIRE(word.code == 0);
+  CHECK(word.out.rfind("heart:\n", 0) == 0);
+  CHECK(word.out.find("\tmyocardi") != std::string::npos);
+
+  Run plain = askalike({"similar", "-d", db, "heart attack"});
+  CHECK(plain.out.find("[mi-recovery]") == std::string::npos);
+  Run expanded = askalike({"similar", "-d", db, "--associations", "5", "--explain", "heart attack"});
+  REQUIRE(expanded.code == 0);
+  CHECK(expanded.out.find("[mi-recovery]") != std::string::npos);
+  CHECK(expanded.out.find("Added terms: ") != std::string::npos);
+  Run feedback = askalike({"similar", "-d", db, "--feedback-terms", "5", "--feedback-documents", "4", "heart attack"});
+  REQUIRE(feedback.code == 0);
+  CHECK(feedback.out.find("[mi-recovery]") != std::string::npos);
+
+  Run bad = askalike({"similar", "-d", db, "--associations", "101", "heart"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("associations must be between 0 and 100, not 101") != std::string::npos);
+  Run bad_weight = askalike({"similar", "-d", db, "--feedback-weight", "3", "heart"});
+  CHECK(bad_weight.code == 2);
+  CHECK(bad_weight.err.find("feedback_weight must be between 0 and 1, not 3") != std::string::npos);
+  Run bad_learn = askalike({"learn", "-d", db, "--per-word", "0"});
+  CHECK(bad_learn.code == 2);
+  CHECK(bad_learn.err.find("per-word must be between 1 and 64, not 0") != std::string::npos);
+  CHECK(askalike({"learn", "-d", dir / "none"}).code == 1);
+  CHECK(askalike({"learn", "--help"}).out.find("--per-word") != std::string::npos);
+}

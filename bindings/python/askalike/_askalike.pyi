@@ -178,6 +178,12 @@ class IndexStats:
     def question_types(self) -> bool:
         """Whether records carry their question type (False: rebuild to enable)."""
     @property
+    def associations_learned_from(self) -> int:
+        """Records the word associations were learned from (0: none)."""
+    @property
+    def association_words(self) -> int:
+        """Query words that have learned associations."""
+    @property
     def path(self) -> str:
         """The database directory."""
 
@@ -301,6 +307,9 @@ class Results:
     @property
     def question_type(self) -> str:
         """The query's question type when the ranking used it, else ''."""
+    @property
+    def added_terms(self) -> list[QueryTerm]:
+        """Words added to the query (associations, then feedback), with their weights."""
 
 class Index:
     """The writer of a database: add, replace and remove records, then commit."""
@@ -370,6 +379,14 @@ class Index:
         """The record with this id (committed or not) as a dict, or None."""
     def stats(self) -> IndexStats:
         """Counts, facets and settings of the database."""
+    def learn_associations(
+        self,
+        *,
+        per_word: int | None = None,
+        min_records: int | None = None,
+        answer_words: int | None = None,
+    ) -> dict[str, int]:
+        """Learns which words go with which from the records' questions and answers, stores them and commits."""
     def close(self) -> None:
         """Commits pending changes and releases the database."""
     def __contains__(self, id: str) -> bool: ...
@@ -423,6 +440,11 @@ class Searcher:
         facets: bool | None = None,
         facet_depth: int | None = None,
         max_topics: int | None = None,
+        max_associations: int | None = None,
+        association_weight: float | None = None,
+        feedback_terms: int | None = None,
+        feedback_documents: int | None = None,
+        feedback_weight: float | None = None,
     ) -> Results:
         """The k records most similar to `text`."""
     def more_like(
@@ -450,6 +472,11 @@ class Searcher:
         facets: bool | None = None,
         facet_depth: int | None = None,
         max_topics: int | None = None,
+        max_associations: int | None = None,
+        association_weight: float | None = None,
+        feedback_terms: int | None = None,
+        feedback_documents: int | None = None,
+        feedback_weight: float | None = None,
     ) -> Results:
         """The k records most similar to the stored record `id`, itself excluded."""
     def similar_batch(
@@ -478,6 +505,11 @@ class Searcher:
         facets: bool | None = None,
         facet_depth: int | None = None,
         max_topics: int | None = None,
+        max_associations: int | None = None,
+        association_weight: float | None = None,
+        feedback_terms: int | None = None,
+        feedback_documents: int | None = None,
+        feedback_weight: float | None = None,
     ) -> list[Results]:
         """similar() for each text on `threads` threads (0 = one per core), without the GIL."""
     def similarity(self, a: str, b: str) -> float:
@@ -486,6 +518,8 @@ class Searcher:
         """The stored record with this id as a dict, or None."""
     def stats(self) -> IndexStats:
         """Counts, facets and settings of the database."""
+    def associations(self, word: str) -> list[tuple[str, float]]:
+        """The words this database learned to go with `word`, strongest first."""
     def reopen(self) -> None:
         """See the latest committed state of the database."""
     def close(self) -> None:
