@@ -224,8 +224,8 @@ TEST_CASE("stock xapian-tcpsrv serves an askalike database: a stub file with a r
 
 TEST_CASE("an expanded query (associations, feedback) scores the same through stock xapian-tcpsrv") {
   const Corpus& c = corpus();
-  TcpServer server(c.db);
-  std::string stub = write_stub(c.dir / "remote-expanded.stub", "remote 127.0.0.1:" + std::to_string(server.port()) + "\n");
+  auto server = testutil::tcp_server(c.db);
+  std::string stub = write_stub(c.dir / "remote-expanded.stub", "remote 127.0.0.1:" + std::to_string(server->port()) + "\n");
   Searcher local(c.db), remote(stub);
   check_same_results(local, remote, every_other(c.queries), expanded_options());
 }
