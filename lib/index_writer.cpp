@@ -72,7 +72,7 @@ struct IndexWriter::Impl {
   Impl(std::string p, std::vector<Xapian::WritableDatabase> d, bool is_sharded, const AnalyzerOptions& options,
        const RankingSettings& r)
       : path(std::move(p)), shards(std::move(d)), sharded(is_sharded), analyzer(options), ranking(r),
-        features(schema::read_features(shards.front())), totals(schema::read_field_totals(shards.front(), path)) {
+        features(schema::read_features(shards.front(), path)), totals(schema::read_field_totals(shards.front(), path)) {
     settled = false;
     for (const auto& db : shards) settled = settled || db.get_doccount() > 0;
     load_dictionary();

@@ -12,20 +12,6 @@
 namespace askalike {
 namespace schema {
 
-namespace {
-
-// The settings a database keeps (its metadata) came with the database, as
-// its records did: a value askalike cannot use means a damaged database.
-template <typename Read>
-auto settings_of(const std::string& path, Read&& read) -> decltype(read()) {
-  try {
-    return read();
-  } catch (const Error& e) {
-    throw damaged("reading its settings", path, e.what());
-  }
-}
-
-}  // namespace
 
 AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& path,
                               const AnalyzerOptions& fallback, bool* is_new) {
@@ -61,18 +47,20 @@ FieldTotals read_field_totals(const Xapian::Database& db, const std::string& pat
   return settings_of(path, [&] { return FieldTotals::deserialize(db.get_metadata(kFieldTotalsKey)); });
 }
 
-IndexFeatures read_features(const Xapian::Database& db) {
-  IndexFeatures f;
-  const std::string text = db.get_metadata(kFeaturesKey);
-  if (text.empty()) return f;
-  try {
-    auto j = nlohmann::json::parse(text);
-    f.spelling = j.value("spelling", false);
-    f.question_types = j.value("question_types", false);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorCode::kCorrupt, std::string("unreadable index features in the database: ") + e.what());
-  }
-  return f;
+IndexFeatures read_features(const Xapian::Database& db, const std::string& path) {
+  return settings_of(path, [&] {
+    IndexFeatures f;
+    const std::string text = db.get_metadata(kFeaturesKey);
+    if (text.empty()) return f;
+    try {
+      auto j = nlohmann::json::parse(text);
+      f.spelling = j.value("spelling", false);
+      f.question_types = j.value("question_types", false);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(ErrorCode::kCorrupt, std::string("unreadable index features: ") + e.what());
+    }
+    return f;
+  });
 }
 
 void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features) {

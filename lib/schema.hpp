@@ -76,7 +76,7 @@ struct IndexFeatures {
   bool spelling = false;        // Xapian's spelling table is filled (spelling.hpp)
   bool question_types = false;  // records carry their question type term
 };
-IndexFeatures read_features(const Xapian::Database& db);
+IndexFeatures read_features(const Xapian::Database& db, const std::string& path);
 void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features);
 
 // Writes the metadata of a new database (takes effect at the next commit).
@@ -85,6 +85,19 @@ void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options
 // The record in a stored record's JSON (RecordDecoder::json of a document's
 // data).
 Record record_of(const std::string& json);
+
+// Runs `read` of what a database keeps (settings, learned tables): they
+// came with the database, as its records did, so a value askalike cannot
+// use (an askalike::Error) means a damaged database at `path`.
+Error damaged(const std::string& what, const std::string& path, const std::string& detail);
+template <typename Read>
+auto settings_of(const std::string& path, Read&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const Error& e) {
+    throw damaged("reading its settings", path, e.what());
+  }
+}
 
 // The error for a damaged database at `path`, met while doing `what`: it
 // names the database and says to rebuild or restore it.

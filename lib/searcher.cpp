@@ -214,7 +214,9 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   if (add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking))
     results.question_type = question_type;
   // [issue 13: query expansion] learned word associations (associations.hpp).
-  results.added_terms = associations::expansion(ctx.db, terms, options.max_associations, options.association_weight);
+  results.added_terms = schema::settings_of(path, [&] {
+    return associations::expansion(ctx.db, terms, options.max_associations, options.association_weight);
+  });
   query = with_added_terms(query, results.added_terms, ranking);
 
   Xapian::Enquire enquire(ctx.db);
@@ -448,7 +450,7 @@ std::vector<Association> Searcher::associations(const std::string& word) const {
     return impl_->with_context([&](Context& ctx) -> std::vector<Association> {
       std::vector<Token> tokens = ctx.analyzer.tokens(word);
       if (tokens.empty()) return {};
-      return associations::read(ctx.db, tokens.front().term);
+      return schema::settings_of(impl_->path, [&] { return associations::read(ctx.db, tokens.front().term); });
     });
   });
 }

@@ -37,10 +37,10 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
   // A database killed between its creation and its first commit holds no
   // settings yet: it reads as a new, empty one (as Searcher opens it).
   if (!db.get_metadata(schema::kRankingKey).empty()) s.ranking = schema::read_ranking(db, path).options;
-  const schema::IndexFeatures features = schema::read_features(db);
+  const schema::IndexFeatures features = schema::read_features(db, path);
   s.spelling = features.spelling;
   s.question_types = features.question_types;
-  auto learned = associations::read_summary(db);  // [issue 13: word associations]
+  auto learned = schema::settings_of(path, [&] { return associations::read_summary(db); });  // [issue 13: word associations]
   s.associations_learned_from = learned.records;
   s.association_words = learned.words;
   for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) ++s.distinct_terms;

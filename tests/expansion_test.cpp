@@ -218,6 +218,9 @@ TEST_CASE("a damaged association table gives a clear error, never a crash") {
     Error e = error_of([&] { searcher.similar("heart attack", with_associations()); });
     CHECK(e.code() == ErrorCode::kCorrupt);
     CHECK(std::string(e.what()).find("word associations") != std::string::npos);
+    // The database is named, and what to do about it said.
+    CHECK(std::string(e.what()).find(db) != std::string::npos);
+    CHECK(std::string(e.what()).find("rebuild") != std::string::npos);
     CHECK(error_of([&] { searcher.associations("heart"); }).code() == ErrorCode::kCorrupt);
     // Without associations the search does not read the table.
     CHECK_FALSE(searcher.similar("heart attack").hits.empty());

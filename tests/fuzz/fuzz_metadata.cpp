@@ -15,7 +15,11 @@
 
 namespace {
 
-const char* const kKeys[] = {"askalike.ranking", "askalike.field_totals", "askalike.analyzer"};
+// The settings, the index features (spelling table, question types) and the
+// learned word associations (their summary, and the list of one word).
+const char* const kKeys[] = {"askalike.ranking",     "askalike.field_totals", "askalike.analyzer",
+                             "askalike.features",    "askalike.associations", "askalike.assoc.pressur"};
+constexpr int kKeyCount = sizeof kKeys / sizeof kKeys[0];
 
 void set_metadata(const std::string& db, const std::string& key, const std::string& value) {
   Xapian::WritableDatabase w(db, Xapian::DB_OPEN | Xapian::DB_NO_SYNC);
@@ -45,15 +49,15 @@ void check_results(const askalike::Results& r) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const fuzz::FuzzDatabase database;
   static const std::string db = database.db();
-  static std::string original[3];
+  static std::string original[kKeyCount];
   static const bool saved = [] {
     Xapian::Database d(db);
-    for (int k = 0; k < 3; ++k) original[k] = d.get_metadata(kKeys[k]);
+    for (int k = 0; k < kKeyCount; ++k) original[k] = d.get_metadata(kKeys[k]);
     return true;
   }();
   (void)saved;
   if (size < 1) return 0;
-  const int key = data[0] % 3;
+  const int key = data[0] % kKeyCount;
   set_metadata(db, kKeys[key], std::string(reinterpret_cast<const char*>(data + 1), size - 1));
 
   try {
@@ -65,6 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     askalike::SearchOptions options;
     options.k = 5;
     check_results(searcher.similar("what are the symptoms of high blood pressure", options));
+    options.max_associations = 5;  // reads the learned associations
+    check_results(searcher.similar("what are the symptoms of high blood pressure", options));
+    options.max_associations = 0;
     check_results(searcher.similar("高血压的症状", options));
     double similarity = searcher.similarity("knee pain after running", "pain in the knee when running");
     fuzz::fuzz_check(similarity >= 0 && similarity <= 1, "similarity outside 0..1");
@@ -86,7 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   Xapian::WritableDatabase w(db, Xapian::DB_OPEN | Xapian::DB_NO_SYNC);
-  for (int k = 0; k < 3; ++k) w.set_metadata(kKeys[k], original[k]);
+  for (int k = 0; k < kKeyCount; ++k) w.set_metadata(kKeys[k], original[k]);
   w.commit();
   return 0;
 }

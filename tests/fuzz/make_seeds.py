@@ -91,6 +91,11 @@ def main():
     seeds["metadata"].append(bytes([1]) + json.dumps({"length": [-5, 2**63 - 1, 0],
                                                       "records": [0, -1, 2**62]}).encode())
     seeds["metadata"].append(bytes([2]) + json.dumps(dict(analyzer, default_language="xx", max_term_bytes=0)).encode())
+    # 3: index features, 4: the associations' summary, 5: one word's associations.
+    seeds["metadata"].append(bytes([3]) + b'{"spelling":true,"question_types":true}')
+    seeds["metadata"].append(bytes([4]) + b'{"records":600,"words":40,"associations":200,"per_word":5,'
+                             b'"min_records":3,"answer_words":40}')
+    seeds["metadata"].append(bytes([5]) + b"hypertens\t0.4\nblood\t0.2\nheart\t0.05\n")
     # serve: a request selector (0 POST /v1/similar body, 1 GET query string,
     # 2 POST /v1/records body), then the request.
     for i, text in enumerate(texts[:30]):
