@@ -211,7 +211,9 @@ TEST_CASE("forged or damaged stored records give a clear error, never garbage") 
       {"inflates too far", bomb},
       {"bit flip", good.substr(0, 8) + static_cast<char>(good[8] ^ 0x5A) + good.substr(9)},
   };
-  for (const auto& [what, data] : forged) {
+  for (const auto& entry : forged) {  // no structured binding: Clang 14 refuses one inside CAPTURE
+    const std::string& what = entry.first;
+    const std::string& data = entry.second;
     CAPTURE(what);
     {
       Xapian::WritableDatabase x(db);
