@@ -53,7 +53,10 @@ RankingSettings RankingSettings::deserialize(const std::string& text) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorCode::kCorrupt, std::string("unreadable ranking settings in the database: ") + e.what());
   }
-  if (!(s.scale >= 1.0)) throw Error(ErrorCode::kCorrupt, "unreadable ranking settings in the database: scale < 1");
+  // askalike writes 1000; anything from 1 to a million keeps every wdf
+  // (and the question-type term's, which is the scale) within a termcount.
+  if (!(s.scale >= 1.0 && s.scale <= 1e6))
+    throw Error(ErrorCode::kCorrupt, "unreadable ranking settings in the database: scale outside 1..1e6");
   validate(s.options);
   return s;
 }
