@@ -85,19 +85,43 @@ std::string FieldTotals::serialize() const {
   return j.dump();
 }
 
+namespace {
+
+// Counts that no database reaches (2^53: exact as doubles) would overflow
+// when records are added.
+constexpr std::int64_t kMaxTotal = std::int64_t(1) << 53;
+
+// A stored list of one count per field. Whole numbers only: nlohmann's own
+// conversion of a JSON float such as 4.6e22 to an integer is undefined
+// behaviour (fuzz finding F9).
+std::array<std::int64_t, kFieldCount> counts_of(const nlohmann::json& list) {
+  if (!list.is_array() || list.size() != kFieldCount)
+    throw Error(ErrorCode::kCorrupt, "unreadable field lengths in the database: not one count per field");
+  std::array<std::int64_t, kFieldCount> out{};
+  for (int f = 0; f < kFieldCount; ++f) {
+    const nlohmann::json& v = list[f];
+    if (v.is_number_unsigned())
+      out[f] = v.get<std::uint64_t>() > static_cast<std::uint64_t>(kMaxTotal) ? -1 : v.get<std::int64_t>();
+    else if (v.is_number_integer())
+      out[f] = v.get<std::int64_t>();
+    else
+      throw Error(ErrorCode::kCorrupt, "unreadable field lengths in the database: a count is not a whole number");
+  }
+  return out;
+}
+
+}  // namespace
+
 FieldTotals FieldTotals::deserialize(const std::string& text) {
   FieldTotals t;
   if (text.empty()) return t;
   try {
     auto j = nlohmann::json::parse(text);
-    t.length = j.at("length").get<std::array<std::int64_t, kFieldCount>>();
-    t.records = j.at("records").get<std::array<std::int64_t, kFieldCount>>();
+    t.length = counts_of(j.at("length"));
+    t.records = counts_of(j.at("records"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorCode::kCorrupt, std::string("unreadable field lengths in the database: ") + e.what());
   }
-  // Counts that no database reaches (2^53: exact as doubles) would
-  // overflow when records are added.
-  constexpr std::int64_t kMaxTotal = std::int64_t(1) << 53;
   for (int f = 0; f < kFieldCount; ++f)
     if (t.length[f] < 0 || t.length[f] > kMaxTotal || t.records[f] < 0 || t.records[f] > kMaxTotal)
       throw Error(ErrorCode::kCorrupt, "unreadable field lengths in the database: a total is below 0 or above 2^53");

@@ -188,6 +188,8 @@ TEST_CASE("hostile settings in a database's metadata: an error that names it and
       {0, R"({"title_weight":-1,"question_weight":1,"answer_weight":0.1,"bm25_b":0.75,"scale":1000})"},
       {0, R"({"title_weight":1,"question_weight":1,"answer_weight":0.1,"bm25_b":7,"scale":1000})"},
       {0, R"({"title_weight":1,"question_weight":1,"answer_weight":0.1,"bm25_b":0.75,"scale":0.5})"},
+      // A count that is not a whole number (fuzz finding F9: undefined behaviour converting it).
+      {1, R"({"length":[4.6e22,10,10],"records":[1,1,1]})"},
       // A scale no termcount holds (fuzz finding F8: the question-type term's wdf overflowed).
       {0, R"({"title_weight":1e300,"question_weight":1,"answer_weight":0.1,"bm25_b":0.75,"scale":1e300})"},
       {1, R"({"length":[1,2],"records":[1,1,1]})"},
