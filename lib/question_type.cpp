@@ -36,7 +36,7 @@ const std::vector<TypeRule>& rules() {
       {"contraindication", {"contraindicat", "who should not"}},
       {"interactions with foods", {"and foods", "with food", "interactions with food"}},
       {"interactions with herbs and supplements", {"and herbs", "with herbs", "supplement"}},
-      {"interactions with medications", {"interaction", "interact", "together with", "mix with", "combine with",
+      {"interactions with medications", {"interaction", "interact", "reaction between", "together with", "mix with", "combine with",
                                          "一起吃", "同时吃", "同时服用"}},
       {"side effects", {"side effect", "side-effect", "adverse effect", "副作用"}},
       {"brand names", {"brand name", "brand-name", "generic name"}},
@@ -120,13 +120,85 @@ double bm25_idf(double records, double termfreq) {
 
 }  // namespace
 
+namespace {
+
+// The first type whose cue occurs in `text` (lower-case).
+std::string type_by_rules(std::string_view text) {
+  for (const TypeRule& rule : rules())
+    for (const char* cue : rule.cues)
+      if (has_cue(text, cue)) return rule.type;
+  return "";
+}
+
+struct Sentence {
+  std::string_view text;
+  bool asks;  // ends with a question mark, or opens as a question or a request
+};
+
+// How a sentence that asks opens when its writer left out the question mark:
+// "could smoke cause AMD." or "i would like to know if ...".
+bool opens_as_question(std::string_view sentence) {
+  static const char* const kOpeners[] = {
+      "what ", "how ", "why ", "which ", "when ", "who ", "where ", "is ", "are ", "can ", "could ", "does ",
+      "do ", "did ", "should ", "will ", "would ", "may ", "i would like to know", "i want to know",
+      "i wonder", "i am looking for", "i'm looking for", "please ", "kindly ", "let me know", "tell me"};
+  std::size_t start = sentence.find_first_not_of(" \t\r\n\"'(");
+  if (start == std::string_view::npos) return false;
+  sentence.remove_prefix(start);
+  for (const char* opener : kOpeners)
+    if (sentence.substr(0, std::char_traits<char>::length(opener)) == opener) return true;
+  return false;
+}
+
+// The sentences of a message: ends at '?', '!', '\n', the Chinese stops, and
+// at '.' before a space ("4.6" and "e.g" stay whole).
+std::vector<Sentence> sentences(std::string_view text) {
+  static const std::string_view kChineseStops[] = {"\xE3\x80\x82", "\xEF\xBC\x9F", "\xEF\xBC\x81"};  // 。？！
+  std::vector<Sentence> out;
+  std::size_t start = 0;
+  auto close = [&](std::size_t end, std::size_t next, bool asks) {
+    std::string_view part = text.substr(start, end - start);
+    if (part.find_first_not_of(" \t\r\n") != std::string_view::npos)
+      out.push_back({part, asks || opens_as_question(part)});
+    start = next;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '?' || c == '!' || c == '\n') {
+      close(i, i + 1, c == '?');
+    } else if (c == '.' && (i + 1 == text.size() || text[i + 1] == ' ')) {
+      close(i, i + 1, false);
+    } else if (static_cast<unsigned char>(c) == 0xE3 || static_cast<unsigned char>(c) == 0xEF) {
+      for (std::string_view stop : kChineseStops)
+        if (text.substr(i, stop.size()) == stop) {
+          close(i, i + stop.size(), stop == kChineseStops[1]);
+          i += stop.size() - 1;
+          break;
+        }
+    }
+  }
+  close(text.size(), text.size(), false);
+  return out;
+}
+
+}  // namespace
+
 std::string question_type(std::string_view text) {
   // The wordings are ASCII or Chinese: ASCII case folding is all they need.
   const std::string lower = lower_ascii(text);
-  for (const TypeRule& rule : rules())
-    for (const char* cue : rule.cues)
-      if (has_cue(lower, cue)) return rule.type;
-  return "";
+  // A consumer's message tells a story and then asks: the story's words
+  // ("my treatment", "the symptoms") are not what is asked. The sentences
+  // that ask (a question mark, or a question's or request's opening), then
+  // the last sentence, say the type; the whole text only when none of them
+  // has a cue.
+  const std::vector<Sentence> parts = sentences(lower);
+  if (parts.size() > 1) {
+    for (const Sentence& s : parts)
+      if (s.asks)
+        if (std::string type = type_by_rules(s.text); !type.empty()) return type;
+    if (std::string type = type_by_rules(parts.back().text); !type.empty()) return type;
+  }
+  return type_by_rules(lower);
 }
 
 std::string record_question_type(const std::string& title, const std::string& question) {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "askalike/error.hpp"
 #include "askalike/search.hpp"
@@ -376,51 +377,79 @@ std::vector<Results> Searcher::similar_batch(const std::vector<std::string>& tex
   return out;
 }
 
+namespace {
+
+// The pair score's settings, chosen on half A of the pair sets (CRC-32 of the
+// pair id; benchmarks/quality/ABLATIONS.md section 12) and reported on half B.
+// A stop word is not in the index, so it has no idf of its own: it counts as
+// a word in one record of e^3.5 (about 33). Question words ("how many", "can
+// I") say what a question asks, which is what paraphrases share.
+constexpr double kStopWordIdf = 3.5;
+// Each shared word weighs idf squared, as in the cosine of two TF-IDF vectors
+// (each side contributes one idf): rare words decide, the common words of a
+// collection's one topic ("diabetes" in a diabetes forum) do not.
+constexpr double kIdfPower = 2.0;
+// Two questions of different types ("What causes X?" / "How is X treated?")
+// are not the same question, however many words they share.
+constexpr double kOtherTypeFactor = 0.6;
+
+}  // namespace
+
 double Searcher::similarity(const std::string& a, const std::string& b) const {
   return schema::guarded("comparing texts", impl_->path, [&] {
     check_query_text(a, SearchOptions());
     check_query_text(b, SearchOptions());
-    return impl_->with_context([&](Context& context) {
-    Context* ctx = &context;
-    const double n = static_cast<double>(ctx->db.get_doccount());
-    std::unordered_map<std::string, double> idf;
-    auto count = [&](const std::string& text) {
-      std::unordered_map<std::string, double> tf;
-      for (const Token& t : ctx->analyzer.tokens(text)) {
-        tf[t.term] += 1.0;
-        if (!idf.count(t.term)) {
-          double w = inverse_document_frequency(t.term, ctx->db);
-          // A word the index has never seen is rare: give it the highest idf.
-          idf[t.term] = w > 0.0 ? w : std::log(n + 1.0);
+    return impl_->with_context([&](Context& ctx) {
+      const double n = static_cast<double>(ctx.db.get_doccount());
+      AnalyzerOptions with_stop_words = ctx.analyzer.options();
+      with_stop_words.stop_words = false;
+      const Analyzer every_word(with_stop_words);
+      std::unordered_map<std::string, double> weight;  // idf ^ kIdfPower per term
+      auto count = [&](const std::string& text) {
+        std::unordered_map<std::string, double> tf;
+        std::unordered_set<std::string> indexed;
+        for (const Token& t : ctx.analyzer.tokens(text)) indexed.insert(t.term);
+        for (const Token& t : every_word.tokens(text)) {
+          tf[t.term] += 1.0;
+          if (weight.count(t.term)) continue;
+          double idf = kStopWordIdf;
+          if (indexed.count(t.term)) {
+            idf = inverse_document_frequency(t.term, ctx.db);
+            // A word the index has never seen is rare: give it the highest idf.
+            if (!(idf > 0.0)) idf = std::log(n + 1.0);
+          }
+          weight[t.term] = std::pow(idf, kIdfPower);
         }
-      }
-      return tf;
-    };
-    auto ta = count(a), tb = count(b);
-    auto length = [](const std::unordered_map<std::string, double>& tf) {
-      double l = 0;
-      for (const auto& [term, f] : tf) l += f;
-      return l;
-    };
-    const double la = length(ta), lb = length(tb);
-    if (la == 0 || lb == 0) return 0.0;
-    // BM25 of one text against the other, with the pair's mean length as the
-    // average: term counts saturate and long texts are not favoured.
-    const double k1 = 1.2, bm25_b = 0.75, average = (la + lb) / 2.0;
-    auto bm25 = [&](const std::unordered_map<std::string, double>& query,
-                    const std::unordered_map<std::string, double>& doc, double doc_length) {
-      double norm = k1 * (1.0 - bm25_b + bm25_b * doc_length / average), score = 0.0;
-      for (const auto& [term, unused] : query) {
-        auto it = doc.find(term);
-        if (it != doc.end()) score += idf[term] * it->second * (k1 + 1.0) / (it->second + norm);
-      }
+        return tf;
+      };
+      auto ta = count(a), tb = count(b);
+      auto length = [](const std::unordered_map<std::string, double>& tf) {
+        double l = 0;
+        for (const auto& [term, f] : tf) l += f;
+        return l;
+      };
+      const double la = length(ta), lb = length(tb);
+      if (la == 0 || lb == 0) return 0.0;
+      // BM25 of one text against the other, with the pair's mean length as the
+      // average: term counts saturate and long texts are not favoured.
+      const double k1 = 1.2, bm25_b = 0.75, average = (la + lb) / 2.0;
+      auto bm25 = [&](const std::unordered_map<std::string, double>& query,
+                      const std::unordered_map<std::string, double>& doc, double doc_length) {
+        double norm = k1 * (1.0 - bm25_b + bm25_b * doc_length / average), score = 0.0;
+        for (const auto& [term, unused] : query) {
+          auto it = doc.find(term);
+          if (it != doc.end()) score += weight[term] * it->second * (k1 + 1.0) / (it->second + norm);
+        }
+        return score;
+      };
+      // How much of each text's score against itself the other text reaches,
+      // both ways: symmetric and within 0..1.
+      double ab = bm25(ta, tb, lb) / bm25(ta, ta, la);
+      double ba = bm25(tb, ta, la) / bm25(tb, tb, lb);
+      double score = std::min(1.0, (ab + ba) / 2.0);
+      const std::string type_a = question_type(a), type_b = question_type(b);
+      if (!type_a.empty() && !type_b.empty() && type_a != type_b) score *= kOtherTypeFactor;
       return score;
-    };
-    // How much of each text's score against itself the other text reaches,
-    // both ways: symmetric and within 0..1.
-    double ab = bm25(ta, tb, lb) / bm25(ta, ta, la);
-    double ba = bm25(tb, ta, la) / bm25(tb, tb, lb);
-    return std::min(1.0, (ab + ba) / 2.0);
     });
   });
 }

@@ -45,6 +45,19 @@ TEST_CASE("the detector reads what English and Chinese questions ask") {
   CHECK(question_type("乙肝有什么症状") == "symptoms");
 }
 
+TEST_CASE("in a long message, the sentence that asks gives the type, not the story around it") {
+  // Each story holds a cue that the rules rank before the type asked.
+  CHECK(question_type("Pneumonia. My father had pneumonia and the antibiotics gave him side effects. "
+                      "What damage should we expect to his lungs in the future?") == "outlook");
+  // A question without its question mark still asks.
+  CHECK(question_type("Macular degeneration. Could second hand smoke be a cause for getting it. "
+                      "My genetic profile shows nothing else.") == "causes");
+  // A request for information, as the last sentence, after a story full of other cues.
+  CHECK(question_type("Schmorl's nodes. The doctor saw them on a test and prescribed medication for the pain. "
+                      "I am trying to obtain information on this condition.") == "information");
+  CHECK(question_type("我吃了药以后有副作用。这个病怎么治疗？") == "treatment");
+}
+
 TEST_CASE("records of the question's type rank first among the records about the same subject") {
   Searcher searcher(sample().db);
   CHECK(searcher.stats().question_types);

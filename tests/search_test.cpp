@@ -353,6 +353,18 @@ TEST_CASE("similarity of two texts") {
   CHECK(searcher.similarity("", "anything") == 0.0);
 }
 
+TEST_CASE("similarity: questions asking different things about the same words are less alike") {
+  Clinic clinic;
+  Searcher searcher(clinic.db);
+  // The same two content words each time; only what is asked differs.
+  const std::string cause = "What causes eyelid twitching?";
+  double also_cause = searcher.similarity(cause, "Why does my eyelid keep twitching?");
+  double treatment = searcher.similarity(cause, "How is eyelid twitching treated?");
+  CHECK(also_cause > treatment);
+  CHECK(searcher.similarity(cause, "How is eyelid twitching treated?") ==
+        doctest::Approx(searcher.similarity("How is eyelid twitching treated?", cause)));
+}
+
 TEST_CASE("a searcher serves many threads at once, and batches equal single calls") {
   Clinic clinic;
   Searcher searcher(clinic.db);

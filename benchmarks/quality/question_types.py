@@ -9,7 +9,9 @@
    title (its subject) taken out, as the index stores the type.
 2. TREC LiveQA'17 consumer questions (../shared/data/liveqa-medquad/queries.jsonl) against the
    hand labels in benchmarks/quality/liveqa-qtypes.tsv ("other": no MedQuAD type fits; the
-   detector is right there when it answers nothing).
+   detector is right there when it answers nothing); also per half (CRC-32 of the question id):
+   the rules for long messages were refined looking at half A's confusions only, half B is
+   held out.
 Prints a Markdown table and the confusions.
 """
 
@@ -88,15 +90,18 @@ def main():
     ok_typed = sum(right(i) for i in typed)
     answered = [i for i in typed if found[i]]
     print(f"| LiveQA'17 consumer questions, hand-labelled | {len(labels)} | {ok_all / len(labels):.3f} | |")
+    for half, keep in (("A", 0), ("B", 1)):  # the rules for long messages were refined on A only
+        part = [i for i in labels if zlib.crc32(i.encode()) % 2 == keep]
+        print(f"| ... half {half} | {len(part)} | {sum(right(i) for i in part) / len(part):.3f} | |")
     print(f"| ... of them with a MedQuAD type | {len(typed)} | {ok_typed / len(typed):.3f} | |")
     print(f"| ... precision where the detector answers | {len(answered)} | "
           f"{sum(right(i) for i in answered) / max(len(answered), 1):.3f} | |")
     print("\nMedQuAD half A, most frequent confusions (label -> detected):")
     for (a, b), n in confusions.most_common(8):
         print(f"  {n:5d}  {a} -> {b or '(none)'}")
-    print("\nLiveQA'17 confusions (id: label -> detected):")
+    print("\nLiveQA'17 half A confusions (id: label -> detected):")
     for i in labels:
-        if not right(i):
+        if not right(i) and zlib.crc32(i.encode()) % 2 == 0:
             print(f"  {i}: {labels[i]} -> {found[i] or '(none)'}")
     return 0
 

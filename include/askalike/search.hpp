@@ -192,9 +192,12 @@ class ASKALIKE_EXPORT Searcher {
                                      const SearchOptions& options = SearchOptions(),
                                      std::size_t threads = 0) const;
 
-  // How alike two texts are, 0..1 (1: the same words): the mean of the BM25
-  // score of each text against the other over its score against itself,
-  // with this database's inverse document frequencies.
+  // How alike two texts are, 0..1 (1: the same words), and the same either
+  // way round: the mean of the BM25 score of each text against the other
+  // over its score against itself. Each word weighs its idf in this database
+  // squared (as in the cosine of two TF-IDF vectors); stop words count, with
+  // a fixed idf (they say what is asked); two questions of different types
+  // (askalike::question_type) score 0.6 times as much.
   double similarity(const std::string& a, const std::string& b) const;
 
   // The stored record with this id; false when there is none.
