@@ -16,6 +16,21 @@ double inverse_document_frequency(const std::string& term, const Xapian::Databas
   return std::log((n + 1.0) / df);
 }
 
+std::unordered_map<std::string, Xapian::doccount> term_frequencies(const Xapian::Database& db,
+                                                                   const std::vector<std::string>& terms) {
+  std::unordered_map<std::string, Xapian::doccount> out;
+  if (terms.empty()) return out;
+  // The match's statistics hold every query term's frequency over all
+  // shards: a remote shard sends them in one exchange, where get_termfreq
+  // costs one round trip per term and shard. No document is ranked (0 hits).
+  std::vector<Xapian::Query> parts(terms.begin(), terms.end());
+  Xapian::Enquire enquire(db);
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
+  Xapian::MSet stats = enquire.get_mset(0, 0);
+  for (const std::string& term : terms) out.emplace(term, stats.get_termfreq(term));
+  return out;
+}
+
 std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const Xapian::Database& db,
                                        std::size_t max_terms) {
   std::unordered_map<std::string, Xapian::termcount> frequency;
@@ -25,9 +40,13 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
     if (inserted) order.push_back(t.term);
     ++it->second;
   }
+  std::unordered_map<std::string, Xapian::doccount> df = term_frequencies(db, order);
+  const double n = static_cast<double>(db.get_doccount());
   std::vector<WeightedTerm> out;
   for (const std::string& term : order) {
-    double idf = inverse_document_frequency(term, db);
+    const double f = df[term];
+    if (f == 0) continue;
+    double idf = std::log((n + 1.0) / f);
     if (idf <= 0.0) continue;
     Xapian::termcount tf = frequency[term];
     out.push_back(WeightedTerm{term, (1.0 + std::log(static_cast<double>(tf))) * idf, tf});

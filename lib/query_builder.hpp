@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "askalike/analyzer.hpp"
@@ -20,6 +21,11 @@ struct WeightedTerm {
   double weight = 0.0;              // (1 + log tf) x idf
   Xapian::termcount frequency = 0;  // occurrences in the query
 };
+
+// The document frequency of each of `terms` over all of db's shards, asked
+// in one pass (one exchange per remote shard).
+std::unordered_map<std::string, Xapian::doccount> term_frequencies(const Xapian::Database& db,
+                                                                   const std::vector<std::string>& terms);
 
 // The at most `max_terms` strongest terms of `tokens`: weighted by query
 // frequency and inverse document frequency in `db`; terms that no record

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -318,4 +319,34 @@ TEST_CASE("a test server dies with its test process, even on kill -9") {
   }
   CHECK(gone);
   if (!gone) ::kill(server, SIGKILL);
+}
+
+TEST_CASE("a query word's weight uses its record count over all shards, local and over xapian-tcpsrv") {
+  // The counts of all query words are asked in one pass (one exchange per
+  // remote shard, not one per word and shard): each weight must still be
+  // the idf of the word's count in the whole collection.
+  const Built& b = built();
+  Xapian::Database whole(b.db);
+  const double n = whole.get_doccount();
+  std::vector<std::unique_ptr<testutil::Server>> servers;
+  std::string stub;
+  for (unsigned i = 0; i < kShards; ++i) {
+    servers.push_back(testutil::tcp_server(shard_path(b.collection, i)));
+    stub += "remote 127.0.0.1:" + std::to_string(servers.back()->port()) + "\n";
+  }
+  Searcher one(b.db), local(b.collection), remote(write_file(b.dir / "weights.stub", stub));
+  SearchOptions o;
+  o.spelling = false;  // a correction would add words the text does not hold
+  // Each word once, so that a weight is its idf alone; "zzyzxq" is in no record.
+  const std::string text = "glaucoma symptoms treatment children zzyzxq";
+  for (const Searcher* s : {&one, &local, &remote}) {
+    auto r = s->similar(text, o);
+    REQUIRE(r.query_terms.size() >= 3);
+    for (const auto& t : r.query_terms) {
+      CAPTURE(t.term);
+      const double df = whole.get_termfreq(t.term);
+      REQUIRE(df > 0);  // a word no record holds is not searched
+      CHECK(t.weight == doctest::Approx(std::log((n + 1.0) / df)));
+    }
+  }
 }

@@ -29,6 +29,7 @@ import math
 import random
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 SETS = {"en": ["medquad", "mediqa-rqe", "semeval2016", "mqp"], "zh": ["cmd-zh", "chip2019"]}
@@ -166,21 +167,46 @@ def triple(record: dict) -> int:
     return hash(tuple(record.get(f, "") for f in FIELDS))
 
 
-def quantiles(values: list[int]) -> str:
-    values = sorted(values)
-    if not values:
+def quantiles(histogram: Counter) -> str:
+    """p10/p50/p90/p99 of the values counted in `histogram` (value -> count)."""
+    total = sum(histogram.values())
+    if not total:
         return "-"
-    pick = lambda q: values[min(len(values) - 1, int(q * len(values)))]
-    return "/".join(str(pick(q)) for q in (0.1, 0.5, 0.9, 0.99))
+    values = sorted(histogram.items())
+    out = []
+    for q in (0.1, 0.5, 0.9, 0.99):
+        rank, seen = min(total - 1, int(q * total)), 0
+        for value, count in values:
+            seen += count
+            if seen > rank:
+                out.append(str(value))
+                break
+    return "/".join(out)
 
 
 def check(pools, generated_records, fit) -> None:
-    real_en = [r for r in pools.get("en", [])]
-    gen_en = [r for r in generated_records if r["lang"] == "en"]
+    """Streams the generated records once (a 10M draw does not fit in memory
+    as a list): field lengths as histograms, the vocabulary as a set."""
+    real_en = pools.get("en", [])
     print(f"Heaps fit on the real English records: V = {fit[0]:.2f} * T^{fit[1]:.3f}")
     stream = lambda records: (t for r in records for f in FIELDS for t in tokens(r.get(f, "")))
+    real_triples = {triple(r) for pool in pools.values() for r in pool}
+    gen_lengths = {f: Counter() for f in FIELDS}
+    counted = {"records": 0, "copies": 0}
+
+    def generated_english():
+        for r in generated_records:
+            counted["records"] += 1
+            counted["copies"] += triple(r) in real_triples
+            if r["lang"] != "en":
+                continue
+            for f in FIELDS:
+                if r.get(f):
+                    gen_lengths[f][len(tokens(r[f]))] += 1
+            yield r
+
     _, real_beta, real_points = heaps_fit(stream(real_en))
-    _, gen_beta, gen_points = heaps_fit(stream(gen_en))
+    _, gen_beta, gen_points = heaps_fit(stream(generated_english()))
     print(f"beta over the whole stream: real {real_beta:.3f}, generated {gen_beta:.3f}")
     print("\nvocabulary (distinct English words, case-folded) after T tokens")
     print(f"{'T':>12} {'real':>10} {'generated':>10} {'K*T^beta':>10}")
@@ -190,12 +216,9 @@ def check(pools, generated_records, fit) -> None:
         print(f"{t:>12} {r!s:>10} {v:>10} {fit[0] * t ** fit[1]:>10.0f}")
     print("\nwords per field, p10/p50/p90/p99 (English; Chinese fields are real text recombined)")
     for f in FIELDS:
-        rl = [len(tokens(r[f])) for r in real_en if r.get(f)]
-        gl = [len(tokens(r[f])) for r in gen_en if r.get(f)]
-        print(f"{f:>9}: real {quantiles(rl):>18}  generated {quantiles(gl):>18}")
-    real_triples = {triple(r) for pool in pools.values() for r in pool}
-    copies = sum(1 for r in generated_records if triple(r) in real_triples)
-    print(f"\ngenerated records equal to a real record: {copies} of {len(generated_records)}")
+        rl = Counter(len(tokens(r[f])) for r in real_en if r.get(f))
+        print(f"{f:>9}: real {quantiles(rl):>18}  generated {quantiles(gen_lengths[f]):>18}")
+    print(f"\ngenerated records equal to a real record: {counted['copies']} of {counted['records']}")
     print(f"real English records: {len(real_en)}, tokens: {real_points[-1][0]}")
 
 
@@ -215,7 +238,7 @@ def main() -> int:
     k, beta, _ = heaps_fit(t for r in pools["en"] for f in FIELDS for t in tokens(r[f]))
     records = generate(pools, args.count, args.seed, (k, beta))
     if args.check:
-        check(pools, list(records), (k, beta))
+        check(pools, records, (k, beta))
         return 0
     out = sys.stdout
     for r in records:
