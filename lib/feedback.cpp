@@ -39,7 +39,7 @@ Xapian::Query with_added_terms(const Xapian::Query& query, const std::vector<Que
 std::vector<QueryTerm> feedback_terms(Xapian::Enquire& enquire, const Xapian::Database& db,
                                       const std::vector<std::string>& exclude, const SearchOptions& options) {
   if (options.feedback_terms == 0 || options.feedback_weight <= 0.0 || options.feedback_documents == 0) return {};
-  Xapian::MSet top = top_matches(enquire, db, static_cast<Xapian::doccount>(options.feedback_documents));
+  Xapian::MSet top = enquire.get_mset(0, static_cast<Xapian::doccount>(options.feedback_documents));
   if (top.empty()) return {};
   Xapian::RSet relevant;
   for (auto it = top.begin(); it != top.end(); ++it) relevant.add_document(*it);

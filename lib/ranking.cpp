@@ -7,7 +7,6 @@
 
 #include "askalike/error.hpp"
 #include "askalike/validate.hpp"
-#include "schema.hpp"
 
 namespace askalike {
 
@@ -148,10 +147,5 @@ RankingQuery::RankingQuery(const RankingSettings& settings, double k1)
     // b = 0: the wdf is already length-normalised; min_normlen unused then.
     : weight_(k1 * settings.scale, 0.0, kQueryFrequencySaturation, 0.0, kMinimumNormalisedLength),
       factor_((k1 + 1.0) / (k1 * settings.scale + 1.0)) {}
-
-Xapian::MSet top_matches(Xapian::Enquire& enquire, const Xapian::Database& db, Xapian::doccount count) {
-  enquire.set_sort_by_relevance_then_value(schema::kIdSlot, false);
-  return enquire.get_mset(0, count, std::max(db.get_doccount(), count));
-}
 
 }  // namespace askalike

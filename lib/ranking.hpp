@@ -81,19 +81,6 @@ class RankingQuery {
   double factor_;
 };
 
-// The top `count` matches of the enquire's query, the same on one database
-// as on shards, local or served by xapian-tcpsrv:
-// - every match is scored (check_at_least = every record), so that the
-//   matcher never prunes. Xapian 1.4's pruning can drop a record of the top:
-//   an AND_MAYBE (the question-type bonus, or one an OR of words decays
-//   into) that decays to AND while its right branch is ahead of its left
-//   skips the right branch's record; which record that hits depends on the
-//   order records are met in, which shards change (tests/shards_test.cpp,
-//   "pruning");
-// - matches of equal score come in the order of their record ids, not of
-//   their document numbers (which shards interleave).
-Xapian::MSet top_matches(Xapian::Enquire& enquire, const Xapian::Database& db, Xapian::doccount count);
-
 }  // namespace askalike
 
 #endif  // ASKALIKE_LIB_RANKING_HPP_

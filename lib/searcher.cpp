@@ -234,7 +234,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   }
   std::size_t wanted = options.offset + options.k;
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
-  Xapian::MSet mset = top_matches(enquire, ctx.db, static_cast<Xapian::doccount>(depth));
+  Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth));
   results.estimated_matches = mset.get_matches_estimated();
 
   if (options.facets) {

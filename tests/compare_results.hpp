@@ -44,11 +44,10 @@ inline bool same_score(double a, double b) { return std::abs(a - b) <= 1e-9 * st
 
 // Same hits (the first o.k), same order, same scores (relative 1e-9), and the same words
 // added to the query (associations, feedback) weighed alike. Hits tied in
-// score may come in either order: ties come in the order of their ids
-// (top_matches in lib/ranking.hpp), but the shards of a stub sum a record's
-// word weights in their own order (Xapian orders an OR's branches by each
-// shard's term frequencies), and the last bits of two tied scores can then
-// differ. `at_least` queries must have
+// score may come in either order: Xapian breaks ties by document number,
+// which shards interleave, and the shards of a stub sum a record's word
+// weights in their own order (Xapian orders an OR's branches by each
+// shard's term frequencies), so the last bits of two tied scores can differ. `at_least` queries must have
 // hits; when `o` asks for expansion, most queries must have been expanded.
 inline void check_same_results(const askalike::Searcher& expected, const askalike::Searcher& actual,
                                const std::vector<std::string>& queries, askalike::SearchOptions o,
