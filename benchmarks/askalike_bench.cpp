@@ -4,8 +4,11 @@
 //
 //   askalike_bench index CORPUS.jsonl DIR      IndexWriter::add_jsonl + commit
 //   askalike_bench search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self] [--run OUT]
+//                  [--no-spelling] [--question-type-weight W]
 //                                              one Searcher shared by all threads,
-//                                              similar() without snippets or facets
+//                                              similar() without snippets or facets;
+//                                              the last two switch off features that
+//                                              are on by default, to time what they cost
 //   askalike_bench compact DIR OUT             compact_database
 #include <askalike/askalike.hpp>
 
@@ -17,6 +20,26 @@
 #include "peer_common.hpp"
 
 namespace {
+
+// The search options the askalike-only arguments set (the others are the
+// peers' own, peer_common.hpp).
+askalike::SearchOptions feature_options;
+
+// Takes --no-spelling and --question-type-weight W out of argv.
+std::vector<char*> take_feature_options(int argc, char** argv) {
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--no-spelling") {
+      feature_options.spelling = false;
+    } else if (arg == "--question-type-weight" && i + 1 < argc) {
+      feature_options.question_type_weight = std::stod(argv[++i]);
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  return rest;
+}
 
 int do_index(const std::string& corpus, const std::string& dir) {
   double t0 = peer::now_s();
@@ -44,7 +67,7 @@ int search(const peer::SearchArgs& a) {
   double open_ms = (peer::now_s() - t0) * 1000.0;
   return peer::run_search(a, [&]() -> peer::Worker {
     return [&searcher](const peer::Query& q, std::size_t k, bool exclude_self) {
-      askalike::SearchOptions options;
+      askalike::SearchOptions options = feature_options;
       options.k = k;
       // Ids and scores only, as the peers return them.
       options.snippets = false;
@@ -70,5 +93,6 @@ int compact(const std::string& source, const std::string& destination) {
 }
 
 int main(int argc, char** argv) {
-  return peer::dispatch(argc, argv, "askalike", do_index, search, {{"compact", compact}});
+  std::vector<char*> args = take_feature_options(argc, argv);
+  return peer::dispatch(static_cast<int>(args.size()), args.data(), "askalike", do_index, search, {{"compact", compact}});
 }

@@ -236,7 +236,15 @@ bool add_question_type_bonus(Xapian::Query& query, const std::string& type, doub
   const double idf = bm25_idf(records, termfreq);
   if (!(idf > 0.0)) return false;
   Xapian::Query bonus(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), weight * ranking.score_factor() / idf);
-  query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, bonus);
+  // The right branch also matches every record, weighing nothing: Xapian
+  // 1.4's matcher, when pruning turns an AND_MAYBE into an AND while the
+  // right branch has moved past the left one's record, skips the record the
+  // right branch is on, which can belong in the top hits. On the type term
+  // alone that branch is usually ahead, and shards and one database lost
+  // different records (tests/shards_test.cpp, "pruning"); a branch that
+  // matches every record stops on the left one's record and is never ahead.
+  const Xapian::Query every_record(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0.0);
+  query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, Xapian::Query(Xapian::Query::OP_OR, bonus, every_record));
   return true;
 }
 

@@ -42,16 +42,16 @@ inline std::vector<std::string> corpus_queries(const std::vector<askalike::Recor
 
 inline bool same_score(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b)); }
 
-// Same hits, same order, same scores (relative 1e-9), and the same words
+// Same hits (the first o.k), same order, same scores (relative 1e-9), and the same words
 // added to the query (associations, feedback) weighed alike. Hits tied in
-// score may come in either order: Xapian breaks ties by document id, but the
-// shards of a stub sum a record's word weights in their own order, and the
-// last bits of two tied scores can then differ. `at_least` queries must have
+// score may come in either order: Xapian breaks ties by document number,
+// which shards interleave, and the shards of a stub sum a record's word
+// weights in their own order (Xapian orders an OR's branches by each
+// shard's term frequencies), so the last bits of two tied scores can differ. `at_least` queries must have
 // hits; when `o` asks for expansion, most queries must have been expanded.
 inline void check_same_results(const askalike::Searcher& expected, const askalike::Searcher& actual,
                                const std::vector<std::string>& queries, askalike::SearchOptions o,
                                std::size_t at_least) {
-  o.k = 10;
   // Xapian 1.4's remote backend has no spelling table (and copied shards
   // carry none): corrections are local only. The question-type bonus is a
   // scaled term and must rank the same everywhere: it stays on.

@@ -72,7 +72,10 @@ const Built& built() {
 
 // True when the hits that facets are counted over end inside a run of hits
 // tied in score: which of the tied records are counted is then open (Xapian
-// breaks ties by document id, and shards number documents otherwise).
+// breaks ties by document number, which shards interleave, and the last bits
+// of tied scores can differ on shards: compare_results.hpp). Ordering ties
+// by record id (a sort by value) would settle exact ties only, and cost a
+// value read per candidate.
 bool facet_cut_in_a_tie(const Searcher& searcher, const std::string& q, const SearchOptions& o) {
   SearchOptions probe = o;
   probe.k = std::max(o.k, o.facet_depth) + 1;
@@ -96,16 +99,7 @@ TopicCounts topic_counts(const askalike::Results& r) {
 // query whose facet depth does not cut a tie.
 void check_same_facets(const Searcher& expected, const Searcher& actual, const std::vector<std::string>& queries) {
   SearchOptions o;
-  o.k = 10;
-  // KNOWN ISSUE (found at the merge of question types, not yet explained):
-  // with the question-type bonus (OP_AND_MAYBE of a scaled type term) a
-  // stub of shards can rank the 40th-100th hits of a few "What are the
-  // treatments for X?" queries differently from one database (a record of
-  // a tied score left out of the top 101 for one scoring lower), so the
-  // facets over the facet depth differ; the top 10 ids and scores agree
-  // (check_same_results). Facets are compared without the bonus until it
-  // is understood.
-  o.question_type_weight = 0;
+  o.k = 10;  // and the default options: the question-type bonus is on
   std::size_t compared = 0;
   for (const std::string& q : queries) {
     CAPTURE(q);
@@ -120,6 +114,38 @@ void check_same_facets(const Searcher& expected, const Searcher& actual, const s
     CHECK(topic_counts(a) == topic_counts(b));
   }
   CHECK(compared >= queries.size() * 3 / 4);  // 164 of the 200 corpus queries when written
+}
+
+// The queries that get the question-type bonus (the others meet Xapian's
+// pruning only through ORs of words: see "pruning" below).
+std::vector<std::string> typed_queries(const Searcher& searcher, const std::vector<std::string>& queries) {
+  SearchOptions o;
+  o.k = 1;
+  o.spelling = false;
+  std::vector<std::string> out;
+  for (const std::string& q : queries)
+    if (!searcher.similar(q, o).question_type.empty()) out.push_back(q);
+  return out;
+}
+
+// The first 101 hits of each query are the 101 best of all its matches:
+// asking for more hits brings no better record in ahead of them.
+void check_best_first(const Searcher& searcher, const std::vector<std::string>& queries, std::size_t all) {
+  SearchOptions o;
+  o.spelling = false;  // as check_same_results: shards carry no spelling table
+  o.facets = o.records = o.snippets = o.match_details = false;
+  for (const std::string& q : queries) {
+    CAPTURE(q);
+    o.k = 101;
+    auto top = searcher.similar(q, o);
+    o.k = all;
+    auto every = searcher.similar(q, o);
+    REQUIRE(top.hits.size() <= every.hits.size());
+    for (std::size_t i = 0; i < top.hits.size(); ++i) {
+      CAPTURE(i);
+      CHECK(testutil::same_score(top.hits[i].score, every.hits[i].score));
+    }
+  }
 }
 
 }  // namespace
@@ -169,6 +195,39 @@ TEST_CASE("3 local shards and 3 shards served by xapian-tcpsrv rank as one datab
   CHECK(remote.stats().documents == b.records.size());
   testutil::check_same_results(one, remote, b.queries);
   check_same_facets(one, remote, b.queries);
+  // Down to the 101st hit, for the queries with the question-type bonus: the
+  // Chinese query that an OR of words loses a record for ("pruning" below)
+  // loses another one when each server prunes its shard alone.
+  SearchOptions deep;  // ids and scores only: over xapian-tcpsrv every record fetched is a round trip
+  deep.k = 101;
+  deep.records = deep.facets = deep.snippets = deep.match_details = false;
+  const std::vector<std::string> typed = typed_queries(one, b.queries);
+  testutil::check_same_results(one, remote, typed, deep, typed.size());
+}
+
+// Xapian 1.4's matcher, when it prunes (skips records that cannot reach
+// the k-th score so far), lost a record of the top when the question-type
+// bonus's AND_MAYBE decayed to AND while its right branch was ahead of its
+// left (question_type.cpp). Shards meet records in another order, so one
+// database and shards lost different ones: "What are the treatments for
+// Acromegaly?" missed a record scoring 4.474 from its top 101 on 3 shards,
+// "Is lamellar ichthyosis inherited?" one scoring 4.555 on one database.
+// Only queries with the bonus are checked for the best first: an AND_MAYBE
+// that an OR of words decays into can do the same, which askalike cannot
+// change while the matcher prunes (one Chinese query of the 200 loses a
+// record from its top 101: the same one on one database and on local
+// shards, another one on shards behind xapian-tcpsrv).
+TEST_CASE("pruning: the first 101 hits are the 101 best matches, on one database and on shards alike") {
+  const Built& b = built();
+  Searcher one(b.db), local(b.collection);
+  const std::vector<std::string> typed = typed_queries(one, b.queries);
+  CHECK(typed.size() >= 150);  // 171 of the 200 corpus queries when written
+  check_best_first(one, typed, b.records.size());
+  check_best_first(local, typed, b.records.size());
+  SearchOptions o;
+  o.k = 101;
+  o.records = o.facets = o.snippets = o.match_details = false;
+  testutil::check_same_results(one, local, b.queries, o, b.queries.size());
 }
 
 TEST_CASE("upsert and remove of an existing id on a collection leave exactly one copy, or none") {
