@@ -738,6 +738,7 @@ void reindex_database(const std::string& source, const std::string& destination,
         schema::write_features(to.back(), features);
         to.back().set_metadata(schema::kFieldTotalsKey, totals.serialize());
         if (!dictionary.empty()) to.back().set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
+        associations::copy(from, to.back());  // learned from the same records: still true
       }
       constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit
       Xapian::doccount count = 0;
