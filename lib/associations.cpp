@@ -156,6 +156,14 @@ LearnReport learn(const Xapian::Database& db, const std::string& path, std::vect
   return report;
 }
 
+void copy(const Xapian::Database& from, Xapian::WritableDatabase& to) {
+  const std::string info = from.get_metadata(kInfoKey);
+  if (info.empty()) return;  // nothing learned
+  for (auto it = from.metadata_keys_begin(kWordKeyPrefix); it != from.metadata_keys_end(kWordKeyPrefix); ++it)
+    to.set_metadata(*it, from.get_metadata(*it));
+  to.set_metadata(kInfoKey, info);
+}
+
 std::vector<Association> parse(const std::string& value) {
   if (value.size() > kMaxValueBytes) damaged(std::to_string(value.size()) + " bytes for one word");
   std::vector<Association> out;

@@ -38,6 +38,11 @@ inline constexpr std::size_t kMaxValueBytes = 32 * 1024;
 LearnReport learn(const Xapian::Database& db, const std::string& path, std::vector<Xapian::WritableDatabase>& stores,
                   Analyzer& analyzer, const LearnOptions& options);
 
+// Copies the table learned for `from` (if any) into `to`, a rebuild of the
+// same records by the same analyzer (reindex_database), for which it still
+// holds; the caller commits.
+void copy(const Xapian::Database& from, Xapian::WritableDatabase& to);
+
 // The stored associations of one term; empty when it has none.
 // Throws Error(kCorrupt) on a value it cannot read.
 std::vector<Association> read(const Xapian::Database& db, const std::string& term);

@@ -68,6 +68,12 @@ struct IndexWriter::Impl {
   // them); records stored before it stay plain JSON.
   RecordDictionary dictionary;
   RecordSampler sampler;
+  // get()'s readers of stored records, one per shard (decoders[i] reads
+  // shards[i], which never moves): a decoder keeps the dictionary it loaded,
+  // so each get() no longer reads and parses it again. Used like the
+  // shards, from the writer's one thread at a time (the parallel ingest's
+  // workers only analyse records).
+  std::vector<RecordDecoder> decoders;
 
   Impl(std::string p, std::vector<Xapian::WritableDatabase> d, bool is_sharded, const AnalyzerOptions& options,
        const RankingSettings& r)
@@ -76,12 +82,14 @@ struct IndexWriter::Impl {
     settled = false;
     for (const auto& db : shards) settled = settled || db.get_doccount() > 0;
     load_dictionary();
+    decoders.reserve(shards.size());
+    for (const auto& db : shards) decoders.emplace_back(db, path);
   }
 
   // The shard holding the record with this id term.
-  Xapian::WritableDatabase& db_of(const std::string& term) {
-    if (shards.size() == 1) return shards.front();
-    return shards[shards::shard_of(term.substr(std::strlen(schema::kId)), shards.size())];
+  Xapian::WritableDatabase& db_of(const std::string& term) { return shards[shard_index(term)]; }
+  std::size_t shard_index(const std::string& term) const {
+    return shards.size() == 1 ? 0 : shards::shard_of(term.substr(std::strlen(schema::kId)), shards.size());
   }
 
   // All shards as one database (reads see uncommitted changes).
@@ -630,11 +638,11 @@ bool IndexWriter::get(const std::string& id, Record& out) const {
   return schema::guarded("reading record " + id, impl_->path, [&] {
     impl_->settle();  // uncommitted records are readable
     std::string term = id_term(id);
-    Xapian::WritableDatabase& db = impl_->db_of(term);
+    const std::size_t shard = impl_->shard_index(term);
+    Xapian::WritableDatabase& db = impl_->shards[shard];
     Xapian::PostingIterator p = db.postlist_begin(term);
     if (p == db.postlist_end(term)) return false;
-    RecordDecoder decoder(db, impl_->path);
-    out = schema::record_of(decoder.json(db.get_document(*p).get_data()));
+    out = schema::record_of(impl_->decoders[shard].json(db.get_document(*p).get_data()));
     return true;
   });
 }
@@ -730,6 +738,7 @@ void reindex_database(const std::string& source, const std::string& destination,
         schema::write_features(to.back(), features);
         to.back().set_metadata(schema::kFieldTotalsKey, totals.serialize());
         if (!dictionary.empty()) to.back().set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
+        associations::copy(from, to.back());  // learned from the same records: still true
       }
       constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit
       Xapian::doccount count = 0;

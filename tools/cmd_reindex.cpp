@@ -47,7 +47,8 @@ int cmd_reindex(const std::vector<std::string>& args) {
               "ranked with the given settings (the others as DB has them), every record\n"
               "normalised by the field averages of the whole collection (a growing database\n"
               "normalises each record by the averages when it was added). DB is left as it\n"
-              "is; move DEST into its place when done. The analyzer settings are kept.");
+              "is; move DEST into its place when done. The analyzer settings and the word\n"
+              "associations learned (`askalike learn`) are kept.");
   add_ranking_options(cmd.options());
   cmd.positional("dest", 1, po::value<std::string>());
   if (!cmd.parse(args)) return kExitOk;

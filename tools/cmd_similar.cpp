@@ -43,10 +43,8 @@ void add_search_options(po::options_description& options, std::size_t default_k)
       ("min-score", po::value<double>()->default_value(0.0)->value_name("S"), "drop hits scoring below S")
       ("exclude-self", "with --queries: leave out the record whose id is the query's id")
       ("threads", po::value<long long>()->default_value(0)->value_name("N"),
-       "threads for many queries (0: all cores)")
-      ("timeout", po::value<long long>()->default_value(SearcherOptions().timeout_ms)->value_name("MS"),
-       "for remote shards (xapian-tcpsrv): fail when a server does not connect or answer within MS "
-       "milliseconds (0: wait for ever)");
+       "threads for many queries (0: all cores)");
+  add_searcher_options(options);
   const SearchOptions d;  // the library's defaults
   po::options_description ranking(
       "Ranking (defaults: the library's; field weights and b are the database's\n"
@@ -78,6 +76,13 @@ void add_search_options(po::options_description& options, std::size_t default_k)
            ->value_name("W"), "weight of the best feedback word (0..1); the others in proportion");
   options.add(ranking);
   options.add(expansion);
+}
+
+void add_searcher_options(po::options_description& options) {
+  options.add_options()
+      ("timeout", po::value<long long>()->default_value(SearcherOptions().timeout_ms)->value_name("MS"),
+       "for remote shards (xapian-tcpsrv): fail when a server does not connect or answer within MS "
+       "milliseconds (0: wait for ever)");
 }
 
 SearcherOptions searcher_options_from(const Command& cmd) {

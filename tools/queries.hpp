@@ -42,7 +42,9 @@ std::vector<Results> run_queries(const Searcher& searcher, const std::vector<Que
 // --category, ...), and the SearchOptions they give.
 void add_search_options(po::options_description& options, std::size_t default_k);
 SearchOptions search_options_from(const Command& cmd);
-// What the searcher is opened with (--timeout).
+// What the searcher is opened with (--timeout), for every command that
+// searches (add_search_options includes them; `serve` adds them alone).
+void add_searcher_options(po::options_description& options);
 SearcherOptions searcher_options_from(const Command& cmd);
 
 // read_queries_jsonl() of a file, or of stdin for "-". Throws askalike::Error.

@@ -240,8 +240,9 @@ ASKALIKE_EXPORT void compact_database(const std::string& source, const std::stri
 // records of `source`, ranked with `ranking` (nullopt: the source's settings)
 // and every record normalised by the field averages of the whole collection
 // (a growing database normalises each record by the averages of the records
-// before it). The analyzer settings are kept, and a collection of shards
-// gives a collection of as many shards. Throws Error.
+// before it). The analyzer settings and the learned word associations are
+// kept, and a collection of shards gives a collection of as many shards.
+// Throws Error.
 ASKALIKE_EXPORT void reindex_database(const std::string& source, const std::string& destination,
                                       const std::optional<RankingOptions>& ranking = std::nullopt);
 // What check_database() found.

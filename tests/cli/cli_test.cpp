@@ -737,7 +737,7 @@ TEST_CASE("index --shards: every command takes the collection as it takes one da
   CHECK(negative.err.find("--timeout must be between 0 and") != std::string::npos);
 }
 
-TEST_CASE("learn, stats --word and similar --associations / --feedback-terms (issue 13)") {
+TEST_CASE("learn, stats --word and similar --associations / --feedback-terms (issue 13), kept by reindex") {
   TempDir dir;
   const std::string records = dir / "heart.jsonl";
   write_file(records,
@@ -787,4 +787,11 @@ TEST_CASE("learn, stats --word and similar --associations / --feedback-terms (is
   CHECK(bad_learn.err.find("per-word must be between 1 and 64, not 0") != std::string::npos);
   CHECK(askalike({"learn", "-d", dir / "none"}).code == 1);
   CHECK(askalike({"learn", "--help"}).out.find("--per-word") != std::string::npos);
+
+  // A rebuild keeps what was learned: the same records, the same analyzer.
+  REQUIRE(askalike({"reindex", "-d", db, "--answer-weight", "0.2", dir / "rebuilt"}).code == 0);
+  CHECK(askalike({"stats", "-d", dir / "rebuilt", "--word", "heart"}).out == word.out);
+  CHECK(askalike({"stats", "-d", dir / "rebuilt"}).out.find("learned from 8 records") != std::string::npos);
+  CHECK(askalike({"similar", "-d", dir / "rebuilt", "--associations", "5", "heart attack"}).out.find("[mi-recovery]") !=
+        std::string::npos);
 }

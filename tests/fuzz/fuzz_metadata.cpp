@@ -47,7 +47,7 @@ void check_results(const askalike::Results& r) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const fuzz::FuzzDatabase database;
+  static const fuzz::FuzzDatabase& database = fuzz::shared_database();
   static const std::string db = database.db();
   static std::string original[kKeyCount];
   static const bool saved = [] {

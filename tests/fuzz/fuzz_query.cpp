@@ -6,7 +6,7 @@
 #include "fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const fuzz::FuzzDatabase database;
+  static const fuzz::FuzzDatabase& database = fuzz::shared_database();
   static const askalike::Searcher searcher(database.db());
   static const char* const kLanguages[] = {"", "en", "zh", "ja"};
   if (size < 2) return 0;

@@ -9,7 +9,7 @@
 #include "fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const fuzz::FuzzDatabase database;
+  static const fuzz::FuzzDatabase& database = fuzz::shared_database();
   static const std::string first_id = [] {
     Xapian::Database x(database.db());
     std::string id = x.get_document(1).get_value(3);  // schema::kIdSlot

@@ -22,7 +22,7 @@ using askalike::serve::json;
 // Searches with the options a request gave, and renders the answer as the
 // service does: options that pass the checks must give a well-formed answer.
 void search(const std::string& text, const askalike::SearchOptions& options) {
-  static const fuzz::FuzzDatabase database;
+  static const fuzz::FuzzDatabase& database = fuzz::shared_database();
   static const askalike::Searcher searcher(database.db());
   try {
     askalike::Results r = searcher.similar(text, options);

@@ -49,6 +49,25 @@ def test_a_remote_shard_that_is_down_raises_unavailable(tmp_path):
     assert isinstance(caught.value, ConnectionError)
 
 
+def test_a_remote_shard_that_does_not_answer_is_caught_as_the_builtin_timeout_error(tmp_path):
+    # A server that takes the connection (the kernel's backlog does) and
+    # never answers.
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(4)
+        stub = tmp_path / "hung.stub"
+        stub.write_text(f"remote 127.0.0.1:{hung.getsockname()[1]}\n")
+        caught = None
+        try:
+            askalike.Searcher(str(stub), timeout_ms=500)
+        except TimeoutError as e:  # Python's own name, as code that knows nothing of askalike writes it
+            caught = e
+    assert isinstance(caught, askalike.TimeoutError), caught
+    assert isinstance(caught, askalike.Error)
+    assert caught.code == "timeout"
+    assert "did not answer in time" in str(caught)
+
+
 def test_max_changesets_keeps_changesets_for_replicas(tmp_path):
     db = str(tmp_path / "master")
     with askalike.Index(db, max_changesets=5) as index:

@@ -6,7 +6,7 @@ import socket
 import time
 import urllib.parse
 
-from conftest import serving
+from conftest import run_cli, serving
 
 
 def error_of(answer):
@@ -117,3 +117,22 @@ def test_idle_and_slow_clients_are_cut_off(small_db):
         slow.close()
         # Still serving everyone else.
         assert s.get("/healthz")[0] == 200
+
+
+def test_timeout_bounds_the_wait_for_a_remote_shard(tmp_path):
+    # A shard server that takes the connection (the kernel's backlog does)
+    # and never answers: serve gives up after --timeout, not the default 10 s.
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(4)
+        stub = tmp_path / "remote.stub"
+        stub.write_text("remote 127.0.0.1:%d\n" % hung.getsockname()[1])
+        start = time.monotonic()
+        r = run_cli("serve", "-d", str(stub), "--listen", "127.0.0.1:0", "--timeout", "500", timeout=60)
+        assert r.returncode == 1, r.stderr
+        assert "did not answer in time" in r.stderr
+        assert time.monotonic() - start < 8
+    bad = run_cli("serve", "-d", str(stub), "--timeout", "-1")
+    assert bad.returncode == 2
+    assert "--timeout must be between 0 and" in bad.stderr
+    assert "--timeout" in run_cli("serve", "--help").stdout

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../cli.hpp"
+#include "../queries.hpp"
 #include "service.hpp"
 
 namespace askalike::cli {
@@ -106,6 +107,7 @@ int cmd_serve(const std::vector<std::string>& args) {
        "drop a client that reads nothing of its answer for S seconds")
       ("idle-timeout", po::value<double>()->default_value(5)->value_name("S"),
        "close a connection that starts no request for S seconds");
+  add_searcher_options(cmd.options());
   if (!cmd.parse(args)) return kExitOk;
 
   const Address address = parse_listen(cmd, cmd.get<std::string>("listen"));
@@ -119,6 +121,7 @@ int cmd_serve(const std::vector<std::string>& args) {
   serve::ServiceOptions options;
   options.db = cmd.db();
   options.limits = limits;
+  options.searcher = searcher_options_from(cmd);
   options.reload_interval =
       std::chrono::milliseconds(static_cast<long>(seconds_option(cmd, "reload-interval", 0.01) * 1000));
   const double read_timeout = seconds_option(cmd, "read-timeout", 0.01);

@@ -4,8 +4,9 @@
 
 namespace askalike::serve {
 
-LiveSearcher::LiveSearcher(const std::string& path, std::chrono::milliseconds interval)
-    : path_(path), searcher_(path) {
+LiveSearcher::LiveSearcher(const std::string& path, const SearcherOptions& options,
+                           std::chrono::milliseconds interval)
+    : path_(path), searcher_(path, options) {
   // Read through the library, which refuses what it must not open (a stub
   // line that would start a program).
   CommittedState state = committed_state(path);

@@ -25,7 +25,7 @@ namespace askalike::serve {
 class LiveSearcher {
  public:
   // Throws askalike::Error when the database cannot be opened.
-  LiveSearcher(const std::string& path, std::chrono::milliseconds interval);
+  LiveSearcher(const std::string& path, const SearcherOptions& options, std::chrono::milliseconds interval);
   ~LiveSearcher();
   LiveSearcher(const LiveSearcher&) = delete;
   LiveSearcher& operator=(const LiveSearcher&) = delete;

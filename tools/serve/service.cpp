@@ -69,7 +69,7 @@ struct Service::Impl {
   // with this method" (405). Filled by install(), read-only afterwards.
   std::vector<std::pair<std::regex, std::string>> routes;
 
-  explicit Impl(ServiceOptions o) : options(std::move(o)), live(options.db, options.reload_interval) {}
+  explicit Impl(ServiceOptions o) : options(std::move(o)), live(options.db, options.searcher, options.reload_interval) {}
 
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 

@@ -21,6 +21,7 @@ struct ServiceOptions {
   std::string db;
   std::string write_token;  // empty: every write is refused with 403
   Limits limits;
+  SearcherOptions searcher;  // how the database is opened (timeout_ms for remote shards)
   std::chrono::milliseconds reload_interval{500};
 };
 
