@@ -9,11 +9,13 @@
 
 namespace askalike {
 
+// The one idf formula of query terms: 0 for a term no record holds.
+static double idf_of(double records, double termfreq) {
+  return termfreq == 0 ? 0.0 : std::log((records + 1.0) / termfreq);
+}
+
 double inverse_document_frequency(const std::string& term, const Xapian::Database& db) {
-  double n = static_cast<double>(db.get_doccount());
-  double df = db.get_termfreq(term);
-  if (df == 0) return 0.0;
-  return std::log((n + 1.0) / df);
+  return idf_of(static_cast<double>(db.get_doccount()), db.get_termfreq(term));
 }
 
 std::unordered_map<std::string, Xapian::doccount> term_frequencies(const Xapian::Database& db,
@@ -44,9 +46,7 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
   const double n = static_cast<double>(db.get_doccount());
   std::vector<WeightedTerm> out;
   for (const std::string& term : order) {
-    const double f = df[term];
-    if (f == 0) continue;
-    double idf = std::log((n + 1.0) / f);
+    double idf = idf_of(n, df[term]);
     if (idf <= 0.0) continue;
     Xapian::termcount tf = frequency[term];
     out.push_back(WeightedTerm{term, (1.0 + std::log(static_cast<double>(tf))) * idf, tf});
