@@ -22,6 +22,7 @@
 #include "document.hpp"
 #include "record_codec.hpp"
 #include "schema.hpp"
+#include "shard_writers.hpp"
 #include "shards.hpp"
 #include "spelling.hpp"
 #include "stats.hpp"
@@ -38,13 +39,15 @@ static Xapian::Document ready_document(Xapian::WritableDatabase& db, AnalysedRec
 }
 
 // Stores a record's document: adds it, or replaces the one with its id term.
-using StoreFunction = std::function<bool(const std::string& term, AnalysedRecord&& record)>;
+// Returns true when it replaced one.
+using StoreFunction = std::function<bool(const std::string& id, const std::string& term, AnalysedRecord&& record)>;
 
 struct IndexWriter::Impl {
   std::string path;
   // One database, or the shards of a collection (shards.hpp): a record is in
   // shards[shard_of(its id)].
   std::vector<Xapian::WritableDatabase> shards;
+  std::vector<std::string> shard_paths;  // where each is, for readers beside the writer
   bool sharded = false;
   unsigned max_changesets = 0;
   Analyzer analyzer;
@@ -75,9 +78,9 @@ struct IndexWriter::Impl {
   // workers only analyse records).
   std::vector<RecordDecoder> decoders;
 
-  Impl(std::string p, std::vector<Xapian::WritableDatabase> d, bool is_sharded, const AnalyzerOptions& options,
-       const RankingSettings& r)
-      : path(std::move(p)), shards(std::move(d)), sharded(is_sharded), analyzer(options), ranking(r),
+  Impl(std::string p, std::vector<Xapian::WritableDatabase> d, std::vector<std::string> d_paths, bool is_sharded,
+       const AnalyzerOptions& options, const RankingSettings& r)
+      : path(std::move(p)), shards(std::move(d)), shard_paths(std::move(d_paths)), sharded(is_sharded), analyzer(options), ranking(r),
         features(schema::read_features(shards.front(), path)), totals(schema::read_field_totals(shards.front(), path)) {
     settled = false;
     for (const auto& db : shards) settled = settled || db.get_doccount() > 0;
@@ -145,7 +148,7 @@ struct IndexWriter::Impl {
   // Returns true when a record was replaced.
   bool store(const std::string& term, AnalysedRecord&& record) {
     bool existed = forget(term);
-    if (dictionary.empty()) sampler.add(record.doc.get_data());
+    sample(record);
     if (!settled) {
       pending_index[term] = pending.size();
       pending.emplace_back(term, std::move(record));
@@ -153,14 +156,29 @@ struct IndexWriter::Impl {
     }
     // This record counts in the averages it is normalised by.
     totals.add(record.lengths);
-    Xapian::Document doc = ready_document(db_of(term), std::move(record), totals.averages(), ranking, dictionary);
-    // A new id needs no look-up of a document to replace.
-    if (existed)
-      db_of(term).replace_document(term, doc);
-    else
-      db_of(term).add_document(doc);
+    write(shard_index(term), term, std::move(record), totals.averages(), existed);
     return existed;
   }
+
+  // Until the dictionary is made, records are its samples.
+  void sample(const AnalysedRecord& record) {
+    if (dictionary.empty()) sampler.add(record.doc.get_data());
+  }
+
+  // Writes a record into its shard, normalised by `averages`, replacing the
+  // record of its id when there is one (a new id needs no look-up).
+  void write(std::size_t shard, const std::string& term, AnalysedRecord&& record,
+             const std::array<double, kFieldCount>& averages, bool replaces) {
+    Xapian::WritableDatabase& db = shards[shard];
+    Xapian::Document doc = ready_document(db, std::move(record), averages, ranking, dictionary);
+    if (replaces)
+      db.replace_document(term, doc);
+    else
+      db.add_document(doc);
+  }
+
+  // A parallel load's storing for a collection (below).
+  class ParallelStore;
 
   // Stores the waiting records, normalised by their own averages.
   void settle() {
@@ -211,6 +229,75 @@ struct IndexWriter::Impl {
   }
 };
 
+// [issue 11: shards are built in parallel] A parallel load's storing into a
+// collection, with a thread per shard (ShardWriters) doing the writing, most
+// of a load's time. The storing thread still decides, in input order, what
+// store() decides: whether a record replaces one, and the averages it is
+// normalised by, so the collection is the one a serial load makes. It must
+// not look into a shard that another thread writes, so it looks into a
+// reader of the shard's last commit and into the records handed over since:
+// together what the writer's own uncommitted view would show.
+class IndexWriter::Impl::ParallelStore {
+ public:
+  explicit ParallelStore(Impl& impl)
+      : impl_(impl), writers_(impl.shards.size(), [this](std::size_t shard, Task& task) {
+          schema::guarded("adding record " + task.id, impl_.path, [&] {
+            impl_.write(shard, task.term, std::move(task.record), task.averages, task.replaces);
+          });
+        }) {
+    for (const std::string& p : impl.shard_paths) committed_.push_back(detail::open_database(p));
+  }
+
+  // store() with the writing handed to the shard's thread. Throws the first
+  // error of a shard's thread.
+  bool store(const std::string& id, const std::string& term, AnalysedRecord&& record) {
+    // A new database's first records wait in memory until the first commit
+    // (nothing has been handed over before it).
+    if (!impl_.settled) return impl_.store(term, std::move(record));
+    bool existed = forget(term);
+    impl_.sample(record);
+    impl_.totals.add(record.lengths);
+    since_commit_[term] = record.lengths;
+    writers_.post(impl_.shard_index(term), Task{id, term, std::move(record), impl_.totals.averages(), existed});
+    return existed;
+  }
+
+  // Commits once every shard has written what it was given.
+  void commit(IndexWriter& writer) {
+    writers_.drain();
+    writer.commit();
+    since_commit_.clear();
+    for (auto& db : committed_) db.reopen();
+  }
+
+ private:
+  struct Task {
+    std::string id, term;
+    AnalysedRecord record;
+    std::array<double, kFieldCount> averages;
+    bool replaces = false;
+  };
+
+  // Impl::forget() for a record handed over since the last commit, or in it.
+  bool forget(const std::string& term) {
+    auto handed = since_commit_.find(term);
+    if (handed != since_commit_.end()) {
+      impl_.totals.remove(handed->second);
+      return true;
+    }
+    Xapian::Database& db = committed_[impl_.shard_index(term)];
+    Xapian::PostingIterator p = db.postlist_begin(term);
+    if (p == db.postlist_end(term)) return false;
+    impl_.totals.remove(schema::decode_field_lengths(db.get_document(*p).get_value(schema::kFieldLengthsSlot)));
+    return true;
+  }
+
+  Impl& impl_;
+  std::vector<Xapian::Database> committed_;                     // a reader per shard, at the last commit
+  std::unordered_map<std::string, FieldLengths> since_commit_;  // id term -> lengths, handed over since
+  ShardWriters<Task> writers_;  // last: its threads stop (applying what they hold) first
+};
+
 IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
   schema::guarded("opening the database for writing", path, [&] {
     struct stat st;
@@ -250,7 +337,7 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
       schema::write_features(dbs[i], schema::IndexFeatures{options.spelling, options.question_types});
       detail::with_max_changesets(options.max_changesets, [&] { dbs[i].commit(); });
     }
-    impl_ = std::make_unique<Impl>(path, std::move(dbs), sharded, stored, ranking);
+    impl_ = std::make_unique<Impl>(path, std::move(dbs), std::move(paths), sharded, stored, ranking);
     impl_->max_changesets = options.max_changesets;
     impl_->begin();
   });
@@ -331,9 +418,9 @@ class Pipeline {
   static constexpr std::size_t kWindowChunks = 4;  // chunks in flight per worker (at least 8 in all)
   static constexpr std::size_t kMaxWindow = 64;    // chunks in flight at the most (2,048 records)
 
-  Pipeline(IndexWriter& writer, StoreFunction store, const std::string& path, const AnalyzerOptions& analyzer,
+  Pipeline(StoreFunction store, std::function<void()> commit, const std::string& path, const AnalyzerOptions& analyzer,
            const schema::IndexFeatures& features, const IngestOptions& options, unsigned workers)
-      : writer_(writer), store_(std::move(store)), path_(path), features_(features), options_(options),
+      : store_(std::move(store)), commit_(std::move(commit)), path_(path), features_(features), options_(options),
         batch_(std::max<std::size_t>(options.batch_size, 1)),
         window_(std::clamp<std::size_t>(kWindowChunks * std::size_t{workers}, 8, kMaxWindow)), ring_(window_) {
     analyzers_.reserve(workers);
@@ -422,7 +509,7 @@ class Pipeline {
         std::rethrow_exception(error);
       } catch (const ParseError&) {
         // Keep what was read before the bad record, then report the error.
-        writer_.commit();
+        commit_();
         throw;
       }
     }
@@ -528,10 +615,10 @@ class Pipeline {
             continue;
           }
           bool replaced =
-              schema::guarded("adding record " + r.id, path_, [&] { return store_(r.term, std::move(r.record)); });
+              schema::guarded("adding record " + r.id, path_, [&] { return store_(r.id, r.term, std::move(r.record)); });
           ++report_.read;
           ++(replaced ? report_.replaced : report_.added);
-          if (report_.read % batch_ == 0) writer_.commit();
+          if (report_.read % batch_ == 0) commit_();
         }
         applied_.store(report_.read);
       }
@@ -545,8 +632,8 @@ class Pipeline {
     }
   }
 
-  IndexWriter& writer_;
   StoreFunction store_;
+  std::function<void()> commit_;
   const std::string& path_;
   const schema::IndexFeatures features_;
   const IngestOptions& options_;
@@ -581,16 +668,20 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
   if (threads > 1) {
     IngestReport report;
     {
-      // One thread stores, the others analyse; reading takes little.
+      // One thread stores, the others analyse; reading takes little. A
+      // collection's shards are written by a thread each besides.
       Impl& impl = *impl_;
-      StoreFunction store = [&impl](const std::string& term, AnalysedRecord&& record) {
-        return impl.store(term, std::move(record));
+      std::optional<Impl::ParallelStore> parallel;
+      if (impl.shards.size() > 1) parallel.emplace(impl);
+      StoreFunction store = [&](const std::string& id, const std::string& term, AnalysedRecord&& record) {
+        return parallel ? parallel->store(id, term, std::move(record)) : impl.store(term, std::move(record));
       };
-      Pipeline pipeline(*this, std::move(store), impl_->path, impl_->analyzer.options(), impl_->features, options,
-                        threads - 1);
+      auto commit_all = [&] { parallel ? parallel->commit(*this) : commit(); };
+      Pipeline pipeline(std::move(store), commit_all, impl_->path, impl_->analyzer.options(), impl_->features,
+                        options, threads - 1);
       report = pipeline.run(source);
+      commit_all();
     }
-    commit();
     std::vector<BadLine> refused = std::move(report.bad_lines);
     report.bad_lines = source.bad_lines();
     report.bad_lines.insert(report.bad_lines.end(), refused.begin(), refused.end());

@@ -128,7 +128,8 @@ int cmd_index(const std::vector<std::string>& args) {
            ->value_name("N"), "a record with more fields (JSON members, CSV columns) is a bad record")
       ("threads,j", po::value<long long>()->default_value(0)->value_name("N"),
        "threads to use (0: one per core; 1: everything on one thread). One stores the "
-       "records, in input order whatever N is, so the database is the same; the others analyse them")
+       "records, in input order whatever N is, so the database is the same; the others analyse them. "
+       "With N > 1 a collection's shards are also written on a thread each")
       ("shards", po::value<long long>()->value_name("N"),
        "a new collection of N shards: DB becomes a directory of N databases and a stub file "
        "naming them, each record in the shard its id hashes to (default: one database; an "

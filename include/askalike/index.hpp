@@ -122,6 +122,7 @@ struct ASKALIKE_EXPORT IngestOptions {
   // thread. With N > 1 the calling thread reads the source, N - 1 threads
   // analyse the records and one stores them in input order: the database,
   // the report, the progress calls and the errors are the same as with 1.
+  // A collection of shards is then also written by a thread per shard.
   unsigned threads = 0;
   // Called after every `progress_every` records with the count so far, on
   // the calling thread. With threads > 1 another thread is writing to the
