@@ -16,6 +16,7 @@
 
 #include "askalike/error.hpp"
 #include "stopwords.hpp"
+#include "stored_json.hpp"
 
 namespace askalike {
 
@@ -47,7 +48,7 @@ AnalyzerOptions AnalyzerOptions::deserialize(const std::string& text) {
     o.cjk_bigrams = j.at("cjk_bigrams").get<bool>();
     o.cjk_unigrams = j.value("cjk_unigrams", false);
     o.default_language = j.at("default_language").get<std::string>();
-    o.max_term_bytes = j.at("max_term_bytes").get<std::size_t>();
+    o.max_term_bytes = stored_json::count(j.at("max_term_bytes"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorCode::kIncompatibleVersion, std::string("unreadable analyzer settings in the database: ") + e.what());
   }

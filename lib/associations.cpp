@@ -15,6 +15,7 @@
 #include "askalike/error.hpp"
 #include "document.hpp"
 #include "schema.hpp"
+#include "stored_json.hpp"
 
 namespace askalike::associations {
 
@@ -200,8 +201,8 @@ Summary read_summary(const Xapian::Database& db) {
   if (text.empty()) return s;
   try {
     auto j = nlohmann::json::parse(text);
-    s.records = j.at("records").get<std::size_t>();
-    s.words = j.at("words").get<std::size_t>();
+    s.records = stored_json::count(j.at("records"));
+    s.words = stored_json::count(j.at("words"));
   } catch (const nlohmann::json::exception& e) {
     damaged(e.what());
   }

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <regex>
 #include <sstream>
 #include <utility>
 
@@ -221,5 +222,29 @@ TEST_CASE("hostile settings in a database's metadata: an error that names it and
       writer.upsert(make_record("q-3", "Neck pain", "A stiff neck in the morning", ""));
       writer.commit();
     });
+  }
+  // Counts held as JSON floats no integer holds (fuzz finding F10: undefined
+  // behaviour converting them), in the analyzer settings and in the summary
+  // of the learned word associations.
+  const std::string huge_term_bytes =
+      std::regex_replace(original[2], std::regex(R"("max_term_bytes":[0-9]+)"), R"("max_term_bytes":3.3e55)");
+  REQUIRE(huge_term_bytes != original[2]);
+  const std::pair<std::string, std::string> huge_counts[] = {
+      {"askalike.analyzer", huge_term_bytes},
+      {"askalike.associations", R"({"records":3.3e55,"words":1})"},
+  };
+  for (const auto& item : huge_counts) {
+    const std::string& key = item.first;
+    const std::string& value = item.second;
+    CAPTURE(value);
+    {
+      Xapian::WritableDatabase w(db, Xapian::DB_OPEN);
+      for (int k = 0; k < 3; ++k) w.set_metadata(keys[k], original[k]);
+      w.set_metadata(key, value);
+      w.commit();
+    }
+    std::string m = error_text([&] { askalike::Searcher(db, {}).stats(); }, ErrorCode::kCorrupt);
+    CHECK(has(m, db));
+    CHECK(has(m, "rebuild"));
   }
 }
