@@ -40,7 +40,7 @@ static Xapian::Document ready_document(Xapian::WritableDatabase& db, AnalysedRec
 
 // Stores a record's document: adds it, or replaces the one with its id term.
 // Returns true when it replaced one.
-using StoreFunction = std::function<bool(const std::string& id, const std::string& term, AnalysedRecord&& record)>;
+using StoreFunction = std::function<bool(const std::string& term, AnalysedRecord&& record)>;
 
 struct IndexWriter::Impl {
   std::string path;
@@ -92,8 +92,9 @@ struct IndexWriter::Impl {
   // The shard holding the record with this id term.
   Xapian::WritableDatabase& db_of(const std::string& term) { return shards[shard_index(term)]; }
   std::size_t shard_index(const std::string& term) const {
-    return shards.size() == 1 ? 0 : shards::shard_of(term.substr(std::strlen(schema::kId)), shards.size());
+    return shards.size() == 1 ? 0 : shards::shard_of(id_of(term), shards.size());
   }
+  static std::string id_of(const std::string& term) { return term.substr(std::strlen(schema::kId)); }
 
   // All shards as one database (reads see uncommitted changes).
   Xapian::Database all() const {
@@ -138,7 +139,12 @@ struct IndexWriter::Impl {
       pending_index.erase(waiting);
       return true;
     }
-    Xapian::WritableDatabase& db = db_of(term);
+    return forget_stored(db_of(term), term);
+  }
+
+  // Takes the record with this id term in `db` (if any) off the field
+  // totals; returns whether there was one.
+  bool forget_stored(const Xapian::Database& db, const std::string& term) {
     Xapian::PostingIterator p = db.postlist_begin(term);
     if (p == db.postlist_end(term)) return false;
     totals.remove(schema::decode_field_lengths(db.get_document(*p).get_value(schema::kFieldLengthsSlot)));
@@ -241,7 +247,7 @@ class IndexWriter::Impl::ParallelStore {
  public:
   explicit ParallelStore(Impl& impl)
       : impl_(impl), writers_(impl.shards.size(), [this](std::size_t shard, Task& task) {
-          schema::guarded("adding record " + task.id, impl_.path, [&] {
+          schema::guarded("adding record " + id_of(task.term), impl_.path, [&] {
             impl_.write(shard, task.term, std::move(task.record), task.averages, task.replaces);
           });
         }) {
@@ -250,7 +256,7 @@ class IndexWriter::Impl::ParallelStore {
 
   // store() with the writing handed to the shard's thread. Throws the first
   // error of a shard's thread.
-  bool store(const std::string& id, const std::string& term, AnalysedRecord&& record) {
+  bool store(const std::string& term, AnalysedRecord&& record) {
     // A new database's first records wait in memory until the first commit
     // (nothing has been handed over before it).
     if (!impl_.settled) return impl_.store(term, std::move(record));
@@ -258,7 +264,7 @@ class IndexWriter::Impl::ParallelStore {
     impl_.sample(record);
     impl_.totals.add(record.lengths);
     since_commit_[term] = record.lengths;
-    writers_.post(impl_.shard_index(term), Task{id, term, std::move(record), impl_.totals.averages(), existed});
+    writers_.post(impl_.shard_index(term), Task{term, std::move(record), impl_.totals.averages(), existed});
     return existed;
   }
 
@@ -272,7 +278,7 @@ class IndexWriter::Impl::ParallelStore {
 
  private:
   struct Task {
-    std::string id, term;
+    std::string term;
     AnalysedRecord record;
     std::array<double, kFieldCount> averages;
     bool replaces = false;
@@ -285,11 +291,7 @@ class IndexWriter::Impl::ParallelStore {
       impl_.totals.remove(handed->second);
       return true;
     }
-    Xapian::Database& db = committed_[impl_.shard_index(term)];
-    Xapian::PostingIterator p = db.postlist_begin(term);
-    if (p == db.postlist_end(term)) return false;
-    impl_.totals.remove(schema::decode_field_lengths(db.get_document(*p).get_value(schema::kFieldLengthsSlot)));
-    return true;
+    return impl_.forget_stored(committed_[impl_.shard_index(term)], term);
   }
 
   Impl& impl_;
@@ -615,7 +617,7 @@ class Pipeline {
             continue;
           }
           bool replaced =
-              schema::guarded("adding record " + r.id, path_, [&] { return store_(r.id, r.term, std::move(r.record)); });
+              schema::guarded("adding record " + r.id, path_, [&] { return store_(r.term, std::move(r.record)); });
           ++report_.read;
           ++(replaced ? report_.replaced : report_.added);
           if (report_.read % batch_ == 0) commit_();
@@ -673,8 +675,8 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
       Impl& impl = *impl_;
       std::optional<Impl::ParallelStore> parallel;
       if (impl.shards.size() > 1) parallel.emplace(impl);
-      StoreFunction store = [&](const std::string& id, const std::string& term, AnalysedRecord&& record) {
-        return parallel ? parallel->store(id, term, std::move(record)) : impl.store(term, std::move(record));
+      StoreFunction store = [&](const std::string& term, AnalysedRecord&& record) {
+        return parallel ? parallel->store(term, std::move(record)) : impl.store(term, std::move(record));
       };
       auto commit_all = [&] { parallel ? parallel->commit(*this) : commit(); };
       Pipeline pipeline(std::move(store), commit_all, impl_->path, impl_->analyzer.options(), impl_->features,
