@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace askalike {
@@ -243,7 +244,11 @@ bool add_question_type_bonus(Xapian::Query& query, const std::string& type, doub
   // alone that branch is usually ahead, and shards and one database lost
   // different records (tests/shards_test.cpp, "pruning"); a branch that
   // matches every record stops on the left one's record and is never ahead.
-  const Xapian::Query every_record(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0.0);
+  // Built here, not copied from Xapian::Query::MatchAll: Xapian's reference
+  // counts are not atomic, and searches on several threads copying that one
+  // static object corrupted its count and crashed (a segfault in
+  // similar_batch, found by CI).
+  const Xapian::Query every_record(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(std::string()), 0.0);
   query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, Xapian::Query(Xapian::Query::OP_OR, bonus, every_record));
   return true;
 }
