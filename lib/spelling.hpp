@@ -32,8 +32,9 @@ void collect_spelling_words(std::string_view text, const std::vector<Token>& tok
 void add_spelling_words(Xapian::WritableDatabase& db, std::vector<std::string> words);
 
 // The corrections for the words of `text` (analysed into `tokens`) that `db`
-// does not know, or knows far less than a close spelling. The corrections'
-// own tokens are appended to `tokens`, so the query searches both.
+// does not know, or knows far less than a close spelling; four words at
+// most are looked up, the unknown ones first. The corrections' own tokens
+// are appended to `tokens`, so the query searches both.
 std::vector<SpellingCorrection> correct_spelling(std::string_view text, std::vector<Token>& tokens,
                                                  const Xapian::Database& db, const Analyzer& analyzer,
                                                  const std::string& lang);

@@ -107,3 +107,21 @@ TEST_CASE("a database without a spelling table corrects nothing and says how to 
     CHECK(rebuilt.stats().question_types);
   }
 }
+
+TEST_CASE("a long message gets a bounded number of look-ups, unknown words first") {
+  Searcher searcher(medquad().db);
+  SUBCASE("six misspelt words: the first four typed are corrected") {
+    auto results = searcher.similar(
+        "My father has pnuemonia and diabetis, my mother arthritus and astma, and my son hypertenshun and "
+        "migrane. What can we do?");
+    CHECK(corrections_of(results) ==
+          "pnuemonia -> pneumonia, diabetis -> diabetes, arthritus -> arthritis, astma -> asthma");
+  }
+  SUBCASE("a misspelt word after five rare but real ones is still corrected") {
+    // Each drug name is in one record: rare enough to be asked about, but
+    // a word the collection knows, so the unknown word goes first.
+    auto results = searcher.similar(
+        "Oxymetazoline, diphenhydramine, hyoscyamine, tadalafil and thermotherapy: can they cause pnuemonia?");
+    CHECK(corrections_of(results) == "pnuemonia -> pneumonia");
+  }
+}

@@ -50,6 +50,8 @@ struct ASKALIKE_EXPORT SearchOptions {
   // Search a word the database does not know (or knows far less than a close
   // spelling) as the collection's own spelling of it too, and report it in
   // Results::corrections. Needs a database built with IndexOptions::spelling.
+  // At most four words of a query are looked up (words the database does not
+  // know first, then in the order typed), so a long message stays fast.
   bool spelling = true;
   // Bonus, in score units, for the records that ask the same type of
   // question as the query (question_type.hpp: "is X inherited?", "how is X
