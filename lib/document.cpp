@@ -1,6 +1,7 @@
 #include "document.hpp"
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 #include "askalike/error.hpp"
@@ -28,14 +29,25 @@ std::string filter_term(const char* prefix, const std::string& value) {
   return term;
 }
 
+namespace {
+
+const std::string& language_of(const Record& r, const Analyzer& analyzer) {
+  return r.lang.empty() ? analyzer.options().default_language : r.lang;
+}
+
+// The record's ranked fields, in the order of FieldLengths.
+std::array<const std::string*, kFieldCount> texts_of(const Record& r) { return {&r.title, &r.question, &r.answer}; }
+
+}  // namespace
+
 AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema::IndexFeatures& features) {
   AnalysedRecord out;
   Xapian::Document& doc = out.doc;
   doc.add_boolean_term(id_term(r.id));
   doc.add_value(schema::kIdSlot, r.id);
-  const std::string& lang = r.lang.empty() ? analyzer.options().default_language : r.lang;
+  const std::string& lang = language_of(r, analyzer);
   std::unordered_map<std::string, std::size_t> word_index;
-  const std::string* texts[kFieldCount] = {&r.title, &r.question, &r.answer};
+  const auto texts = texts_of(r);
   for (int f = 0; f < kFieldCount; ++f) {
     if (texts[f]->empty()) continue;
     std::vector<Token> tokens = analyzer.tokens(*texts[f], lang);
@@ -60,6 +72,14 @@ AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema:
   if (!r.date.empty()) doc.add_value(schema::kDateSlot, r.date);
   if (!r.title.empty()) doc.add_value(schema::kTitleSlot, r.title);
   doc.set_data(r.to_json());
+  return out;
+}
+
+std::vector<std::string> record_spelling_words(const Record& r, Analyzer& analyzer) {
+  std::vector<std::string> out;
+  const std::string& lang = language_of(r, analyzer);
+  for (const std::string* text : texts_of(r))
+    if (!text->empty()) collect_spelling_words(*text, analyzer.tokens(*text, lang), out);
   return out;
 }
 

@@ -38,6 +38,10 @@ struct AnalysedRecord {
 // one Analyzer each. `features`: what else the database keeps of a record.
 AnalysedRecord analyse_record(const Record& record, Analyzer& analyzer, const schema::IndexFeatures& features);
 
+// The words analyse_record() gives the spelling table for `record` (to take a
+// stored record's words back off it).
+std::vector<std::string> record_spelling_words(const Record& record, Analyzer& analyzer);
+
 // The document of an analysed record: one ranking term per word (ranking.hpp),
 // its record compressed with the database's dictionary (if it has one).
 Xapian::Document finish_document(AnalysedRecord&& record, const std::array<double, kFieldCount>& averages,

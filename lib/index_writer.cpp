@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -77,6 +78,9 @@ struct IndexWriter::Impl {
   // shards, from the writer's one thread at a time (the parallel ingest's
   // workers only analyse records).
   std::vector<RecordDecoder> decoders;
+  // Per shard, an analyzer for the words of the records it replaces or
+  // removes (unspell()); made on first use by the thread writing the shard.
+  std::vector<std::unique_ptr<Analyzer>> unspellers;
 
   Impl(std::string p, std::vector<Xapian::WritableDatabase> d, std::vector<std::string> d_paths, bool is_sharded,
        const AnalyzerOptions& options, const RankingSettings& r)
@@ -87,6 +91,7 @@ struct IndexWriter::Impl {
     load_dictionary();
     decoders.reserve(shards.size());
     for (const auto& db : shards) decoders.emplace_back(db, path);
+    unspellers.resize(shards.size());
   }
 
   // The shard holding the record with this id term.
@@ -151,6 +156,28 @@ struct IndexWriter::Impl {
     return true;
   }
 
+  // Takes the stored record with this id term in `shard` (if any) off the
+  // spelling table, read back from its stored copy: the words of a record
+  // that was replaced or removed must not stay a correction that matches
+  // nothing. When `replacement` is the very same record (a load run again),
+  // its words stay counted and the replacement's are not counted again,
+  // which spares analysing the stored one. Called by the thread writing the
+  // shard.
+  void unspell(std::size_t shard, const std::string& term, AnalysedRecord* replacement = nullptr) {
+    if (!features.spelling) return;
+    Xapian::WritableDatabase& db = shards[shard];
+    Xapian::PostingIterator p = db.postlist_begin(term);
+    if (p == db.postlist_end(term)) return;
+    const std::string stored = decoders[shard].json(db.get_document(*p).get_data());
+    if (replacement && replacement->doc.get_data() == stored) {
+      replacement->spelling_words.clear();
+      return;
+    }
+    std::unique_ptr<Analyzer>& words = unspellers[shard];
+    if (!words) words = std::make_unique<Analyzer>(analyzer.options());
+    remove_spelling_words(db, record_spelling_words(schema::record_of(stored), *words));
+  }
+
   // Returns true when a record was replaced.
   bool store(const std::string& term, AnalysedRecord&& record) {
     bool existed = forget(term);
@@ -176,6 +203,7 @@ struct IndexWriter::Impl {
   void write(std::size_t shard, const std::string& term, AnalysedRecord&& record,
              const std::array<double, kFieldCount>& averages, bool replaces) {
     Xapian::WritableDatabase& db = shards[shard];
+    if (replaces) unspell(shard, term, &record);
     Xapian::Document doc = ready_document(db, std::move(record), averages, ranking, dictionary);
     if (replaces)
       db.replace_document(term, doc);
@@ -371,6 +399,7 @@ bool IndexWriter::remove(const std::string& id) {
   return schema::guarded("removing record " + id, impl_->path, [&] {
     std::string term = id_term(id);
     if (!impl_->forget(term)) return false;
+    impl_->unspell(impl_->shard_index(term), term);
     impl_->db_of(term).delete_document(term);
     return true;
   });

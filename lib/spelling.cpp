@@ -61,10 +61,23 @@ void collect_spelling_words(std::string_view text, const std::vector<Token>& tok
   }
 }
 
-void add_spelling_words(Xapian::WritableDatabase& db, std::vector<std::string> words) {
+namespace {
+
+void distinct(std::vector<std::string>& words) {
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());
+}
+
+}  // namespace
+
+void add_spelling_words(Xapian::WritableDatabase& db, std::vector<std::string> words) {
+  distinct(words);
   for (const std::string& w : words) db.add_spelling(w);
+}
+
+void remove_spelling_words(Xapian::WritableDatabase& db, std::vector<std::string> words) {
+  distinct(words);
+  for (const std::string& w : words) db.remove_spelling(w);
 }
 
 void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapian::Database& db,

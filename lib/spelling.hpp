@@ -31,6 +31,11 @@ void collect_spelling_words(std::string_view text, const std::vector<Token>& tok
 // word's spelling frequency is the number of records with it.
 void add_spelling_words(Xapian::WritableDatabase& db, std::vector<std::string> words);
 
+// Takes one record's words back off the spelling table (the record was
+// replaced or removed): a word no record holds any more is no one's
+// correction.
+void remove_spelling_words(Xapian::WritableDatabase& db, std::vector<std::string> words);
+
 // The corrections for the words of `text` (analysed into `tokens`) that `db`
 // does not know, or knows far less than a close spelling; four words at
 // most are looked up, the unknown ones first. The corrections' own tokens

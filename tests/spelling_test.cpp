@@ -4,6 +4,10 @@
 
 #include <xapian.h>
 
+#include <optional>
+#include <sstream>
+#include <utility>
+
 #include "test_util.hpp"
 
 using askalike::SearchOptions;
@@ -124,4 +128,91 @@ TEST_CASE("a long message gets a bounded number of look-ups, unknown words first
         "Oxymetazoline, diphenhydramine, hyoscyamine, tadalafil and thermotherapy: can they cause pnuemonia?");
     CHECK(corrections_of(results) == "pnuemonia -> pneumonia");
   }
+}
+
+namespace {
+
+// The spelling table as (word, records) pairs, read with Xapian itself
+// (for a collection of shards, its stub opens them as one database).
+std::vector<std::pair<std::string, Xapian::doccount>> spelling_table(const std::string& path) {
+  Xapian::Database db(path);
+  std::vector<std::pair<std::string, Xapian::doccount>> out;
+  for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) out.emplace_back(*it, it.get_termfreq());
+  return out;
+}
+
+askalike::Record pneumonia_record(const std::string& id) {
+  return testutil::make_record(id, "Pneumonia", "What is (are) Pneumonia ?",
+                               "Pneumonia is an infection in one or both of the lungs.");
+}
+
+askalike::Record bronchitis_record(const std::string& id) {
+  return testutil::make_record(id, "Bronchitis", "What is (are) Bronchitis ?",
+                               "Bronchitis is an inflammation of the tubes that carry air to the lungs.");
+}
+
+}  // namespace
+
+TEST_CASE("a replaced or removed record's words are no longer a correction") {
+  TempDir dir;
+  const std::string db = dir / "db";
+  {
+    askalike::IndexWriter writer(db);
+    writer.upsert(pneumonia_record("p1"));
+    writer.upsert(bronchitis_record("b1"));
+    writer.commit();
+  }
+  CHECK(corrections_of(Searcher(db).similar("what is pnuemonia?")) == "pnuemonia -> pneumonia");
+  SUBCASE("removed") {
+    askalike::IndexWriter writer(db);
+    CHECK(writer.remove("p1"));
+    writer.commit();
+  }
+  SUBCASE("replaced by a record without the word") {
+    askalike::IndexWriter writer(db);
+    CHECK(writer.upsert(bronchitis_record("p1")));
+    writer.commit();
+  }
+  SUBCASE("added and replaced again before a commit") {
+    askalike::IndexWriter writer(db);
+    writer.upsert(pneumonia_record("p2"));
+    writer.upsert(bronchitis_record("p2"));
+    CHECK(writer.remove("p1"));
+    writer.commit();
+  }
+  Searcher searcher(db);
+  auto results = searcher.similar("what is pnuemonia?");
+  CHECK(corrections_of(results) == "");
+  for (const auto& [word, records] : spelling_table(db)) CHECK(word != "pneumonia");
+}
+
+TEST_CASE("after replacements and removals the spelling table is a fresh import's") {
+  // The same final records, reached with replacements and removals (one
+  // database or shards, one thread or several) and imported fresh: the
+  // tables must be equal, words and counts.
+  TempDir dir;
+  std::string history, last;
+  for (int i = 0; i < 60; ++i) {
+    const std::string id = "r" + std::to_string(i % 20);
+    const auto r = i % 3 == 0 ? pneumonia_record(id) : bronchitis_record(id);
+    history += r.to_json() + "\n";
+    if (i >= 40) last += r.to_json() + "\n";
+  }
+  auto import = [&](const std::string& path, const std::string& lines, std::optional<unsigned> shards,
+                    unsigned threads) {
+    askalike::IndexOptions options;
+    options.shards = shards;
+    askalike::IndexWriter writer(path, options);
+    std::istringstream in(lines);
+    askalike::IngestOptions ingest;
+    ingest.threads = threads;
+    ingest.batch_size = 7;  // replacements of committed records and of uncommitted ones
+    writer.add_jsonl(in, "records.jsonl", ingest);
+    return path;
+  };
+  const auto fresh = spelling_table(import(dir / "fresh", last, std::nullopt, 1));
+  REQUIRE_FALSE(fresh.empty());
+  CHECK(spelling_table(import(dir / "serial", history, std::nullopt, 1)) == fresh);
+  CHECK(spelling_table(import(dir / "parallel", history, std::nullopt, 3)) == fresh);
+  CHECK(spelling_table(import(dir / "shards", history, 3u, 3)) == fresh);
 }

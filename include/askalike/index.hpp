@@ -103,8 +103,8 @@ struct ASKALIKE_EXPORT IndexOptions {
   unsigned max_changesets = 0;
   // Of a new database (an existing one keeps what it was built with):
   // fill Xapian's spelling table with the records' words, for
-  // SearchOptions::spelling (a record removed or replaced leaves its words
-  // counted until the database is rebuilt with reindex_database()) ...
+  // SearchOptions::spelling (a record replaced or removed takes its words
+  // back off it) ...
   bool spelling = true;
   // ... and mark each record with the type of its question, for
   // SearchOptions::question_type_weight.
