@@ -56,3 +56,22 @@ def test_a_new_database_without_the_tables(tmp_path):
     searcher = askalike.Searcher(path)
     assert not searcher.stats().spelling and not searcher.stats().question_types
     assert searcher.similar("what is pnuemonia?").corrections == []
+
+
+def test_a_removed_record_is_no_longer_a_correction(tmp_path):
+    path = str(tmp_path / "db")
+    pneumonia = {"id": "p1", "title": "Pneumonia", "question": "What is (are) Pneumonia ?",
+                 "answer": "Pneumonia is an infection in one or both of the lungs."}
+    with askalike.Index(path) as index:
+        index.add(pneumonia)
+        index.add({"id": "b1", "title": "Bronchitis", "question": "What is (are) Bronchitis ?",
+                   "answer": "Bronchitis is an inflammation of the tubes that carry air to the lungs."})
+    corrections = askalike.Searcher(path).similar("what is pnuemonia?").corrections
+    assert [(c.word, c.correction) for c in corrections] == [("pnuemonia", "pneumonia")]
+    with askalike.Index(path) as index:
+        assert index.remove("p1")
+    assert askalike.Searcher(path).similar("what is pnuemonia?").corrections == []
+    with askalike.Index(path) as index:
+        index.add(pneumonia)  # back again: corrected again
+    corrections = askalike.Searcher(path).similar("what is pnuemonia?").corrections
+    assert [(c.word, c.correction) for c in corrections] == [("pnuemonia", "pneumonia")]
