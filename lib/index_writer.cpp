@@ -168,14 +168,24 @@ struct IndexWriter::Impl {
     Xapian::WritableDatabase& db = shards[shard];
     Xapian::PostingIterator p = db.postlist_begin(term);
     if (p == db.postlist_end(term)) return;
-    const std::string stored = decoders[shard].json(db.get_document(*p).get_data());
-    if (replacement && replacement->doc.get_data() == stored) {
-      replacement->spelling_words.clear();
+    Record old;
+    try {
+      const std::string stored = decoders[shard].json(db.get_document(*p).get_data());
+      if (replacement && replacement->doc.get_data() == stored) {
+        replacement->spelling_words.clear();
+        return;
+      }
+      old = schema::record_of(stored);
+    } catch (const Error& e) {
+      // A stored record that no longer reads (damaged) can still be
+      // replaced or removed, which is how a user mends it; its words stay
+      // counted.
+      if (e.code() != ErrorCode::kCorrupt && e.code() != ErrorCode::kParse) throw;
       return;
     }
     std::unique_ptr<Analyzer>& words = unspellers[shard];
     if (!words) words = std::make_unique<Analyzer>(analyzer.options());
-    remove_spelling_words(db, record_spelling_words(schema::record_of(stored), *words));
+    remove_spelling_words(db, record_spelling_words(old, *words));
   }
 
   // Returns true when a record was replaced.

@@ -186,6 +186,35 @@ TEST_CASE("a replaced or removed record's words are no longer a correction") {
   for (const auto& [word, records] : spelling_table(db)) CHECK(word != "pneumonia");
 }
 
+TEST_CASE("a record whose stored copy is damaged can still be replaced and removed") {
+  TempDir dir;
+  const std::string db = dir / "db";
+  {
+    askalike::IndexWriter writer(db);
+    writer.upsert(pneumonia_record("p1"));
+    writer.upsert(pneumonia_record("p2"));
+    writer.upsert(bronchitis_record("b1"));
+    writer.commit();
+  }
+  for (const char* id : {"p1", "p2"}) {
+    // Xapian itself is sound; the record it holds is not askalike's.
+    Xapian::WritableDatabase x(db);
+    const Xapian::docid did = *x.postlist_begin(std::string("Q") + id);
+    Xapian::Document d = x.get_document(did);
+    d.set_data("\x07garbage");
+    x.replace_document(did, d);
+    x.commit();
+  }
+  askalike::IndexWriter writer(db);
+  CHECK(writer.remove("p1"));
+  CHECK(writer.upsert(bronchitis_record("p2")));
+  writer.commit();
+  askalike::Record out;
+  CHECK_FALSE(writer.get("p1", out));
+  REQUIRE(writer.get("p2", out));
+  CHECK(out.title == "Bronchitis");
+}
+
 TEST_CASE("after replacements and removals the spelling table is a fresh import's") {
   // The same final records, reached with replacements and removals (one
   // database or shards, one thread or several) and imported fresh: the
