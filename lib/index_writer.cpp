@@ -165,17 +165,15 @@ struct IndexWriter::Impl {
   // shard.
   void unspell(std::size_t shard, const std::string& term, AnalysedRecord* replacement = nullptr) {
     if (!features.spelling) return;
-    Xapian::WritableDatabase& db = shards[shard];
-    Xapian::PostingIterator p = db.postlist_begin(term);
-    if (p == db.postlist_end(term)) return;
     Record old;
     try {
-      const std::string stored = decoders[shard].json(db.get_document(*p).get_data());
-      if (replacement && replacement->doc.get_data() == stored) {
+      const std::optional<std::string> stored = stored_json(shard, term);
+      if (!stored) return;
+      if (replacement && replacement->doc.get_data() == *stored) {
         replacement->spelling_words.clear();
         return;
       }
-      old = schema::record_of(stored);
+      old = schema::record_of(*stored);
     } catch (const Error& e) {
       // A stored record that no longer reads (damaged) can still be
       // replaced or removed, which is how a user mends it; its words stay
@@ -185,7 +183,16 @@ struct IndexWriter::Impl {
     }
     std::unique_ptr<Analyzer>& words = unspellers[shard];
     if (!words) words = std::make_unique<Analyzer>(analyzer.options());
-    remove_spelling_words(db, record_spelling_words(old, *words));
+    remove_spelling_words(shards[shard], record_spelling_words(old, *words));
+  }
+
+  // The JSON of the record with this id term in `shard` as stored, committed
+  // or not; nullopt when there is none.
+  std::optional<std::string> stored_json(std::size_t shard, const std::string& term) {
+    Xapian::WritableDatabase& db = shards[shard];
+    Xapian::PostingIterator p = db.postlist_begin(term);
+    if (p == db.postlist_end(term)) return std::nullopt;
+    return decoders[shard].json(db.get_document(*p).get_data());
   }
 
   // Returns true when a record was replaced.
@@ -770,11 +777,9 @@ bool IndexWriter::get(const std::string& id, Record& out) const {
   return schema::guarded("reading record " + id, impl_->path, [&] {
     impl_->settle();  // uncommitted records are readable
     std::string term = id_term(id);
-    const std::size_t shard = impl_->shard_index(term);
-    Xapian::WritableDatabase& db = impl_->shards[shard];
-    Xapian::PostingIterator p = db.postlist_begin(term);
-    if (p == db.postlist_end(term)) return false;
-    out = schema::record_of(impl_->decoders[shard].json(db.get_document(*p).get_data()));
+    const std::optional<std::string> stored = impl_->stored_json(impl_->shard_index(term), term);
+    if (!stored) return false;
+    out = schema::record_of(*stored);
     return true;
   });
 }

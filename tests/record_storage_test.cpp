@@ -62,20 +62,13 @@ std::size_t compressed_count(const std::string& db) {
   return n;
 }
 
-// A new database holding `records`, committed at once.
-void index_all(const std::string& db, const std::vector<Record>& records) {
-  IndexWriter w(db);
-  for (const Record& r : records) w.upsert(r);
-  w.commit();
-}
-
 }  // namespace
 
 TEST_CASE("records come back exactly as stored, and the stored records take less room") {
   TempDir tmp;
   std::vector<Record> records = sample_records(600);
   const std::string db = tmp.path() + "/db";
-  index_all(db, records);
+  testutil::index_records(db, records);
   CHECK(exported(db) == as_json(records));
   CHECK(compressed_count(db) == records.size());
   Record one;
@@ -180,7 +173,7 @@ TEST_CASE("forged or damaged stored records give a clear error, never garbage") 
   TempDir tmp;
   std::vector<Record> records = sample_records(100);
   const std::string db = tmp.path() + "/db";
-  index_all(db, records);
+  testutil::index_records(db, records);
   std::string good;
   {
     Xapian::Database x(db);

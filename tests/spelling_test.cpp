@@ -151,19 +151,12 @@ askalike::Record bronchitis_record(const std::string& id) {
                                "Bronchitis is an inflammation of the tubes that carry air to the lungs.");
 }
 
-// A new database at `path` holding `records`, committed.
-void write_records(const std::string& path, const std::vector<askalike::Record>& records) {
-  askalike::IndexWriter writer(path);
-  for (const auto& r : records) writer.upsert(r);
-  writer.commit();
-}
-
 }  // namespace
 
 TEST_CASE("a replaced or removed record's words are no longer a correction") {
   TempDir dir;
   const std::string db = dir / "db";
-  write_records(db, {pneumonia_record("p1"), bronchitis_record("b1")});
+  testutil::index_records(db, {pneumonia_record("p1"), bronchitis_record("b1")});
   CHECK(corrections_of(Searcher(db).similar("what is pnuemonia?")) == "pnuemonia -> pneumonia");
   SUBCASE("removed") {
     askalike::IndexWriter writer(db);
@@ -191,7 +184,7 @@ TEST_CASE("a replaced or removed record's words are no longer a correction") {
 TEST_CASE("a record whose stored copy is damaged can still be replaced and removed") {
   TempDir dir;
   const std::string db = dir / "db";
-  write_records(db, {pneumonia_record("p1"), pneumonia_record("p2"), bronchitis_record("b1")});
+  testutil::index_records(db, {pneumonia_record("p1"), pneumonia_record("p2"), bronchitis_record("b1")});
   for (const char* id : {"p1", "p2"}) {
     // Xapian itself is sound; the record it holds is not askalike's.
     Xapian::WritableDatabase x(db);

@@ -60,6 +60,13 @@ inline void index_files(const std::string& db, const askalike::IndexOptions& opt
   writer.commit();
 }
 
+// A new database at `db` holding `records`, committed at once.
+inline void index_records(const std::string& db, const std::vector<askalike::Record>& records) {
+  askalike::IndexWriter writer(db);
+  for (const askalike::Record& r : records) writer.upsert(r);
+  writer.commit();
+}
+
 // A database of JSON Lines files in a temporary directory.
 struct FilesDatabase {
   TempDir dir;
