@@ -1,5 +1,5 @@
 // Stored records: deflated with a dictionary made from the database's own
-// records (lib/record_codec.hpp). What a user sees: every record comes back
+// records (lib/storage/record_codec.hpp). What a user sees: every record comes back
 // exactly as it went in, whatever was stored before or after the dictionary,
 // the database takes less room, and damaged or forged data gives a clear
 // error instead of garbage or a crash.

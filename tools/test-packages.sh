@@ -115,7 +115,7 @@ check "the wheel's version is CMake's ($version)" \
 sdist_has_sources() {
   local listing
   listing=$(tar -tzf dist/askalike-"$version".tar.gz)
-  for f in CMakeLists.txt pyproject.toml lib/analyzer.cpp bindings/module.cpp include/askalike/askalike.hpp; do
+  for f in CMakeLists.txt pyproject.toml lib/analysis/analyzer.cpp bindings/module.cpp include/askalike/askalike.hpp; do
     grep -qx "askalike-$version/$f" <<<"$listing" || { echo "   missing from the sdist: $f" >&2; return 1; }
   done
 }

@@ -1,6 +1,6 @@
 // libFuzzer target: opening a database through a Xapian stub file, the path
 // by which a database handed to askalike chooses what is opened. The safe
-// opener (lib/database_open.cpp) reads every stub line itself; any input
+// opener (lib/storage/database_open.cpp) reads every stub line itself; any input
 // gives a database or an askalike::Error, and no line starts a program.
 //
 // Inputs with a `remote HOST:PORT` line are passed over: they would make the

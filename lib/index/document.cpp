@@ -1,0 +1,98 @@
+#include "index/document.hpp"
+
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+
+#include "askalike/error.hpp"
+#include "analysis/question_type.hpp"
+#include "storage/schema.hpp"
+#include "search/spelling.hpp"
+
+namespace askalike {
+
+std::string id_term(const std::string& id) {
+  if (id.empty()) throw Error(ErrorCode::kInvalidArgument, "a record needs a non-empty id");
+  if (id.size() > schema::kMaxIdBytes)
+    throw Error(ErrorCode::kInvalidArgument, "record id longer than " + std::to_string(schema::kMaxIdBytes) +
+                                                 " bytes: " + id.substr(0, 40) + "...");
+  return schema::kId + id;
+}
+
+std::string filter_term(const char* prefix, const std::string& value) {
+  std::string term = prefix + value;
+  if (term.size() > 240) {
+    std::size_t n = 240;
+    while (n > 0 && (static_cast<unsigned char>(term[n]) & 0xC0) == 0x80) --n;
+    term.resize(n);
+  }
+  return term;
+}
+
+namespace {
+
+const std::string& language_of(const Record& r, const Analyzer& analyzer) {
+  return r.lang.empty() ? analyzer.options().default_language : r.lang;
+}
+
+// The record's ranked fields, in the order of FieldLengths.
+std::array<const std::string*, kFieldCount> texts_of(const Record& r) { return {&r.title, &r.question, &r.answer}; }
+
+}  // namespace
+
+AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema::IndexFeatures& features) {
+  AnalysedRecord out;
+  Xapian::Document& doc = out.doc;
+  doc.add_boolean_term(id_term(r.id));
+  doc.add_value(schema::kIdSlot, r.id);
+  const std::string& lang = language_of(r, analyzer);
+  std::unordered_map<std::string, std::size_t> word_index;
+  const auto texts = texts_of(r);
+  for (int f = 0; f < kFieldCount; ++f) {
+    if (texts[f]->empty()) continue;
+    std::vector<Token> tokens = analyzer.tokens(*texts[f], lang);
+    if (features.spelling) collect_spelling_words(*texts[f], tokens, out.spelling_words);
+    for (Token& t : tokens) {
+      auto [it, inserted] = word_index.emplace(std::move(t.term), out.words.size());
+      if (inserted) out.words.emplace_back(it->first, FieldLengths{});
+      ++out.words[it->second].second[f];
+      ++out.lengths[f];
+    }
+  }
+  doc.add_value(schema::kFieldLengthsSlot, schema::encode_field_lengths(out.lengths));
+  if (features.question_types) out.question_type = record_question_type(r.title, r.question);
+  if (!r.category.empty()) {
+    doc.add_boolean_term(filter_term(schema::kCategory, r.category));
+    doc.add_value(schema::kCategorySlot, r.category);
+  }
+  doc.add_boolean_term(filter_term(schema::kLang, lang));
+  for (const std::string& tag : r.tags)
+    if (!tag.empty()) doc.add_boolean_term(filter_term(schema::kTag, tag));
+  if (!r.group.empty()) doc.add_boolean_term(filter_term(schema::kGroup, r.group));
+  if (!r.date.empty()) doc.add_value(schema::kDateSlot, r.date);
+  if (!r.title.empty()) doc.add_value(schema::kTitleSlot, r.title);
+  doc.set_data(r.to_json());
+  return out;
+}
+
+std::vector<std::string> record_spelling_words(const Record& r, Analyzer& analyzer) {
+  std::vector<std::string> out;
+  const std::string& lang = language_of(r, analyzer);
+  for (const std::string* text : texts_of(r))
+    if (!text->empty()) collect_spelling_words(*text, analyzer.tokens(*text, lang), out);
+  return out;
+}
+
+Xapian::Document finish_document(AnalysedRecord&& record, const std::array<double, kFieldCount>& averages,
+                                 const RankingSettings& settings, const RecordDictionary& dictionary) {
+  Xapian::Document doc = std::move(record.doc);
+  if (!dictionary.empty()) doc.set_data(dictionary.compress(doc.get_data()));
+  for (const auto& [word, counts] : record.words) {
+    Xapian::termcount wdf = ranking_wdf(counts, record.lengths, averages, settings);
+    if (wdf > 0) doc.add_term(word, wdf);
+  }
+  add_question_type(doc, record.question_type, settings);
+  return doc;
+}
+
+}  // namespace askalike

@@ -1,0 +1,519 @@
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "askalike/error.hpp"
+#include "askalike/search.hpp"
+#include "askalike/validate.hpp"
+#include "index/associations.hpp"
+#include "storage/database_open.hpp"
+#include "index/document.hpp"
+#include "search/feedback.hpp"
+#include "search/query_builder.hpp"
+#include "storage/record_codec.hpp"
+#include "analysis/question_type.hpp"
+#include "storage/schema.hpp"
+#include "storage/shards.hpp"
+#include "search/snippets.hpp"
+#include "search/spelling.hpp"
+#include "util/spool.hpp"
+#include "storage/stats.hpp"
+
+namespace askalike {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Xapian has no reader locks: a writer's commit may overwrite the blocks of
+// the state a call is reading (DatabaseModifiedError). The call then moves to
+// the newest state and starts again, this many times at most.
+constexpr int kMaxAttempts = 10;
+
+// What one thread needs to answer a query: Xapian and ICU objects are not
+// thread-safe, so each concurrent call gets its own.
+struct Context {
+  Xapian::Database db;
+  Analyzer analyzer;
+  RecordDecoder decoder;  // reads db's records
+  Clock::time_point refreshed = Clock::now();
+  std::string path;
+  unsigned timeout_ms;
+  Context(const std::string& p, const AnalyzerOptions& options, unsigned timeout)
+      : db(detail::open_database(p, timeout)), analyzer(options), decoder(db, p), path(p), timeout_ms(timeout) {}
+  Context(const Context&) = delete;  // decoder refers to db
+  Context& operator=(const Context&) = delete;
+
+  Record record(const Xapian::Document& doc) { return schema::record_of(decoder.json(doc.get_data())); }
+
+  // Moves to the newest committed state, opening the path anew rather than
+  // reopening the databases already open: a stub may now name others (a
+  // replica kept by xapian-replicate switches its stub to a fresh full copy
+  // and deletes the old one).
+  void refresh() {
+    db = detail::open_database(path, timeout_ms);
+    refreshed = Clock::now();
+  }
+};
+
+// Finds which query words a record contains (its ranking terms: any field
+// weighted above 0).
+class MatchFinder {
+ public:
+  explicit MatchFinder(const std::vector<WeightedTerm>& words) {
+    for (std::size_t i = 0; i < words.size(); ++i) index_terms_.emplace_back(words[i].term, i);
+    std::sort(index_terms_.begin(), index_terms_.end());
+  }
+  // Indexes into the query words, strongest word first.
+  std::vector<std::size_t> matches(const Xapian::Document& doc) const {
+    std::vector<bool> found;
+    Xapian::TermIterator t = doc.termlist_begin(), end = doc.termlist_end();
+    for (const auto& [term, word] : index_terms_) {
+      t.skip_to(term);
+      if (t == end) break;
+      if (*t == term) {
+        if (found.size() <= word) found.resize(word + 1);
+        found[word] = true;
+      }
+    }
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < found.size(); ++i)
+      if (found[i]) out.push_back(i);
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::size_t>> index_terms_;  // sorted as the term list is
+};
+
+// A query text longer than the limit is refused before any work.
+void check_query_text(const std::string& text, const SearchOptions& options) {
+  if (text.size() > options.max_query_bytes)
+    throw Error(ErrorCode::kInvalidArgument, "the query text is " + std::to_string(text.size()) +
+                                                 " bytes, more than the limit of " +
+                                                 std::to_string(options.max_query_bytes) + " (max_query_bytes)");
+}
+
+}  // namespace
+
+struct Searcher::Impl {
+  std::string path;
+  unsigned timeout_ms = 0;  // for remote shards (SearcherOptions)
+  AnalyzerOptions analyzer_options;
+  RankingSettings ranking;
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Context>> idle;
+  std::uint64_t generation = 0;
+  Clock::duration refresh_interval{0};  // 0: never
+
+  // Borrows a context for the length of one call.
+  class Lease {
+   public:
+    Lease(Impl& impl) : impl_(impl) {
+      {
+        std::lock_guard<std::mutex> lock(impl.mutex);
+        generation_ = impl.generation;
+        if (!impl.idle.empty()) {
+          context_ = std::move(impl.idle.back());
+          impl.idle.pop_back();
+        }
+      }
+      if (!context_) context_ = std::make_unique<Context>(impl.path, impl.analyzer_options, impl.timeout_ms);
+    }
+    ~Lease() {
+      // A call that failed may have left a remote connection broken: its
+      // context is not used again.
+      if (std::uncaught_exceptions() > uncaught_) return;
+      std::lock_guard<std::mutex> lock(impl_.mutex);
+      if (generation_ == impl_.generation) impl_.idle.push_back(std::move(context_));
+    }
+    Context& operator*() { return *context_; }
+    Context* operator->() { return context_.get(); }
+
+   private:
+    Impl& impl_;
+    std::unique_ptr<Context> context_;
+    std::uint64_t generation_ = 0;
+    int uncaught_ = std::uncaught_exceptions();
+  };
+
+  // Runs body(context) on a borrowed context at the newest state it may
+  // use, moving on and starting again when a commit overwrote that state.
+  template <typename Body>
+  auto with_context(Body&& body) -> decltype(body(std::declval<Context&>())) {
+    Lease ctx(*this);
+    if (refresh_interval.count() > 0 && Clock::now() - ctx->refreshed >= refresh_interval) ctx->refresh();
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return body(*ctx);
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt == kMaxAttempts) throw;
+        ctx->refresh();
+      } catch (const Xapian::DatabaseOpeningError&) {
+        // A database this call had open was deleted under it (a replica's
+        // old copy): the path names the new one.
+        if (attempt == kMaxAttempts) throw;
+        ctx->refresh();
+      } catch (const Xapian::DatabaseCorruptError&) {
+        // A block that a writer reused while this call read it can look
+        // damaged (glass checks a block's level before the revision). When
+        // a newer commit is there, that was the commit: start again on it.
+        // With no newer commit the damage is real.
+        if (attempt == kMaxAttempts || !ctx->db.reopen()) throw;
+        ctx->refreshed = Clock::now();
+      }
+    }
+  }
+
+  // `corrections` and `question_type`: what the query text said besides its
+  // words (spelling.hpp, question_type.hpp), reported in the results.
+  Results search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options,
+                 std::vector<SpellingCorrection> corrections = {}, const std::string& question_type = "") const;
+};
+
+Searcher::Searcher(const std::string& path, const SearcherOptions& options) : impl_(std::make_unique<Impl>()) {
+  schema::guarded("opening the database", path, [&] {
+    validate(options);
+    impl_->path = path;
+    impl_->refresh_interval = std::chrono::milliseconds(options.refresh_interval_ms);
+    impl_->timeout_ms = options.timeout_ms;
+    auto context = std::make_unique<Context>(path, AnalyzerOptions(), options.timeout_ms);
+    bool is_new = false;
+    impl_->analyzer_options = schema::read_settings(context->db, path, AnalyzerOptions(), &is_new);
+    if (!is_new) impl_->ranking = schema::read_ranking(context->db, path);
+    context->analyzer = Analyzer(impl_->analyzer_options);
+    impl_->idle.push_back(std::move(context));
+  });
+}
+
+Searcher::Searcher(Searcher&&) noexcept = default;
+Searcher& Searcher::operator=(Searcher&&) noexcept = default;
+Searcher::~Searcher() = default;
+
+Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options,
+                               std::vector<SpellingCorrection> corrections, const std::string& question_type) const {
+  Results results;
+  results.corrections = std::move(corrections);
+  std::vector<WeightedTerm> terms = select_terms(tokens, ctx.db, options.max_query_terms);
+  double total_weight = 0.0;
+  std::unordered_map<std::string, double> weights;
+  for (const WeightedTerm& t : terms) {
+    results.query_terms.push_back(QueryTerm{t.term, t.weight});
+    weights[t.term] = t.weight;
+    total_weight += t.weight;
+  }
+  RankingQuery ranking(this->ranking, options.bm25_k1);
+  Xapian::Query query = build_query(terms, ranking);
+  if (query.empty()) return results;  // nothing searchable: no hits, no error
+  if (add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking))
+    results.question_type = question_type;
+  // [issue 13: query expansion] learned word associations (associations.hpp).
+  results.added_terms = schema::settings_of(path, [&] {
+    return associations::expansion(ctx.db, terms, options.max_associations, options.association_weight);
+  });
+  query = with_added_terms(query, results.added_terms, ranking);
+
+  Xapian::Enquire enquire(ctx.db);
+  enquire.set_query(apply_filters(query, options));
+  enquire.set_weighting_scheme(ranking.weight());
+  // [issue 13: query expansion] pseudo-relevance feedback (feedback.hpp): a second search.
+  if (options.feedback_terms > 0) {
+    std::vector<std::string> searched;
+    for (const WeightedTerm& t : terms) searched.push_back(t.term);
+    for (const QueryTerm& t : results.added_terms) searched.push_back(t.term);
+    std::vector<QueryTerm> feedback = feedback_terms(enquire, ctx.db, searched, options);
+    query = with_added_terms(query, feedback, ranking);
+    enquire.set_query(apply_filters(query, options));
+    results.added_terms.insert(results.added_terms.end(), feedback.begin(), feedback.end());
+  }
+  std::size_t wanted = options.offset + options.k;
+  std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
+  Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth));
+  results.estimated_matches = mset.get_matches_estimated();
+
+  if (options.facets) {
+    std::map<std::string, std::size_t> category_count;
+    struct TopicInfo {
+      std::string title;
+      std::size_t count = 0;
+      std::size_t first_rank = 0;
+      std::map<std::string, std::size_t> categories;
+    };
+    std::map<std::string, TopicInfo> topics;  // keyed by normalised title
+    std::size_t rank = 0;
+    for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
+      Xapian::Document doc = it.get_document();
+      std::string category = doc.get_value(schema::kCategorySlot);
+      if (!category.empty()) ++category_count[category];
+      std::string title = doc.get_value(schema::kTitleSlot);
+      if (title.empty()) continue;
+      TopicInfo& info = topics[ctx.analyzer.normalize(title)];
+      if (info.count++ == 0) {
+        info.title = title;
+        info.first_rank = rank;
+      }
+      if (!category.empty()) ++info.categories[category];
+    }
+    for (const auto& [value, count] : category_count) results.categories.push_back(FacetCount{value, count});
+    std::stable_sort(results.categories.begin(), results.categories.end(),
+                     [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
+    std::vector<const TopicInfo*> recurring;
+    for (const auto& [key, info] : topics)
+      if (info.count >= 2) recurring.push_back(&info);
+    std::sort(recurring.begin(), recurring.end(), [](const TopicInfo* a, const TopicInfo* b) {
+      return a->count != b->count ? a->count > b->count : a->first_rank < b->first_rank;
+    });
+    for (const TopicInfo* info : recurring) {
+      if (results.related_topics.size() >= options.max_topics) break;
+      std::string category;
+      std::size_t best = 0;
+      for (const auto& [c, n] : info->categories)
+        if (n > best) best = n, category = c;
+      results.related_topics.push_back(RelatedTopic{info->title, category, info->count});
+    }
+  }
+
+  MatchFinder match_finder(terms);
+  SnippetStyle style{options.snippet_length, options.highlight_open, options.highlight_close};
+  std::size_t rank = 0;
+  for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
+    if (rank < options.offset) continue;
+    if (rank >= wanted) break;
+    if (it.get_weight() < options.min_score) break;
+    Hit hit;
+    hit.rank = rank + 1;
+    hit.score = it.get_weight();
+    Xapian::Document doc = it.get_document();
+    // Decoding the record is most of the cost of a hit: only when asked.
+    if (options.records || options.snippets) {
+      hit.record = ctx.record(doc);
+      hit.id = hit.record.id;
+    } else {
+      hit.id = doc.get_value(schema::kIdSlot);
+      if (hit.id.empty()) hit.id = ctx.record(doc).id;  // written before the id slot existed
+    }
+    if (options.match_details) {
+      double matched_weight = 0.0;
+      for (std::size_t word : match_finder.matches(doc)) {
+        hit.matched_terms.push_back(terms[word].term);
+        matched_weight += terms[word].weight;
+      }
+      hit.confidence = total_weight > 0 ? std::min(1.0, matched_weight / total_weight) : 0.0;
+    }
+    if (options.snippets) {
+      const Record& r = hit.record;
+      const std::string& lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
+      hit.question_snippet =
+          make_snippet(r.question.empty() ? r.title : r.question, lang, ctx.analyzer, weights, style);
+      hit.answer_snippet = make_snippet(r.answer, lang, ctx.analyzer, weights, style);
+    }
+    results.hits.push_back(std::move(hit));
+  }
+  return results;
+}
+
+Results Searcher::similar(const std::string& text, const SearchOptions& options) const {
+  return schema::guarded("searching", impl_->path, [&] {
+    validate(options);
+    check_query_text(text, options);
+    return impl_->with_context([&](Context& ctx) {
+      std::vector<Token> tokens = ctx.analyzer.tokens(text, options.lang);
+      std::vector<SpellingCorrection> corrections;
+      if (options.spelling) corrections = correct_spelling(text, tokens, ctx.db, ctx.analyzer, options.lang);
+      std::string type = options.question_type_weight > 0 ? askalike::question_type(text) : "";
+      return impl_->search(ctx, tokens, options, std::move(corrections), type);
+    });
+  });
+}
+
+Results Searcher::more_like(const std::string& id, const SearchOptions& options) const {
+  return schema::guarded("searching", impl_->path, [&] {
+    validate(options);
+    return impl_->with_context([&](Context& ctx) {
+      std::string term = id_term(id);
+      Xapian::PostingIterator p = ctx.db.postlist_begin(term);
+      if (p == ctx.db.postlist_end(term)) throw Error(ErrorCode::kNotFound, "no record with id " + id);
+      Record r = ctx.record(ctx.db.get_document(*p));
+      SearchOptions o = options;
+      o.exclude_id = id;
+      std::string lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
+      std::vector<Token> tokens = ctx.analyzer.tokens(r.title + "\n" + r.question, lang);
+      std::string type = options.question_type_weight > 0 ? record_question_type(r.title, r.question) : "";
+      return impl_->search(ctx, tokens, o, {}, type);
+    });
+  });
+}
+
+std::vector<Results> Searcher::similar_batch(const std::vector<std::string>& texts, const SearchOptions& options,
+                                             std::size_t threads) const {
+  validate(options);
+  threads = thread_count(threads);
+  threads = std::min(threads, std::max<std::size_t>(texts.size(), 1));
+  std::vector<Results> out(texts.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  auto work = [&] {
+    try {
+      for (std::size_t i = next++; i < texts.size(); i = next++) out[i] = similar(texts[i], options);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next = texts.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  return out;
+}
+
+namespace {
+
+// The pair score's settings, chosen on half A of the pair sets (CRC-32 of the
+// pair id; benchmarks/quality/ABLATIONS.md section 12) and reported on half B.
+// A stop word is not in the index, so it has no idf of its own: it counts as
+// a word in one record of e^3.5 (about 33). Question words ("how many", "can
+// I") say what a question asks, which is what paraphrases share.
+constexpr double kStopWordIdf = 3.5;
+// Each shared word weighs idf squared, as in the cosine of two TF-IDF vectors
+// (each side contributes one idf): rare words decide, the common words of a
+// collection's one topic ("diabetes" in a diabetes forum) do not.
+constexpr double kIdfPower = 2.0;
+// Two questions of different types ("What causes X?" / "How is X treated?")
+// are not the same question, however many words they share.
+constexpr double kOtherTypeFactor = 0.6;
+
+}  // namespace
+
+double Searcher::similarity(const std::string& a, const std::string& b) const {
+  return schema::guarded("comparing texts", impl_->path, [&] {
+    check_query_text(a, SearchOptions());
+    check_query_text(b, SearchOptions());
+    return impl_->with_context([&](Context& ctx) {
+      const double n = static_cast<double>(ctx.db.get_doccount());
+      AnalyzerOptions with_stop_words = ctx.analyzer.options();
+      with_stop_words.stop_words = false;
+      const Analyzer every_word(with_stop_words);
+      std::unordered_map<std::string, double> weight;  // idf ^ kIdfPower per term
+      auto count = [&](const std::string& text) {
+        std::unordered_map<std::string, double> tf;
+        std::unordered_set<std::string> indexed;
+        for (const Token& t : ctx.analyzer.tokens(text)) indexed.insert(t.term);
+        for (const Token& t : every_word.tokens(text)) {
+          tf[t.term] += 1.0;
+          if (weight.count(t.term)) continue;
+          double idf = kStopWordIdf;
+          if (indexed.count(t.term)) {
+            idf = inverse_document_frequency(t.term, ctx.db);
+            // A word the index has never seen is rare: give it the highest idf.
+            if (!(idf > 0.0)) idf = std::log(n + 1.0);
+          }
+          weight[t.term] = std::pow(idf, kIdfPower);
+        }
+        return tf;
+      };
+      auto ta = count(a), tb = count(b);
+      auto length = [](const std::unordered_map<std::string, double>& tf) {
+        double l = 0;
+        for (const auto& [term, f] : tf) l += f;
+        return l;
+      };
+      const double la = length(ta), lb = length(tb);
+      if (la == 0 || lb == 0) return 0.0;
+      // BM25 of one text against the other, with the pair's mean length as the
+      // average: term counts saturate and long texts are not favoured.
+      const double k1 = 1.2, bm25_b = 0.75, average = (la + lb) / 2.0;
+      auto bm25 = [&](const std::unordered_map<std::string, double>& query,
+                      const std::unordered_map<std::string, double>& doc, double doc_length) {
+        double norm = k1 * (1.0 - bm25_b + bm25_b * doc_length / average), score = 0.0;
+        for (const auto& [term, unused] : query) {
+          auto it = doc.find(term);
+          if (it != doc.end()) score += weight[term] * it->second * (k1 + 1.0) / (it->second + norm);
+        }
+        return score;
+      };
+      // How much of each text's score against itself the other text reaches,
+      // both ways: symmetric and within 0..1.
+      double ab = bm25(ta, tb, lb) / bm25(ta, ta, la);
+      double ba = bm25(tb, ta, la) / bm25(tb, tb, lb);
+      double score = std::min(1.0, (ab + ba) / 2.0);
+      const std::string type_a = question_type(a), type_b = question_type(b);
+      if (!type_a.empty() && !type_b.empty() && type_a != type_b) score *= kOtherTypeFactor;
+      return score;
+    });
+  });
+}
+
+bool Searcher::get(const std::string& id, Record& out) const {
+  return schema::guarded("reading record " + id, impl_->path, [&] {
+    return impl_->with_context([&](Context& ctx) {
+      std::string term = id_term(id);
+      Xapian::PostingIterator p = ctx.db.postlist_begin(term);
+      if (p == ctx.db.postlist_end(term)) return false;
+      out = ctx.record(ctx.db.get_document(*p));
+      return true;
+    });
+  });
+}
+
+IndexStats Searcher::stats() const {
+  return schema::guarded("reading statistics", impl_->path, [&] {
+    return impl_->with_context(
+        [&](Context& ctx) { return compute_stats(ctx.db, impl_->path, impl_->analyzer_options); });
+  });
+}
+
+std::vector<Association> Searcher::associations(const std::string& word) const {
+  return schema::guarded("reading word associations", impl_->path, [&] {
+    check_query_text(word, SearchOptions());
+    return impl_->with_context([&](Context& ctx) -> std::vector<Association> {
+      std::vector<Token> tokens = ctx.analyzer.tokens(word);
+      if (tokens.empty()) return {};
+      return schema::settings_of(impl_->path, [&] { return associations::read(ctx.db, tokens.front().term); });
+    });
+  });
+}
+
+void Searcher::for_each(const std::function<void(const Record&)>& visit) const {
+  schema::guarded("reading records", impl_->path, [&] {
+    // Visiting cannot be undone: read one whole state first, then visit.
+    Spool spool;
+    impl_->with_context([&](Context& ctx) {
+      spool.clear();
+      for_each_record_data(ctx.db, [&](const std::string& data) { spool.add(ctx.decoder.json(data)); });
+    });
+    spool.replay([&](const std::string& data) { visit(schema::record_of(data)); });
+  });
+}
+
+CommittedState committed_state(const std::string& path) {
+  return schema::guarded("reading the revision", path, [&] {
+    Xapian::Database db = detail::open_database(path);
+    CommittedState state;
+    state.documents = db.get_doccount();
+    try {
+      state.revision = db.get_revision();
+    } catch (const Xapian::InvalidOperationError&) {
+      state.revision = 0;  // several databases have no single revision
+    }
+    return state;
+  });
+}
+
+void Searcher::reopen() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  ++impl_->generation;
+  impl_->idle.clear();
+}
+
+}  // namespace askalike

@@ -1,0 +1,171 @@
+#include "storage/schema.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "askalike/version.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace askalike {
+namespace schema {
+
+
+AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& path,
+                              const AnalyzerOptions& fallback, bool* is_new) {
+  std::string version = db.get_metadata(kVersionKey);
+  if (version.empty()) {
+    if (db.get_doccount() != 0)
+      throw Error(ErrorCode::kIncompatibleVersion,
+                  path + " is a Xapian database not written by askalike; index into a new directory");
+    if (is_new) *is_new = true;
+    return fallback;
+  }
+  if (is_new) *is_new = false;
+  int number = 0;
+  for (char c : version) number = (c >= '0' && c <= '9' && number < 1000) ? number * 10 + (c - '0') : 100000;
+  if (number < kOldestReadableVersion || number > kVersion)
+    throw Error(ErrorCode::kIncompatibleVersion,
+                path + " was written by a version of askalike with database schema " + version +
+                    ", and this askalike reads schema " + std::to_string(kVersion) +
+                    "; rebuild this database (schema " + version + ") with this version (askalike index, from "
+                    "your records or `askalike export` of the old one) or use the askalike that wrote it");
+  return settings_of(path, [&] {
+    AnalyzerOptions options = AnalyzerOptions::deserialize(db.get_metadata(kAnalyzerKey));
+    Analyzer check(options);  // refuses settings no analyzer can work with
+    return options;
+  });
+}
+
+RankingSettings read_ranking(const Xapian::Database& db, const std::string& path) {
+  return settings_of(path, [&] { return RankingSettings::deserialize(db.get_metadata(kRankingKey)); });
+}
+
+FieldTotals read_field_totals(const Xapian::Database& db, const std::string& path) {
+  return settings_of(path, [&] { return FieldTotals::deserialize(db.get_metadata(kFieldTotalsKey)); });
+}
+
+IndexFeatures read_features(const Xapian::Database& db, const std::string& path) {
+  return settings_of(path, [&] {
+    IndexFeatures f;
+    const std::string text = db.get_metadata(kFeaturesKey);
+    if (text.empty()) return f;
+    try {
+      auto j = nlohmann::json::parse(text);
+      f.spelling = j.value("spelling", false);
+      f.question_types = j.value("question_types", false);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(ErrorCode::kCorrupt, std::string("unreadable index features: ") + e.what());
+    }
+    return f;
+  });
+}
+
+void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features) {
+  nlohmann::ordered_json j;
+  j["spelling"] = features.spelling;
+  j["question_types"] = features.question_types;
+  db.set_metadata(kFeaturesKey, j.dump());
+}
+
+void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options, const RankingSettings& ranking) {
+  db.set_metadata(kVersionKey, std::to_string(kVersion));
+  db.set_metadata(kAnalyzerKey, options.serialize());
+  db.set_metadata(kRankingKey, ranking.serialize());
+}
+
+// Three unsigned LEB128 numbers: a few bytes a record.
+std::string encode_field_lengths(const FieldLengths& lengths) {
+  std::string out;
+  for (std::uint32_t n : lengths) {
+    while (n >= 0x80) {
+      out.push_back(static_cast<char>((n & 0x7F) | 0x80));
+      n >>= 7;
+    }
+    out.push_back(static_cast<char>(n));
+  }
+  return out;
+}
+
+FieldLengths decode_field_lengths(const std::string& value) {
+  FieldLengths n{};
+  std::size_t pos = 0;
+  for (std::uint32_t& field : n) {
+    for (int shift = 0; pos < value.size() && shift < 35; shift += 7) {
+      unsigned char byte = static_cast<unsigned char>(value[pos++]);
+      field |= static_cast<std::uint32_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) break;
+    }
+  }
+  return n;
+}
+
+Record record_of(const std::string& data) {
+  // A stored record was checked when it came in; the field limit of that
+  // time may have been raised, so none applies here.
+  InputLimits stored;
+  stored.max_fields = static_cast<std::size_t>(-1);
+  return Record::from_json(data, "<database>", 0, stored);
+}
+
+static bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+Error damaged(const std::string& what, const std::string& path, const std::string& detail) {
+  return Error(ErrorCode::kCorrupt, what + ": the database " + path + " is damaged (" + detail +
+                                        "); rebuild it from its source files with 'askalike index' into a new "
+                                        "directory, or restore it from a backup ('askalike check -d " +
+                                        path + "' lists the damage)");
+}
+
+void rethrow(const Xapian::Error& e, const std::string& what, const std::string& path) {
+  std::string detail = e.get_msg();
+  if (e.get_error_string()) detail += std::string(" (") + e.get_error_string() + ")";
+  const std::string type = e.get_type();
+  if (type == "DatabaseLockError")
+    throw Error(ErrorCode::kDatabaseLocked,
+                "the database " + path + " is locked by another writer (another askalike index or "
+                "IndexWriter is open on it); wait for it to finish, then try again");
+  if (type == "DatabaseNotFoundError" || (type == "DatabaseOpeningError" && !exists(path)))
+    throw Error(ErrorCode::kNotFound, "no askalike database at " + path + "; create one with `askalike index -d " +
+                                          path + " FILE`");
+  if (type == "DatabaseVersionError")
+    throw Error(ErrorCode::kIncompatibleVersion, path + ": database format not supported: " + detail);
+  if (type == "DatabaseOpeningError")
+    throw Error(ErrorCode::kNotFound, "cannot open the database " + path + ": " + detail);
+  // A table shorter than its own block index has lost its end (truncated).
+  const bool truncated = type == "DatabaseError" && e.get_msg().rfind("EOF reading block", 0) == 0;
+  if (type == "DatabaseCorruptError" || truncated) throw damaged(what, path, detail);
+  if (type == "DatabaseModifiedError")
+    throw Error(ErrorCode::kIO, what + ": the database " + path +
+                                    " kept changing while being read (a writer committed again and again); "
+                                    "try again when it commits less often");
+  if (type == "DatabaseError" || type == "DatabaseCreateError") {
+    const std::string cause = e.get_error_string() ? e.get_error_string() : "";
+    const bool no_room = cause == std::strerror(ENOSPC) || cause == std::strerror(EFBIG) ||
+                         cause == std::strerror(EDQUOT);
+    throw Error(ErrorCode::kIO, what + " (" + path + "): " + detail +
+                                    (no_room ? "; the disk is full (or a size limit was reached): the database "
+                                               "keeps its last commit; make room and run the command again"
+                                             : ""));
+  }
+  if (type == "InvalidArgumentError" || type == "RangeError")
+    throw Error(ErrorCode::kInvalidArgument, what + ": " + detail);
+  // A remote shard (xapian-tcpsrv): hung or too slow, then down or unreachable.
+  if (type == "NetworkTimeoutError")
+    throw Error(ErrorCode::kTimeout, what + " (" + path + "): a remote shard did not answer in time: " + detail);
+  if (type == "NetworkError")
+    throw Error(ErrorCode::kUnavailable, what + " (" + path + "): a remote shard is unavailable: " + detail);
+  if (type == "DocNotFoundError") throw Error(ErrorCode::kNotFound, what + ": " + detail);
+  throw Error(ErrorCode::kInternal, what + " (" + path + "): Xapian " + type + ": " + detail);
+}
+
+}  // namespace schema
+
+int schema_version() noexcept { return schema::kVersion; }
+
+}  // namespace askalike
