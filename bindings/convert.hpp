@@ -110,6 +110,10 @@ void bind_errors(py::module_& m);
 py::dict record_to_dict(const askalike::Record& r);
 // A dict (any mapping) or a Record -> Record, validated as a JSON Lines line is.
 askalike::Record record_from_py(py::handle obj, const std::string& source, std::size_t line);
+// The analyzer keywords of Analyzer(...) and Index(...).
+askalike::AnalyzerOptions analyzer_options(bool fold_case, bool fold_accents, bool traditional_to_simplified,
+                                           bool stop_words, bool stem, bool cjk_unigrams, bool cjk_bigrams,
+                                           const std::string& default_language, std::size_t max_term_bytes);
 py::dict analyzer_options_to_dict(const askalike::AnalyzerOptions& o);
 // Keyword arguments for the searches -> SearchOptions. None leaves the default.
 askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw);

@@ -236,16 +236,9 @@ closes. One Index may be used from several threads: calls are serialised.
                        const std::string& default_language, std::size_t max_term_bytes,
                        const py::object& shards, const IntArg& max_changesets, bool spelling, bool question_types,
                        const py::kwargs& ranking) {
-             askalike::AnalyzerOptions o;
-             o.fold_case = fold_case;
-             o.fold_accents = fold_accents;
-             o.traditional_to_simplified = traditional_to_simplified;
-             o.stop_words = stop_words;
-             o.stem = stem;
-             o.cjk_unigrams = cjk_unigrams;
-             o.cjk_bigrams = cjk_bigrams;
-             o.default_language = default_language;
-             o.max_term_bytes = max_term_bytes;
+             askalike::AnalyzerOptions o =
+                 analyzer_options(fold_case, fold_accents, traditional_to_simplified, stop_words, stem,
+                                  cjk_unigrams, cjk_bigrams, default_language, max_term_bytes);
              std::optional<unsigned> shard_count;
              if (!shards.is_none())
                shard_count = static_cast<unsigned>(count_arg(shards, "shards", askalike::kMaxShards, 1));

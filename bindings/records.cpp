@@ -109,6 +109,22 @@ py::str record_repr(const askalike::Record& r) {
 
 }  // namespace
 
+askalike::AnalyzerOptions analyzer_options(bool fold_case, bool fold_accents, bool traditional_to_simplified,
+                                           bool stop_words, bool stem, bool cjk_unigrams, bool cjk_bigrams,
+                                           const std::string& default_language, std::size_t max_term_bytes) {
+  askalike::AnalyzerOptions o;
+  o.fold_case = fold_case;
+  o.fold_accents = fold_accents;
+  o.traditional_to_simplified = traditional_to_simplified;
+  o.stop_words = stop_words;
+  o.stem = stem;
+  o.cjk_unigrams = cjk_unigrams;
+  o.cjk_bigrams = cjk_bigrams;
+  o.default_language = default_language;
+  o.max_term_bytes = max_term_bytes;
+  return o;
+}
+
 py::dict analyzer_options_to_dict(const askalike::AnalyzerOptions& o) {
   py::dict d;
   d["fold_case"] = o.fold_case;
@@ -304,17 +320,9 @@ An Index or Searcher uses the settings stored in its database; its
       .def(py::init([](bool fold_case, bool fold_accents, bool traditional_to_simplified,
                        bool stop_words, bool stem, bool cjk_unigrams, bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes) {
-             askalike::AnalyzerOptions o;
-             o.fold_case = fold_case;
-             o.fold_accents = fold_accents;
-             o.traditional_to_simplified = traditional_to_simplified;
-             o.stop_words = stop_words;
-             o.stem = stem;
-             o.cjk_unigrams = cjk_unigrams;
-             o.cjk_bigrams = cjk_bigrams;
-             o.default_language = default_language;
-             o.max_term_bytes = max_term_bytes;
-             return askalike::Analyzer(o);
+             return askalike::Analyzer(analyzer_options(fold_case, fold_accents, traditional_to_simplified,
+                                                       stop_words, stem, cjk_unigrams, cjk_bigrams,
+                                                       default_language, max_term_bytes));
            }),
            py::kw_only(), py::arg("fold_case") = true, py::arg("fold_accents") = true,
            py::arg("traditional_to_simplified") = false, py::arg("stop_words") = true,
