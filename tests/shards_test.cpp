@@ -2,6 +2,7 @@
 // one database locally and through stock xapian-tcpsrv, remote shards that
 // fail, and replicas kept by stock xapian-replicate-server/xapian-replicate.
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 #include <xapian.h>
 
 #include <algorithm>
@@ -216,10 +217,13 @@ TEST_CASE("3 local shards and 3 shards served by xapian-tcpsrv rank as one datab
 // that an OR of words decays into can do the same, which askalike cannot
 // change while the matcher prunes (one Chinese query of the 200 loses a
 // record from its top 101: the same one on one database and on local
-// shards, another one on shards behind xapian-tcpsrv).
+// shards searched in turn, another one on shards behind xapian-tcpsrv and
+// on local shards searched at once, where each shard also prunes alone).
 TEST_CASE("pruning: the first 101 hits are the 101 best matches, on one database and on shards alike") {
   const Built& b = built();
-  Searcher one(b.db), local(b.collection);
+  SearcherOptions in_turn;
+  in_turn.parallel_shards = false;
+  Searcher one(b.db), local(b.collection, in_turn);
   const std::vector<std::string> typed = typed_queries(one, b.queries);
   CHECK(typed.size() >= 150);  // 171 of the 200 corpus queries when written
   check_best_first(one, typed, b.records.size());
@@ -228,6 +232,63 @@ TEST_CASE("pruning: the first 101 hits are the 101 best matches, on one database
   o.k = 101;
   o.records = o.facets = o.snippets = o.match_details = false;
   testutil::check_same_results(one, local, b.queries, o, b.queries.size());
+}
+
+// The question texts of the development sets' query files beside the
+// repository (../shared/data), at most `each` per set; none when absent.
+std::vector<std::string> dev_questions(std::size_t each) {
+  std::vector<std::string> out;
+  for (const char* set : {"liveqa-medquad", "semeval2016", "mqp", "mediqa-rqe", "chip2019"}) {
+    std::ifstream in(std::string(ASKALIKE_SHARED_DATA_DIR) + "/" + set + "/queries.jsonl");
+    std::string line;
+    for (std::size_t n = 0; n < each && std::getline(in, line); ++n)
+      out.push_back(nlohmann::json::parse(line).at("text").get<std::string>());
+  }
+  return out;
+}
+
+// [issue 27] Searcher searches a collection's local shards on a thread each
+// (SearcherOptions::parallel_shards), each shard with the collection's
+// statistics: the test above compares it with one database already (it is
+// the default); here with the same shards searched in turn, deeper, with
+// feedback, and on the development sets' own questions.
+TEST_CASE("local shards searched at once rank as one database and as the shards searched in turn") {
+  const Built& b = built();
+  SearcherOptions in_turn;
+  in_turn.parallel_shards = false;
+  Searcher one(b.db), serial(b.collection, in_turn), parallel(b.collection);
+  SearchOptions deep;
+  deep.k = 101;
+  deep.records = deep.facets = deep.snippets = deep.match_details = false;
+  // Down to the 101st hit for the queries with the question-type bonus: each
+  // shard prunes alone, as each server of remote shards does ("pruning"
+  // below: an OR of words can lose a record from deep down).
+  const std::vector<std::string> typed = typed_queries(one, b.queries);
+  testutil::check_same_results(serial, parallel, typed, deep, typed.size());
+  // Feedback's first search is the same search of all shards: the same words
+  // are added (against one database, ties in the first search can pick other
+  // feedback records).
+  SearchOptions feedback;
+  feedback.feedback_terms = 5;
+  testutil::check_same_results(serial, parallel, b.queries, feedback);
+  SUBCASE("real questions, misspelled ones included, spelling on") {
+    const std::vector<std::string> questions = dev_questions(60);
+    if (questions.empty()) {
+      MESSAGE("skipped: no development sets at " ASKALIKE_SHARED_DATA_DIR);
+      return;
+    }
+    testutil::check_same_results(one, parallel, questions, SearchOptions(), questions.size() / 2);
+    std::size_t corrected = 0;
+    for (const std::string& q : questions) {
+      CAPTURE(q);
+      auto a = serial.similar(q), c = parallel.similar(q);
+      REQUIRE(a.corrections.size() == c.corrections.size());
+      corrected += a.corrections.empty() ? 0 : 1;
+      REQUIRE(a.hits.size() == c.hits.size());
+      for (std::size_t i = 0; i < a.hits.size(); ++i) CHECK(testutil::same_score(a.hits[i].score, c.hits[i].score));
+    }
+    CHECK(corrected > 0);
+  }
 }
 
 TEST_CASE("upsert and remove of an existing id on a collection leave exactly one copy, or none") {

@@ -82,12 +82,16 @@ void add_searcher_options(po::options_description& options) {
   options.add_options()
       ("timeout", po::value<long long>()->default_value(SearcherOptions().timeout_ms)->value_name("MS"),
        "for remote shards (xapian-tcpsrv): fail when a server does not connect or answer within MS "
-       "milliseconds (0: wait for ever)");
+       "milliseconds (0: wait for ever)")
+      ("serial-shards", "search the local shards of a collection one after another on one thread, as Xapian "
+                        "searches a stub (default: a thread per shard at once, up to the cores; the same hits "
+                        "and scores)");
 }
 
 SearcherOptions searcher_options_from(const Command& cmd) {
   SearcherOptions o;
   o.timeout_ms = static_cast<unsigned>(cmd.count("timeout", 0, kMaxTimeoutMs));
+  o.parallel_shards = !cmd.has("serial-shards");
   return o;
 }
 

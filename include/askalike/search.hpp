@@ -148,6 +148,12 @@ struct ASKALIKE_EXPORT SearcherOptions {
   // each answer (0: wait for ever). A server that is down gives
   // Error(kUnavailable), one that does not answer in time Error(kTimeout).
   unsigned timeout_ms = 10000;
+  // A collection of local shards (IndexOptions::shards) is searched on a
+  // thread per shard at once, up to the machine's cores, with the same hits
+  // and scores as one thread searching them in turn (as Xapian searches a
+  // stub file) or one database. false: one thread per call. Remote shards
+  // are always searched at once, by their servers.
+  bool parallel_shards = true;
 };
 
 // The latest committed state of the database at `path`, as a reader opening

@@ -143,6 +143,14 @@ Xapian::termcount ranking_wdf(const FieldLengths& counts, const FieldLengths& le
   return static_cast<Xapian::termcount>(std::clamp(wdf, 1.0, 1e9));
 }
 
+double bm25_idf(double records, double termfreq) {
+  double tw = (records - termfreq + 0.5) / (termfreq + 0.5);
+  if (tw < 2) tw = tw * 0.5 + 1;
+  return std::log(tw);
+}
+
+Xapian::Query plain_leaf(const std::string& term, Xapian::termcount wqf) { return Xapian::Query(term, wqf); }
+
 RankingQuery::RankingQuery(const RankingSettings& settings, double k1)
     // b = 0: the wdf is already length-normalised; min_normlen unused then.
     : weight_(k1 * settings.scale, 0.0, kQueryFrequencySaturation, 0.0, kMinimumNormalisedLength),

@@ -49,7 +49,7 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
     double idf = idf_of(n, df[term]);
     if (idf <= 0.0) continue;
     Xapian::termcount tf = frequency[term];
-    out.push_back(WeightedTerm{term, (1.0 + std::log(static_cast<double>(tf))) * idf, tf});
+    out.push_back(WeightedTerm{term, (1.0 + std::log(static_cast<double>(tf))) * idf, tf, df[term]});
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const WeightedTerm& a, const WeightedTerm& b) { return a.weight > b.weight; });
@@ -57,9 +57,9 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
   return out;
 }
 
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQuery& ranking) {
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQuery& ranking, const TermLeaf& leaf) {
   std::vector<Xapian::Query> parts;
-  for (const WeightedTerm& t : terms) parts.emplace_back(t.term, std::max<Xapian::termcount>(t.frequency, 1));
+  for (const WeightedTerm& t : terms) parts.push_back(leaf(t.term, std::max<Xapian::termcount>(t.frequency, 1)));
   if (parts.empty()) return Xapian::Query();
   Xapian::Query any(Xapian::Query::OP_OR, parts.begin(), parts.end());
   return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, any, ranking.score_factor());

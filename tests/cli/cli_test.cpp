@@ -715,6 +715,8 @@ TEST_CASE("index --shards: every command takes the collection as it takes one da
   CHECK(askalike({"export", "-d", sharded}).out == askalike({"export", "-d", db}).out);
   CHECK(askalike({"similar", "-d", sharded, "-f", "trec", "eyelid twitching"}).out ==
         askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
+  CHECK(askalike({"similar", "-d", sharded, "--serial-shards", "-f", "trec", "eyelid twitching"}).out ==
+        askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
   // A later import finds the shard count; another count is refused.
   Run again = askalike({"index", "-d", sharded, dir / "corpus.jsonl"});
   CHECK(again.out.find("0 added, 4 replaced") != std::string::npos);
