@@ -291,6 +291,63 @@ TEST_CASE("local shards searched at once rank as one database and as the shards 
   }
 }
 
+// The records as exported, in id order.
+std::vector<std::string> exported_records(const Searcher& searcher) {
+  std::vector<std::string> out;
+  searcher.for_each([&](const Record& r) { out.push_back(r.to_json()); });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// [issue 27] The bulk path of `askalike index --parts N`: shards written at
+// once, then merged by Xapian's compaction into the one database wanted.
+TEST_CASE("shards merged by compaction into one database hold the records and rank as one database built serially") {
+  const Built& b = built();
+  TempDir dir;
+  const std::string merged = dir / "merged";
+  askalike::merge_shards(b.collection, merged);
+  CHECK_FALSE(std::filesystem::exists(merged + "/XAPIANDB"));  // one database, not a stub
+  Searcher one(b.db), bulk(merged);
+  CHECK(askalike::check_database(merged).sound);
+  CHECK(exported_records(bulk) == exported_records(one));
+  testutil::check_same_results(one, bulk, b.queries);
+  SearchOptions deep;
+  deep.k = 101;
+  deep.records = deep.facets = deep.snippets = deep.match_details = false;
+  const std::vector<std::string> typed = typed_queries(one, b.queries);
+  testutil::check_same_results(one, bulk, typed, deep, typed.size());
+  // The spelling tables are summed: the same corrections as one database.
+  for (const char* q : {"symptoms of diabetis", "treatmant for asthma", "hearth attack"}) {
+    CAPTURE(q);
+    auto a = one.similar(q), c = bulk.similar(q);
+    REQUIRE(a.corrections.size() == c.corrections.size());
+    for (std::size_t i = 0; i < a.corrections.size(); ++i) CHECK(a.corrections[i].correction == c.corrections[i].correction);
+  }
+  CHECK_FALSE(one.similar("symptoms of diabetis").corrections.empty());
+  // Later writes go to the merged database as to any other.
+  {
+    IndexWriter w(merged);
+    w.upsert(testutil::make_record("new-1", "", "zebra stripes"));
+    w.commit();
+  }
+  CHECK(Searcher(merged).similar("zebra").hits.at(0).id == "new-1");
+  // Only a collection merges, and only into a new directory.
+  try {
+    askalike::merge_shards(b.db, dir / "other");
+    FAIL("merged one database");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    CHECK(std::string(e.what()).find("not a collection of shards") != std::string::npos);
+  }
+  try {
+    askalike::merge_shards(b.collection, merged);
+    FAIL("merged into an existing database");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    CHECK(std::string(e.what()).find("already exists") != std::string::npos);
+  }
+}
+
 TEST_CASE("upsert and remove of an existing id on a collection leave exactly one copy, or none") {
   TempDir dir;
   const std::string c = dir / "c";

@@ -813,11 +813,16 @@ LearnReport IndexWriter::learn_associations(const LearnOptions& options) {
 
 const Analyzer& IndexWriter::analyzer() const { return impl_->analyzer; }
 
+// A copy is written to a new directory only: nothing is overwritten.
+static void refuse_existing(const std::string& destination) {
+  struct stat st;
+  if (::stat(destination.c_str(), &st) == 0)
+    throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
+}
+
 void compact_database(const std::string& source, const std::string& destination) {
   schema::guarded("compacting", source, [&] {
-    struct stat st;
-    if (::stat(destination.c_str(), &st) == 0)
-      throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
+    refuse_existing(destination);
     Xapian::Database db = detail::open_database(source);
     bool is_new = false;
     schema::read_settings(db, source, AnalyzerOptions(), &is_new);
@@ -830,12 +835,26 @@ void compact_database(const std::string& source, const std::string& destination)
   });
 }
 
+void merge_shards(const std::string& source, const std::string& destination) {
+  schema::guarded("merging the shards of", source, [&] {
+    refuse_existing(destination);
+    if (!shards::is_collection(source))
+      throw Error(ErrorCode::kInvalidArgument, source + " is not a collection of shards; nothing to merge");
+    Xapian::Database all;
+    for (const std::string& shard : shards::local_shards(source)) all.add_database(detail::open_database(shard));
+    bool is_new = false;
+    schema::read_settings(all, source, AnalyzerOptions(), &is_new);
+    // The shards' metadata (settings, field totals, the records'
+    // dictionary) is the same in every shard: Xapian keeps the first's.
+    // Document numbers follow the shards' order, shard by shard.
+    all.compact(destination);
+  });
+}
+
 void reindex_database(const std::string& source, const std::string& destination,
                       const std::optional<RankingOptions>& ranking) {
   schema::guarded("reindexing", source, [&] {
-    struct stat st;
-    if (::stat(destination.c_str(), &st) == 0)
-      throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
+    refuse_existing(destination);
     if (ranking) validate(*ranking);
     Xapian::Database from = detail::open_database(source);
     bool is_new = false;
