@@ -72,6 +72,10 @@ struct IndexWriter::Impl {
   // them); records stored before it stay plain JSON.
   RecordDictionary dictionary;
   RecordSampler sampler;
+  // The same dictionary for a parallel load's analysing threads, which
+  // compress records before they reach the storing thread (null until made).
+  std::mutex published_mutex;
+  std::shared_ptr<const RecordDictionary> published;
   // get()'s readers of stored records, one per shard (decoders[i] reads
   // shards[i], which never moves): a decoder keeps the dictionary it loaded,
   // so each get() no longer reads and parses it again. Used like the
@@ -114,6 +118,17 @@ struct IndexWriter::Impl {
   void load_dictionary() {
     dictionary = RecordDictionary::from_stored(shards.front().get_metadata(schema::kRecordDictionaryKey), path);
     sampler.clear();
+    publish_dictionary();
+  }
+
+  void publish_dictionary() {
+    std::lock_guard<std::mutex> lock(published_mutex);
+    published = dictionary.empty() ? nullptr : std::make_shared<const RecordDictionary>(dictionary);
+  }
+
+  std::shared_ptr<const RecordDictionary> published_dictionary() {
+    std::lock_guard<std::mutex> lock(published_mutex);
+    return published;
   }
 
   // Makes the dictionary once enough records were seen; it is stored with
@@ -122,6 +137,7 @@ struct IndexWriter::Impl {
     if (!dictionary.empty() || !sampler.ready()) return;
     dictionary = RecordDictionary::from_samples(sampler.samples());
     sampler.clear();
+    publish_dictionary();
     for (auto& db : shards) {
       db.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
       db.set_metadata(schema::kVersionKey, std::to_string(schema::kVersion));
@@ -169,7 +185,7 @@ struct IndexWriter::Impl {
     try {
       const std::optional<std::string> stored = stored_json(shard, term);
       if (!stored) return;
-      if (replacement && replacement->doc.get_data() == *stored) {
+      if (replacement && (replacement->json.empty() ? replacement->doc.get_data() : replacement->json) == *stored) {
         replacement->spelling_words.clear();
         return;
       }
@@ -466,9 +482,14 @@ class Pipeline {
   static constexpr std::size_t kWindowChunks = 4;  // chunks in flight per worker (at least 8 in all)
   static constexpr std::size_t kMaxWindow = 64;    // chunks in flight at the most (2,048 records)
 
-  Pipeline(StoreFunction store, std::function<void()> commit, const std::string& path, const AnalyzerOptions& analyzer,
-           const schema::IndexFeatures& features, const IngestOptions& options, unsigned workers)
-      : store_(std::move(store)), commit_(std::move(commit)), path_(path), features_(features), options_(options),
+  // `dictionary` gives the records' dictionary once there is one (workers
+  // compress the records they analyse with it).
+  Pipeline(StoreFunction store, std::function<void()> commit,
+           std::function<std::shared_ptr<const RecordDictionary>()> dictionary, const std::string& path,
+           const AnalyzerOptions& analyzer, const schema::IndexFeatures& features, const IngestOptions& options,
+           unsigned workers)
+      : store_(std::move(store)), commit_(std::move(commit)), dictionary_(std::move(dictionary)), path_(path),
+        features_(features), options_(options),
         batch_(std::max<std::size_t>(options.batch_size, 1)),
         window_(std::clamp<std::size_t>(kWindowChunks * std::size_t{workers}, 8, kMaxWindow)), ring_(window_) {
     analyzers_.reserve(workers);
@@ -611,6 +632,7 @@ class Pipeline {
       }
       Slot slot;
       slot.records.resize(work.records.size());
+      const std::shared_ptr<const RecordDictionary> dictionary = dictionary_();
       for (std::size_t i = 0; i < work.records.size(); ++i) {
         const Record& record = work.records[i];
         Analysed& out = slot.records[i];
@@ -619,6 +641,7 @@ class Pipeline {
           schema::guarded("adding record " + record.id, path_, [&] {
             out.term = id_term(record.id);
             out.record = analyse_record(record, analyzer, features_);
+            if (dictionary) compress_record(out.record, *dictionary);
           });
         } catch (...) {
           out.error = std::current_exception();
@@ -682,6 +705,7 @@ class Pipeline {
 
   StoreFunction store_;
   std::function<void()> commit_;
+  std::function<std::shared_ptr<const RecordDictionary>()> dictionary_;
   const std::string& path_;
   const schema::IndexFeatures features_;
   const IngestOptions& options_;
@@ -725,8 +749,8 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
         return parallel ? parallel->store(term, std::move(record)) : impl.store(term, std::move(record));
       };
       auto commit_all = [&] { parallel ? parallel->commit(*this) : commit(); };
-      Pipeline pipeline(std::move(store), commit_all, impl_->path, impl_->analyzer.options(), impl_->features,
-                        options, threads - 1);
+      Pipeline pipeline(std::move(store), commit_all, [&impl] { return impl.published_dictionary(); }, impl_->path,
+                        impl_->analyzer.options(), impl_->features, options, threads - 1);
       report = pipeline.run(source);
       commit_all();
     }
