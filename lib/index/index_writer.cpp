@@ -32,10 +32,10 @@ namespace askalike {
 
 // The document of an analysed record, its words counted in the spelling table
 // first (issue 13): the one place a record reaches the database.
-static Xapian::Document ready_document(Xapian::WritableDatabase& db, AnalysedRecord&& record,
+static Xapian::Document ready_document(SpellingChanges& spelling, AnalysedRecord&& record,
                                        const std::array<double, kFieldCount>& averages,
                                        const RankingSettings& settings, const RecordDictionary& dictionary) {
-  if (!record.spelling_words.empty()) add_spelling_words(db, std::move(record.spelling_words));
+  if (!record.spelling_words.empty()) spelling.add(std::move(record.spelling_words));
   return finish_document(std::move(record), averages, settings, dictionary);
 }
 
@@ -85,6 +85,9 @@ struct IndexWriter::Impl {
   // Per shard, an analyzer for the words of the records it replaces or
   // removes (unspell()); made on first use by the thread writing the shard.
   std::vector<std::unique_ptr<Analyzer>> unspellers;
+  // Per shard, its spelling table's changes since the last commit (used by
+  // the thread writing the shard; applied by commit_all()).
+  std::vector<SpellingChanges> spelling;
 
   Impl(std::string p, std::vector<Xapian::WritableDatabase> d, std::vector<std::string> d_paths, bool is_sharded,
        const AnalyzerOptions& options, const RankingSettings& r)
@@ -96,6 +99,7 @@ struct IndexWriter::Impl {
     decoders.reserve(shards.size());
     for (const auto& db : shards) decoders.emplace_back(db, path);
     unspellers.resize(shards.size());
+    spelling.resize(shards.size());
   }
 
   // The shard holding the record with this id term.
@@ -199,7 +203,7 @@ struct IndexWriter::Impl {
     }
     std::unique_ptr<Analyzer>& words = unspellers[shard];
     if (!words) words = std::make_unique<Analyzer>(analyzer.options());
-    remove_spelling_words(shards[shard], record_spelling_words(old, *words));
+    spelling[shard].remove(record_spelling_words(old, *words));
   }
 
   // The JSON of the record with this id term in `shard` as stored, committed
@@ -237,7 +241,7 @@ struct IndexWriter::Impl {
              const std::array<double, kFieldCount>& averages, bool replaces) {
     Xapian::WritableDatabase& db = shards[shard];
     if (replaces) unspell(shard, term, &record);
-    Xapian::Document doc = ready_document(db, std::move(record), averages, ranking, dictionary);
+    Xapian::Document doc = ready_document(spelling[shard], std::move(record), averages, ranking, dictionary);
     if (replaces)
       db.replace_document(term, doc);
     else
@@ -256,8 +260,8 @@ struct IndexWriter::Impl {
     const auto averages = totals.averages();
     for (auto& [term, record] : pending)
       if (record) {
-        Xapian::WritableDatabase& db = db_of(term);
-        db.add_document(ready_document(db, std::move(*record), averages, ranking, dictionary));
+        const std::size_t shard = shard_index(term);
+        shards[shard].add_document(ready_document(spelling[shard], std::move(*record), averages, ranking, dictionary));
       }
     pending.clear();
     pending_index.clear();
@@ -275,7 +279,10 @@ struct IndexWriter::Impl {
   // first error is thrown once every commit has finished.
   void commit_all() {
     const std::string serialized = totals.serialize();
-    for (auto& db : shards) db.set_metadata(schema::kFieldTotalsKey, serialized);
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      spelling[i].apply(shards[i]);
+      shards[i].set_metadata(schema::kFieldTotalsKey, serialized);
+    }
     in_transaction = false;
     detail::with_max_changesets(max_changesets, [&] {
       if (shards.size() == 1) return shards.front().commit_transaction();
@@ -451,6 +458,7 @@ void IndexWriter::rollback() {
   schema::guarded("rolling back", impl_->path, [&] {
     impl_->in_transaction = false;
     for (auto& db : impl_->shards) db.cancel_transaction();
+    for (auto& changes : impl_->spelling) changes.clear();
     impl_->discard_pending();
     impl_->totals = schema::read_field_totals(impl_->shards.front(), impl_->path);
     impl_->load_dictionary();  // one made in the cancelled transaction is gone
@@ -922,15 +930,19 @@ void reindex_database(const std::string& source, const std::string& destination,
       }
       constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit
       Xapian::doccount count = 0;
+      std::vector<SpellingChanges> spelling(to.size());
       auto commit_all = [&] {
-        for (auto& db : to) db.commit();
+        for (std::size_t i = 0; i < to.size(); ++i) {
+          spelling[i].apply(to[i]);
+          to[i].commit();
+        }
       };
       // In document order, so that records tied in score keep their order.
       for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
         Record record = schema::record_of(decoder.json(from.get_document(*p).get_data()));
-        Xapian::WritableDatabase& shard = to[shards::shard_of(record.id, to.size())];
-        shard.add_document(ready_document(shard, analyse_record(record, analyzer, features), averages, settings,
-                                          dictionary));
+        const std::size_t shard = shards::shard_of(record.id, to.size());
+        to[shard].add_document(ready_document(spelling[shard], analyse_record(record, analyzer, features), averages,
+                                              settings, dictionary));
         if (++count % kBatch == 0) commit_all();
       }
       commit_all();
