@@ -4,7 +4,7 @@
 //
 //   askalike_bench index CORPUS.jsonl DIR      IndexWriter::add_jsonl + commit
 //   askalike_bench search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self] [--run OUT]
-//                  [--no-spelling] [--question-type-weight W] [--serial-shards]
+//                  [--no-spelling] [--question-type-weight W] [--serial-shards] [--common-word-share S]
 //                                              one Searcher shared by all threads,
 //                                              similar() without snippets or facets;
 //                                              the last three switch off features that
@@ -37,6 +37,8 @@ std::vector<char*> take_feature_options(int argc, char** argv) {
       feature_options.spelling = false;
     } else if (arg == "--question-type-weight" && i + 1 < argc) {
       feature_options.question_type_weight = std::stod(argv[++i]);
+    } else if (arg == "--common-word-share" && i + 1 < argc) {
+      feature_options.common_word_share = std::stod(argv[++i]);
     } else if (arg == "--serial-shards") {
       searcher_options.parallel_shards = false;
     } else if (arg == "--shards" && i + 1 < argc) {

@@ -188,7 +188,8 @@ meanwhile never makes a search fail.
 Search keywords (all optional, None = default): offset, min_score,
 categories, tags (a str or a list: any of them), lang, group, since, until
 ('YYYY-MM-DD' or datetime.date), exclude (an id), bm25_k1, max_query_terms,
-max_query_bytes, spelling (bool: search misspelt words as the collection's
+max_query_bytes, common_word_share (a word in more of the records counts only
+beside a rarer one; 1: the exact ranking), spelling (bool: search misspelt words as the collection's
 spelling too), question_type_weight (bonus for records asking the same type of
 question; 0: off),
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -345,6 +346,47 @@ TEST_CASE("shards merged by compaction into one database hold the records and ra
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::kInvalidArgument);
     CHECK(std::string(e.what()).find("already exists") != std::string::npos);
+  }
+}
+
+// [issue 27] SearchOptions::common_word_share: the words of a query held by
+// more than that share of the records count only beside a rarer one.
+TEST_CASE("common words as an AND_MAYBE tail: hits keep their exact scores, ranked alike on one database and shards") {
+  const Built& b = built();
+  Searcher one(b.db), parallel(b.collection);
+  SearchOptions exact, tail;
+  exact.k = tail.k = 10;
+  exact.spelling = tail.spelling = false;
+  tail.common_word_share = 0.05;
+  SearchOptions all = exact;
+  all.k = b.records.size();
+  all.records = all.facets = all.snippets = all.match_details = false;
+  std::size_t changed = 0;
+  for (const std::string& q : b.queries) {
+    CAPTURE(q);
+    auto every = one.similar(q, all), fast = one.similar(q, tail), top = one.similar(q, exact);
+    std::map<std::string, double> score;
+    for (const auto& h : every.hits) score[h.id] = h.score;
+    for (const auto& h : fast.hits) {
+      REQUIRE(score.count(h.id) == 1);
+      CHECK(testutil::same_score(h.score, score[h.id]));  // a hit that ranks scores as in the exact ranking
+    }
+    for (std::size_t i = 1; i < fast.hits.size(); ++i) CHECK(fast.hits[i - 1].score >= fast.hits[i].score);
+    bool same = fast.hits.size() == top.hits.size();
+    for (std::size_t i = 0; same && i < fast.hits.size(); ++i) same = fast.hits[i].id == top.hits[i].id;
+    changed += same ? 0 : 1;
+  }
+  CHECK(changed > 0);                          // records with only common words dropped out
+  CHECK(changed < b.queries.size() / 4);       // most rankings are the exact ones
+  testutil::check_same_results(one, parallel, b.queries, tail, b.queries.size() / 2);
+  SearchOptions bad;
+  bad.common_word_share = 1.5;
+  try {
+    one.similar("fever", bad);
+    FAIL("a share above 1 was taken");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    CHECK(std::string(e.what()).find("common_word_share must be between 0 and 1") != std::string::npos);
   }
 }
 

@@ -43,6 +43,13 @@ struct ASKALIKE_EXPORT SearchOptions {
   // fixed at indexing; change them with reindex_database()).
   double bm25_k1 = 1.2;          // BM25 term-frequency saturation
   std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
+  // [issue 27] A query word held by more than this share of the records
+  // counts only for the records that also hold a rarer word of the query
+  // (Xapian's OP_AND_MAYBE), so the matcher skips most of its postings: the
+  // "symptoms" of a long question no longer make every record with symptoms
+  // a candidate. A query whose words are all that common keeps them all.
+  // 1: the exact ranking, where a record holding only common words can rank.
+  double common_word_share = 1.0;
   // A longer query text is refused (Error kInvalidArgument): a question is
   // a paragraph, not a book, and analysing megabytes per query would let one
   // caller stall a shared server.

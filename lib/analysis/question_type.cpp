@@ -228,19 +228,7 @@ bool add_question_type_bonus(Xapian::Query& query, const std::string& type, doub
   const double idf = bm25_idf(records, termfreq);
   if (!(idf > 0.0)) return false;
   Xapian::Query bonus(Xapian::Query::OP_SCALE_WEIGHT, leaf(term, 1), weight * ranking.score_factor() / idf);
-  // The right branch also matches every record, weighing nothing: Xapian
-  // 1.4's matcher, when pruning turns an AND_MAYBE into an AND while the
-  // right branch has moved past the left one's record, skips the record the
-  // right branch is on, which can belong in the top hits. On the type term
-  // alone that branch is usually ahead, and shards and one database lost
-  // different records (tests/shards_test.cpp, "pruning"); a branch that
-  // matches every record stops on the left one's record and is never ahead.
-  // Built here, not copied from Xapian::Query::MatchAll: Xapian's reference
-  // counts are not atomic, and searches on several threads copying that one
-  // static object corrupted its count and crashed (a segfault in
-  // similar_batch, found by CI).
-  const Xapian::Query every_record(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(std::string()), 0.0);
-  query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, Xapian::Query(Xapian::Query::OP_OR, bonus, every_record));
+  query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, maybe_branch(bonus));
   return true;
 }
 

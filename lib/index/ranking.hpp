@@ -91,6 +91,14 @@ double bm25_idf(double records, double termfreq);
 // it will run on: the term itself on a database or a stub; on one shard of a
 // collection searched alone, the term with its weight rescaled to the
 // collection's statistics (search/shard_search.hpp).
+// `branch` as the right side of an OP_AND_MAYBE, ORed with a branch that
+// matches every record weighing nothing. Xapian 1.4's matcher, when pruning
+// turns an AND_MAYBE into an AND while the right branch has moved past the
+// left one's record, skips the record the right branch is on, which can
+// belong in the top hits (tests/shards_test.cpp, "pruning"); a branch that
+// matches every record stops on the left one's record and is never ahead.
+Xapian::Query maybe_branch(const Xapian::Query& branch);
+
 using TermLeaf = std::function<Xapian::Query(const std::string& term, Xapian::termcount wqf)>;
 Xapian::Query plain_leaf(const std::string& term, Xapian::termcount wqf);
 

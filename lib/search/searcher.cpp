@@ -247,7 +247,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   // The whole query, its terms made by `leaf` for the database it runs on.
   bool typed = false;
   auto compose = [&](const TermLeaf& leaf) {
-    Xapian::Query query = build_query(terms, ranking, leaf);
+    Xapian::Query query = build_query(terms, ranking, leaf, options.common_word_share, ctx.db.get_doccount());
     typed = add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking, leaf);
     return apply_filters(with_added_terms(query, results.added_terms, ranking, leaf), options);
   };
