@@ -244,10 +244,13 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   results.added_terms = schema::settings_of(path, [&] {
     return associations::expansion(ctx.db, terms, options.max_associations, options.association_weight);
   });
+  // A filter leaves few records to rank (a re-ranking group), every one of
+  // which must be scored: no word is a mere tail then.
+  const double common_share = build_filter(options).empty() ? options.common_word_share : 1.0;
   // The whole query, its terms made by `leaf` for the database it runs on.
   bool typed = false;
   auto compose = [&](const TermLeaf& leaf) {
-    Xapian::Query query = build_query(terms, ranking, leaf, options.common_word_share, ctx.db.get_doccount());
+    Xapian::Query query = build_query(terms, ranking, leaf, common_share, ctx.db.get_doccount());
     typed = add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking, leaf);
     return apply_filters(with_added_terms(query, results.added_terms, ranking, leaf), options);
   };
