@@ -357,6 +357,7 @@ TEST_CASE("common words as an AND_MAYBE tail: hits keep their exact scores, rank
   SearchOptions exact, tail;
   exact.k = tail.k = 10;
   exact.spelling = tail.spelling = false;
+  exact.common_word_share = 1;
   tail.common_word_share = 0.05;
   SearchOptions all = exact;
   all.k = b.records.size();
