@@ -4,11 +4,12 @@
 //
 //   askalike_bench index CORPUS.jsonl DIR      IndexWriter::add_jsonl + commit
 //   askalike_bench search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self] [--run OUT]
-//                  [--no-spelling] [--question-type-weight W]
+//                  [--no-spelling] [--question-type-weight W] [--serial-shards] [--common-word-share S]
 //                                              one Searcher shared by all threads,
 //                                              similar() without snippets or facets;
-//                                              the last two switch off features that
+//                                              the last three switch off features that
 //                                              are on by default, to time what they cost
+//   askalike_bench index ... --shards N        a collection of N shards
 //   askalike_bench compact DIR OUT             compact_database
 #include <askalike/askalike.hpp>
 
@@ -24,8 +25,10 @@ namespace {
 // The search options the askalike-only arguments set (the others are the
 // peers' own, peer_common.hpp).
 askalike::SearchOptions feature_options;
+askalike::SearcherOptions searcher_options;
+askalike::IndexOptions index_options;
 
-// Takes --no-spelling and --question-type-weight W out of argv.
+// Takes the askalike-only arguments out of argv.
 std::vector<char*> take_feature_options(int argc, char** argv) {
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {
@@ -34,6 +37,12 @@ std::vector<char*> take_feature_options(int argc, char** argv) {
       feature_options.spelling = false;
     } else if (arg == "--question-type-weight" && i + 1 < argc) {
       feature_options.question_type_weight = std::stod(argv[++i]);
+    } else if (arg == "--common-word-share" && i + 1 < argc) {
+      feature_options.common_word_share = std::stod(argv[++i]);
+    } else if (arg == "--serial-shards") {
+      searcher_options.parallel_shards = false;
+    } else if (arg == "--shards" && i + 1 < argc) {
+      index_options.shards = static_cast<unsigned>(std::stoul(argv[++i]));
     } else {
       rest.push_back(argv[i]);
     }
@@ -46,7 +55,7 @@ int do_index(const std::string& corpus, const std::string& dir) {
   std::filesystem::remove_all(dir);
   std::size_t n = 0;
   {
-    askalike::IndexWriter writer(dir);
+    askalike::IndexWriter writer(dir, index_options);
     std::ifstream in(corpus);
     if (!in) throw std::runtime_error("cannot read " + corpus);
     askalike::IngestReport report = writer.add_jsonl(in, corpus);
@@ -63,7 +72,7 @@ int search(const peer::SearchArgs& a) {
   // Open time: what a process pays before its first query (the page cache is
   // warm: the harness has just built or searched this index).
   double t0 = peer::now_s();
-  askalike::Searcher searcher(a.dir);  // thread-safe: shared by all threads
+  askalike::Searcher searcher(a.dir, searcher_options);  // thread-safe: shared by all threads
   double open_ms = (peer::now_s() - t0) * 1000.0;
   return peer::run_search(a, [&]() -> peer::Worker {
     return [&searcher](const peer::Query& q, std::size_t k, bool exclude_self) {

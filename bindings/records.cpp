@@ -176,6 +176,7 @@ askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
     else if (key == "max_topics") o.max_topics = count_arg(v, key);
     else if (key == "spelling") o.spelling = bool_arg(v, key);
     else if (key == "question_type_weight") o.question_type_weight = number_arg(v, key);
+    else if (key == "common_word_share") o.common_word_share = number_arg(v, key);
     else if (key == "max_associations") o.max_associations = count_arg(v, key, askalike::kMaxAddedTerms);
     else if (key == "association_weight") o.association_weight = number_arg(v, key);
     else if (key == "feedback_terms") o.feedback_terms = count_arg(v, key, askalike::kMaxAddedTerms);

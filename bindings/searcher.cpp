@@ -188,29 +188,34 @@ meanwhile never makes a search fail.
 Search keywords (all optional, None = default): offset, min_score,
 categories, tags (a str or a list: any of them), lang, group, since, until
 ('YYYY-MM-DD' or datetime.date), exclude (an id), bm25_k1, max_query_terms,
-max_query_bytes, spelling (bool: search misspelt words as the collection's
+max_query_bytes, common_word_share (a word in more of the records counts only
+beside a rarer one; 1: the exact ranking), spelling (bool: search misspelt words as the collection's
 spelling too), question_type_weight (bonus for records asking the same type of
 question; 0: off),
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics, max_associations, association_weight, feedback_terms,
 feedback_documents, feedback_weight.
 )doc")
-      .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms, const IntArg& timeout_ms) {
+      .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms, const IntArg& timeout_ms,
+                       bool parallel_shards) {
              askalike::SearcherOptions options;
+             options.parallel_shards = parallel_shards;
              options.refresh_interval_ms =
                  static_cast<unsigned>(count_arg(refresh_interval_ms, "refresh_interval_ms", askalike::kMaxTimeoutMs));
              options.timeout_ms = static_cast<unsigned>(count_arg(timeout_ms, "timeout_ms", askalike::kMaxTimeoutMs));
              return std::make_unique<PySearcher>(path, options);
            }),
            py::arg("path"), py::kw_only(), py::arg("refresh_interval_ms") = 0,
-           py::arg("timeout_ms") = askalike::SearcherOptions().timeout_ms,
+           py::arg("timeout_ms") = askalike::SearcherOptions().timeout_ms, py::arg("parallel_shards") = true,
            "Opens the database, collection of shards or stub file at `path` for searching "
            "(NotFoundError when there is none). "
            "refresh_interval_ms: how often a search checks for newer commits and moves to them "
            "(0 = never: the state when opened, or of reopen()). A commit never makes a search fail. "
            "timeout_ms: for remote shards (xapian-tcpsrv), the longest wait to connect and for "
            "each answer (0: for ever); a server that does not answer in time raises TimeoutError, "
-           "one that is down UnavailableError.")
+           "one that is down UnavailableError. "
+           "parallel_shards: search the local shards of a collection on a thread each at once "
+           "(up to the cores; the same hits and scores as one after another, which False asks for).")
       .def_property_readonly("path", [](const PySearcher& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PySearcher::closed, "True after close().")

@@ -2,6 +2,7 @@
 // one database locally and through stock xapian-tcpsrv, remote shards that
 // fail, and replicas kept by stock xapian-replicate-server/xapian-replicate.
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 #include <xapian.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -216,10 +218,13 @@ TEST_CASE("3 local shards and 3 shards served by xapian-tcpsrv rank as one datab
 // that an OR of words decays into can do the same, which askalike cannot
 // change while the matcher prunes (one Chinese query of the 200 loses a
 // record from its top 101: the same one on one database and on local
-// shards, another one on shards behind xapian-tcpsrv).
+// shards searched in turn, another one on shards behind xapian-tcpsrv and
+// on local shards searched at once, where each shard also prunes alone).
 TEST_CASE("pruning: the first 101 hits are the 101 best matches, on one database and on shards alike") {
   const Built& b = built();
-  Searcher one(b.db), local(b.collection);
+  SearcherOptions in_turn;
+  in_turn.parallel_shards = false;
+  Searcher one(b.db), local(b.collection, in_turn);
   const std::vector<std::string> typed = typed_queries(one, b.queries);
   CHECK(typed.size() >= 150);  // 171 of the 200 corpus queries when written
   check_best_first(one, typed, b.records.size());
@@ -228,6 +233,162 @@ TEST_CASE("pruning: the first 101 hits are the 101 best matches, on one database
   o.k = 101;
   o.records = o.facets = o.snippets = o.match_details = false;
   testutil::check_same_results(one, local, b.queries, o, b.queries.size());
+}
+
+// The question texts of the development sets' query files beside the
+// repository (../shared/data), at most `each` per set; none when absent.
+std::vector<std::string> dev_questions(std::size_t each) {
+  std::vector<std::string> out;
+  for (const char* set : {"liveqa-medquad", "semeval2016", "mqp", "mediqa-rqe", "chip2019"}) {
+    std::ifstream in(std::string(ASKALIKE_SHARED_DATA_DIR) + "/" + set + "/queries.jsonl");
+    std::string line;
+    for (std::size_t n = 0; n < each && std::getline(in, line); ++n)
+      out.push_back(nlohmann::json::parse(line).at("text").get<std::string>());
+  }
+  return out;
+}
+
+// [issue 27] Searcher searches a collection's local shards on a thread each
+// (SearcherOptions::parallel_shards), each shard with the collection's
+// statistics: the test above compares it with one database already (it is
+// the default); here with the same shards searched in turn, deeper, with
+// feedback, and on the development sets' own questions.
+TEST_CASE("local shards searched at once rank as one database and as the shards searched in turn") {
+  const Built& b = built();
+  SearcherOptions in_turn;
+  in_turn.parallel_shards = false;
+  Searcher one(b.db), serial(b.collection, in_turn), parallel(b.collection);
+  SearchOptions deep;
+  deep.k = 101;
+  deep.records = deep.facets = deep.snippets = deep.match_details = false;
+  // Down to the 101st hit for the queries with the question-type bonus: each
+  // shard prunes alone, as each server of remote shards does ("pruning"
+  // below: an OR of words can lose a record from deep down).
+  const std::vector<std::string> typed = typed_queries(one, b.queries);
+  testutil::check_same_results(serial, parallel, typed, deep, typed.size());
+  // Feedback's first search is the same search of all shards: the same words
+  // are added (against one database, ties in the first search can pick other
+  // feedback records).
+  SearchOptions feedback;
+  feedback.feedback_terms = 5;
+  testutil::check_same_results(serial, parallel, b.queries, feedback);
+  SUBCASE("real questions, misspelled ones included, spelling on") {
+    const std::vector<std::string> questions = dev_questions(60);
+    if (questions.empty()) {
+      MESSAGE("skipped: no development sets at " ASKALIKE_SHARED_DATA_DIR);
+      return;
+    }
+    testutil::check_same_results(one, parallel, questions, SearchOptions(), questions.size() / 2);
+    std::size_t corrected = 0;
+    for (const std::string& q : questions) {
+      CAPTURE(q);
+      auto a = serial.similar(q), c = parallel.similar(q);
+      REQUIRE(a.corrections.size() == c.corrections.size());
+      corrected += a.corrections.empty() ? 0 : 1;
+      REQUIRE(a.hits.size() == c.hits.size());
+      for (std::size_t i = 0; i < a.hits.size(); ++i) CHECK(testutil::same_score(a.hits[i].score, c.hits[i].score));
+    }
+    CHECK(corrected > 0);
+  }
+}
+
+// The records as exported, in id order.
+std::vector<std::string> exported_records(const Searcher& searcher) {
+  std::vector<std::string> out;
+  searcher.for_each([&](const Record& r) { out.push_back(r.to_json()); });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// [issue 27] The bulk path of `askalike index --parts N`: shards written at
+// once, then merged by Xapian's compaction into the one database wanted.
+TEST_CASE("shards merged by compaction into one database hold the records and rank as one database built serially") {
+  const Built& b = built();
+  TempDir dir;
+  const std::string merged = dir / "merged";
+  askalike::merge_shards(b.collection, merged);
+  CHECK_FALSE(std::filesystem::exists(merged + "/XAPIANDB"));  // one database, not a stub
+  Searcher one(b.db), bulk(merged);
+  CHECK(askalike::check_database(merged).sound);
+  CHECK(exported_records(bulk) == exported_records(one));
+  testutil::check_same_results(one, bulk, b.queries);
+  SearchOptions deep;
+  deep.k = 101;
+  deep.records = deep.facets = deep.snippets = deep.match_details = false;
+  const std::vector<std::string> typed = typed_queries(one, b.queries);
+  testutil::check_same_results(one, bulk, typed, deep, typed.size());
+  // The spelling tables are summed: the same corrections as one database.
+  for (const char* q : {"symptoms of diabetis", "treatmant for asthma", "hearth attack"}) {
+    CAPTURE(q);
+    auto a = one.similar(q), c = bulk.similar(q);
+    REQUIRE(a.corrections.size() == c.corrections.size());
+    for (std::size_t i = 0; i < a.corrections.size(); ++i) CHECK(a.corrections[i].correction == c.corrections[i].correction);
+  }
+  CHECK_FALSE(one.similar("symptoms of diabetis").corrections.empty());
+  // Later writes go to the merged database as to any other.
+  {
+    IndexWriter w(merged);
+    w.upsert(testutil::make_record("new-1", "", "zebra stripes"));
+    w.commit();
+  }
+  CHECK(Searcher(merged).similar("zebra").hits.at(0).id == "new-1");
+  // Only a collection merges, and only into a new directory.
+  try {
+    askalike::merge_shards(b.db, dir / "other");
+    FAIL("merged one database");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    CHECK(std::string(e.what()).find("not a collection of shards") != std::string::npos);
+  }
+  try {
+    askalike::merge_shards(b.collection, merged);
+    FAIL("merged into an existing database");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    CHECK(std::string(e.what()).find("already exists") != std::string::npos);
+  }
+}
+
+// [issue 27] SearchOptions::common_word_share: the words of a query held by
+// more than that share of the records count only beside a rarer one.
+TEST_CASE("common words as an AND_MAYBE tail: hits keep their exact scores, ranked alike on one database and shards") {
+  const Built& b = built();
+  Searcher one(b.db), parallel(b.collection);
+  SearchOptions exact, tail;
+  exact.k = tail.k = 10;
+  exact.spelling = tail.spelling = false;
+  exact.common_word_share = 1;
+  tail.common_word_share = 0.05;
+  SearchOptions all = exact;
+  all.k = b.records.size();
+  all.records = all.facets = all.snippets = all.match_details = false;
+  std::size_t changed = 0;
+  for (const std::string& q : b.queries) {
+    CAPTURE(q);
+    auto every = one.similar(q, all), fast = one.similar(q, tail), top = one.similar(q, exact);
+    std::map<std::string, double> score;
+    for (const auto& h : every.hits) score[h.id] = h.score;
+    for (const auto& h : fast.hits) {
+      REQUIRE(score.count(h.id) == 1);
+      CHECK(testutil::same_score(h.score, score[h.id]));  // a hit that ranks scores as in the exact ranking
+    }
+    for (std::size_t i = 1; i < fast.hits.size(); ++i) CHECK(fast.hits[i - 1].score >= fast.hits[i].score);
+    bool same = fast.hits.size() == top.hits.size();
+    for (std::size_t i = 0; same && i < fast.hits.size(); ++i) same = fast.hits[i].id == top.hits[i].id;
+    changed += same ? 0 : 1;
+  }
+  CHECK(changed > 0);                          // records with only common words dropped out
+  CHECK(changed < b.queries.size() / 4);       // most rankings are the exact ones
+  testutil::check_same_results(one, parallel, b.queries, tail, b.queries.size() / 2);
+  SearchOptions bad;
+  bad.common_word_share = 1.5;
+  try {
+    one.similar("fever", bad);
+    FAIL("a share above 1 was taken");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    CHECK(std::string(e.what()).find("common_word_share must be between 0 and 1") != std::string::npos);
+  }
 }
 
 TEST_CASE("upsert and remove of an existing id on a collection leave exactly one copy, or none") {

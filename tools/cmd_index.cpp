@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -134,6 +135,11 @@ int cmd_index(const std::vector<std::string>& args) {
        "a new collection of N shards: DB becomes a directory of N databases and a stub file "
        "naming them, each record in the shard its id hashes to (default: one database; an "
        "existing collection keeps its count)")
+      ("parts", po::value<long long>()->default_value(1)->value_name("N"),
+       "a new database built the bulk way: N shards written at once (a thread each), then merged into "
+       "one database by Xapian's compaction (DB is then compacted already; the parts wait in DB.parts "
+       "until the merge, and an interrupted load leaves them there, not DB). Same records and scores "
+       "as N = 1, the default; records tied in score may come in another order")
       ("max-changesets", po::value<long long>()->default_value(0)->value_name("N"),
        "keep the changesets of the last N commits, for replicas (xapian-replicate-server; 0: none)")
       ("quiet,q", "no progress line")
@@ -168,6 +174,9 @@ int cmd_index(const std::vector<std::string>& args) {
   IndexOptions index_options;
   if (cmd.has("shards")) index_options.shards = static_cast<unsigned>(cmd.count("shards", 1, kMaxShards));
   index_options.max_changesets = static_cast<unsigned>(cmd.count("max-changesets", 0, kMaxChangesets));
+  const unsigned parts = static_cast<unsigned>(cmd.count("parts", 1, kMaxShards));
+  if (parts > 1 && index_options.shards)
+    cmd.usage_error("--parts builds one database; a collection's shards are written at once already (--shards)");
   // Check the encoding and field names before touching the database.
   try {
     std::istringstream empty;
@@ -197,7 +206,26 @@ int cmd_index(const std::vector<std::string>& args) {
   index_options.ranking = ranking_options_from(cmd, RankingOptions());
   index_options.spelling = !cmd.has("no-spelling");
   index_options.question_types = !cmd.has("no-question-types");
-  IndexWriter writer(db, index_options);
+  // [issue 27] The bulk path: the parts are a collection of their own, merged at the end.
+  const std::string parts_dir = db + ".parts";
+  if (parts > 1) {
+    std::error_code ec;
+    if (std::filesystem::exists(db, ec) && !std::filesystem::is_empty(db, ec))
+      cmd.usage_error("--parts builds a new database, and " + db + " is not empty; add to a database without --parts");
+    if (std::filesystem::exists(parts_dir))
+      throw Error(ErrorCode::kInvalidArgument,
+                  parts_dir + " exists (the parts of an interrupted --parts load?); remove it, then index again");
+    index_options.shards = parts;
+  }
+  auto merge_parts = [&] {
+    if (parts <= 1) return;
+    if (!quiet && is_terminal(2)) std::cerr << "merging " << parts << " parts into " << db << "\r" << std::flush;
+    merge_shards(parts_dir, db);
+    std::filesystem::remove_all(parts_dir);
+  };
+  std::optional<IndexWriter> writer_holder;
+  writer_holder.emplace(parts > 1 ? parts_dir : db, index_options);
+  IndexWriter& writer = *writer_holder;
   // Any other error passes through to main(); clear the progress line first.
   struct ClearOnExit {
     Progress& p;
@@ -216,6 +244,8 @@ int cmd_index(const std::vector<std::string>& args) {
     total = writer.ingest(source, ingest);
   } catch (const ParseError& e) {
     progress.clear();
+    writer_holder.reset();
+    merge_parts();
     print_error(e.what());
     print_error("the records before it are stored; fix it and run the same command again, "
                 "or pass --on-error skip");
@@ -225,6 +255,8 @@ int cmd_index(const std::vector<std::string>& args) {
   // What the sources passed over, then what the index refused.
   const std::vector<BadLine>& skipped = total.bad_lines;
   writer.commit();
+  writer_holder.reset();
+  merge_parts();
   progress.clear();
   for (const auto& [name, encoding] : source.guesses())
     print_error(name + ": read as " + encoding +

@@ -57,6 +57,9 @@ void add_search_options(po::options_description& options, std::size_t default_k)
            ->value_name("N"), "keep the N strongest terms of a long question")
       ("max-query-bytes", po::value<long long>()->default_value(static_cast<long long>(d.max_query_bytes))
            ->value_name("N"), "refuse a query text longer than N bytes")
+      ("common-word-share", po::value<double>()->default_value(d.common_word_share, shortest(d.common_word_share))
+           ->value_name("S"), "a query word in more than this share of the records counts only for records that "
+           "also hold a rarer query word (faster; 1: the exact ranking)")
       ("no-spelling", "do not search a word the database does not know as the collection's spelling of it")
       ("question-type-weight",
        po::value<double>()->default_value(d.question_type_weight, shortest(d.question_type_weight))->value_name("W"),
@@ -82,12 +85,16 @@ void add_searcher_options(po::options_description& options) {
   options.add_options()
       ("timeout", po::value<long long>()->default_value(SearcherOptions().timeout_ms)->value_name("MS"),
        "for remote shards (xapian-tcpsrv): fail when a server does not connect or answer within MS "
-       "milliseconds (0: wait for ever)");
+       "milliseconds (0: wait for ever)")
+      ("serial-shards", "search the local shards of a collection one after another on one thread, as Xapian "
+                        "searches a stub (default: a thread per shard at once, up to the cores; the same hits "
+                        "and scores)");
 }
 
 SearcherOptions searcher_options_from(const Command& cmd) {
   SearcherOptions o;
   o.timeout_ms = static_cast<unsigned>(cmd.count("timeout", 0, kMaxTimeoutMs));
+  o.parallel_shards = !cmd.has("serial-shards");
   return o;
 }
 
@@ -107,6 +114,7 @@ SearchOptions search_options_from(const Command& cmd) {
   o.max_query_bytes = cmd.count("max-query-bytes", 1, std::size_t(1) << 30);
   o.spelling = !cmd.has("no-spelling");
   o.question_type_weight = cmd.get<double>("question-type-weight");
+  o.common_word_share = cmd.get<double>("common-word-share");
   o.max_associations = cmd.count("associations", 0, kMaxAddedTerms);
   o.association_weight = cmd.get<double>("association-weight");
   o.feedback_terms = cmd.count("feedback-terms", 0, kMaxAddedTerms);

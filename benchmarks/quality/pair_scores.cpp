@@ -22,7 +22,7 @@
 //   stop_words, stem, cjk_bigrams, cjk_unigrams (0/1), default_language, max_term_bytes.
 // --ranking keys (database settings): title_weight, question_weight, answer_weight, bm25_b;
 //   and the IndexOptions spelling_table, question_types (0/1).
-// --opt keys: bm25_k1, max_query_terms, min_score, spelling (0/1), question_type_weight,
+// --opt keys: bm25_k1, max_query_terms, min_score, spelling (0/1), question_type_weight, common_word_share,
 //   max_associations, association_weight, feedback_terms, feedback_documents, feedback_weight.
 // index also learns the word associations (IndexWriter::learn_associations),
 //   so that a variant may turn them on.
@@ -105,6 +105,7 @@ void set_search_option(askalike::SearchOptions& o, const std::string& kv) {
   else if (k == "min_score") o.min_score = parse_double(k, v);
   else if (k == "spelling") o.spelling = parse_bool(k, v);
   else if (k == "question_type_weight") o.question_type_weight = parse_double(k, v);
+  else if (k == "common_word_share") o.common_word_share = parse_double(k, v);
   else if (k == "max_associations") o.max_associations = static_cast<std::size_t>(parse_double(k, v));
   else if (k == "association_weight") o.association_weight = parse_double(k, v);
   else if (k == "feedback_terms") o.feedback_terms = static_cast<std::size_t>(parse_double(k, v));

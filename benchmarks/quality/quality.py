@@ -79,7 +79,8 @@ REFERENCE = {
 }
 
 PEERS = ["xapian_plain", "fts5_plain", "lucene"]
-SEARCH_OPTS = {"bm25_k1", "max_query_terms", "min_score", "spelling", "question_type_weight", "max_associations",
+SEARCH_OPTS = {"bm25_k1", "max_query_terms", "min_score", "spelling", "question_type_weight", "common_word_share",
+               "max_associations",
                "association_weight", "feedback_terms", "feedback_documents", "feedback_weight"}
 # Database settings: applied when the corpus is indexed (a variant gets its own index).
 RANKING_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_b",

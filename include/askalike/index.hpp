@@ -237,6 +237,15 @@ class ASKALIKE_EXPORT IndexWriter {
 // same shards, each compacted. Throws Error.
 ASKALIKE_EXPORT void compact_database(const std::string& source, const std::string& destination);
 
+// Writes the records of the collection of shards at `source` to
+// `destination` (which must not exist) as one compacted database, merged by
+// Xapian's compaction: the same documents with the same ranking terms, the
+// spelling tables summed, so it searches as the collection does. With it a
+// large load builds shards on every core, then merges them into the one
+// database wanted (`askalike index --parts N`). Throws Error
+// (kInvalidArgument when `source` is not a collection of local shards).
+ASKALIKE_EXPORT void merge_shards(const std::string& source, const std::string& destination);
+
 // Writes to `destination` (which must not exist) a new database holding the
 // records of `source`, ranked with `ranking` (nullopt: the source's settings)
 // and every record normalised by the field averages of the whole collection

@@ -43,6 +43,17 @@ struct ASKALIKE_EXPORT SearchOptions {
   // fixed at indexing; change them with reindex_database()).
   double bm25_k1 = 1.2;          // BM25 term-frequency saturation
   std::size_t max_query_terms = 32;  // keep the strongest terms of a long question
+  // [issue 27] A query word held by more than this share of the records
+  // counts only for the records that also hold a rarer word of the query
+  // (Xapian's OP_AND_MAYBE), so the matcher skips most of its postings: the
+  // "symptoms" of a long question no longer make every record with symptoms
+  // a candidate. A query whose words are all that common keeps them all,
+  // and so does a query with a filter (categories, group, ...: the few
+  // records it leaves are all ranked). The default was chosen on the quality
+  // sets: every main metric within 0.001 of the exact ranking
+  // (benchmarks/speed/notes.md). 1: the exact ranking, where a record
+  // holding only common words can rank.
+  double common_word_share = 0.05;
   // A longer query text is refused (Error kInvalidArgument): a question is
   // a paragraph, not a book, and analysing megabytes per query would let one
   // caller stall a shared server.
@@ -148,6 +159,12 @@ struct ASKALIKE_EXPORT SearcherOptions {
   // each answer (0: wait for ever). A server that is down gives
   // Error(kUnavailable), one that does not answer in time Error(kTimeout).
   unsigned timeout_ms = 10000;
+  // A collection of local shards (IndexOptions::shards) is searched on a
+  // thread per shard at once, up to the machine's cores, with the same hits
+  // and scores as one thread searching them in turn (as Xapian searches a
+  // stub file) or one database. false: one thread per call. Remote shards
+  // are always searched at once, by their servers.
+  bool parallel_shards = true;
 };
 
 // The latest committed state of the database at `path`, as a reader opening

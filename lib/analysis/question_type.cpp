@@ -110,15 +110,6 @@ std::string lower_ascii(std::string_view text) {
   return out;
 }
 
-// Xapian's BM25 inverse document frequency (BM25Weight::init in Xapian 1.4,
-// without a relevance set): what a term of `termfreq` records out of
-// `records` is weighed by.
-double bm25_idf(double records, double termfreq) {
-  double tw = (records - termfreq + 0.5) / (termfreq + 0.5);
-  if (tw < 2) tw = tw * 0.5 + 1;
-  return std::log(tw);
-}
-
 }  // namespace
 
 namespace {
@@ -224,7 +215,7 @@ void add_question_type(Xapian::Document& doc, const std::string& type, const Ran
 }
 
 bool add_question_type_bonus(Xapian::Query& query, const std::string& type, double weight,
-                             const Xapian::Database& db, const RankingQuery& ranking) {
+                             const Xapian::Database& db, const RankingQuery& ranking, const TermLeaf& leaf) {
   if (type.empty() || !(weight > 0.0) || query.empty()) return false;
   const std::string term = question_type_term(type);
   const double records = db.get_doccount(), termfreq = db.get_termfreq(term);
@@ -236,20 +227,8 @@ bool add_question_type_bonus(Xapian::Query& query, const std::string& type, doub
   // common one.
   const double idf = bm25_idf(records, termfreq);
   if (!(idf > 0.0)) return false;
-  Xapian::Query bonus(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), weight * ranking.score_factor() / idf);
-  // The right branch also matches every record, weighing nothing: Xapian
-  // 1.4's matcher, when pruning turns an AND_MAYBE into an AND while the
-  // right branch has moved past the left one's record, skips the record the
-  // right branch is on, which can belong in the top hits. On the type term
-  // alone that branch is usually ahead, and shards and one database lost
-  // different records (tests/shards_test.cpp, "pruning"); a branch that
-  // matches every record stops on the left one's record and is never ahead.
-  // Built here, not copied from Xapian::Query::MatchAll: Xapian's reference
-  // counts are not atomic, and searches on several threads copying that one
-  // static object corrupted its count and crashed (a segfault in
-  // similar_batch, found by CI).
-  const Xapian::Query every_record(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(std::string()), 0.0);
-  query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, Xapian::Query(Xapian::Query::OP_OR, bonus, every_record));
+  Xapian::Query bonus(Xapian::Query::OP_SCALE_WEIGHT, leaf(term, 1), weight * ranking.score_factor() / idf);
+  query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, maybe_branch(bonus));
   return true;
 }
 

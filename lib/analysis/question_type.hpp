@@ -34,9 +34,11 @@ void add_question_type(Xapian::Document& doc, const std::string& type, const Ran
 // Gives the records of `type` a bonus of `weight` (in BM25F score units) in
 // `query`: OP_AND_MAYBE, so the type alone matches nothing. Returns false,
 // `query` unchanged, when the type is empty, the weight 0 or no record has
-// the type (a database built without types).
+// the type (a database built without types). `db` gives the statistics,
+// `leaf` makes the type term's query.
 bool add_question_type_bonus(Xapian::Query& query, const std::string& type, double weight,
-                             const Xapian::Database& db, const RankingQuery& ranking);
+                             const Xapian::Database& db, const RankingQuery& ranking,
+                             const TermLeaf& leaf = plain_leaf);
 
 }  // namespace askalike
 

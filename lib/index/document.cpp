@@ -83,10 +83,15 @@ std::vector<std::string> record_spelling_words(const Record& r, Analyzer& analyz
   return out;
 }
 
+void compress_record(AnalysedRecord& record, const RecordDictionary& dictionary) {
+  record.json = record.doc.get_data();
+  record.doc.set_data(dictionary.compress(record.json));
+}
+
 Xapian::Document finish_document(AnalysedRecord&& record, const std::array<double, kFieldCount>& averages,
                                  const RankingSettings& settings, const RecordDictionary& dictionary) {
   Xapian::Document doc = std::move(record.doc);
-  if (!dictionary.empty()) doc.set_data(dictionary.compress(doc.get_data()));
+  if (record.json.empty() && !dictionary.empty()) doc.set_data(dictionary.compress(doc.get_data()));
   for (const auto& [word, counts] : record.words) {
     Xapian::termcount wdf = ranking_wdf(counts, record.lengths, averages, settings);
     if (wdf > 0) doc.add_term(word, wdf);

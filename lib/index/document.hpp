@@ -32,6 +32,9 @@ struct AnalysedRecord {
   FieldLengths lengths{};
   std::vector<std::string> spelling_words;  // for the spelling table (spelling.hpp), if the database keeps one
   std::string question_type;                // question_type.hpp; "" when none or not kept
+  // The record's JSON when doc's data holds it compressed already
+  // (compress_record: a parallel load's analysing threads do it); else "".
+  std::string json;
 };
 
 // The expensive part (analysis), safe to run on several threads at once with
@@ -41,6 +44,10 @@ AnalysedRecord analyse_record(const Record& record, Analyzer& analyzer, const sc
 // The words analyse_record() gives the spelling table for `record` (to take a
 // stored record's words back off it).
 std::vector<std::string> record_spelling_words(const Record& record, Analyzer& analyzer);
+
+// Compresses the record's stored JSON with `dictionary` (not empty) now,
+// on the calling thread, rather than in finish_document.
+void compress_record(AnalysedRecord& record, const RecordDictionary& dictionary);
 
 // The document of an analysed record: one ranking term per word (ranking.hpp),
 // its record compressed with the database's dictionary (if it has one).

@@ -32,10 +32,10 @@ namespace askalike {
 
 // The document of an analysed record, its words counted in the spelling table
 // first (issue 13): the one place a record reaches the database.
-static Xapian::Document ready_document(Xapian::WritableDatabase& db, AnalysedRecord&& record,
+static Xapian::Document ready_document(SpellingChanges& spelling, AnalysedRecord&& record,
                                        const std::array<double, kFieldCount>& averages,
                                        const RankingSettings& settings, const RecordDictionary& dictionary) {
-  if (!record.spelling_words.empty()) add_spelling_words(db, std::move(record.spelling_words));
+  if (!record.spelling_words.empty()) spelling.add(std::move(record.spelling_words));
   return finish_document(std::move(record), averages, settings, dictionary);
 }
 
@@ -72,6 +72,10 @@ struct IndexWriter::Impl {
   // them); records stored before it stay plain JSON.
   RecordDictionary dictionary;
   RecordSampler sampler;
+  // The same dictionary for a parallel load's analysing threads, which
+  // compress records before they reach the storing thread (null until made).
+  std::mutex published_mutex;
+  std::shared_ptr<const RecordDictionary> published;
   // get()'s readers of stored records, one per shard (decoders[i] reads
   // shards[i], which never moves): a decoder keeps the dictionary it loaded,
   // so each get() no longer reads and parses it again. Used like the
@@ -81,6 +85,9 @@ struct IndexWriter::Impl {
   // Per shard, an analyzer for the words of the records it replaces or
   // removes (unspell()); made on first use by the thread writing the shard.
   std::vector<std::unique_ptr<Analyzer>> unspellers;
+  // Per shard, its spelling table's changes since the last commit (used by
+  // the thread writing the shard; applied by commit_all()).
+  std::vector<SpellingChanges> spelling;
 
   Impl(std::string p, std::vector<Xapian::WritableDatabase> d, std::vector<std::string> d_paths, bool is_sharded,
        const AnalyzerOptions& options, const RankingSettings& r)
@@ -92,6 +99,7 @@ struct IndexWriter::Impl {
     decoders.reserve(shards.size());
     for (const auto& db : shards) decoders.emplace_back(db, path);
     unspellers.resize(shards.size());
+    spelling.resize(shards.size());
   }
 
   // The shard holding the record with this id term.
@@ -114,6 +122,17 @@ struct IndexWriter::Impl {
   void load_dictionary() {
     dictionary = RecordDictionary::from_stored(shards.front().get_metadata(schema::kRecordDictionaryKey), path);
     sampler.clear();
+    publish_dictionary();
+  }
+
+  void publish_dictionary() {
+    std::lock_guard<std::mutex> lock(published_mutex);
+    published = dictionary.empty() ? nullptr : std::make_shared<const RecordDictionary>(dictionary);
+  }
+
+  std::shared_ptr<const RecordDictionary> published_dictionary() {
+    std::lock_guard<std::mutex> lock(published_mutex);
+    return published;
   }
 
   // Makes the dictionary once enough records were seen; it is stored with
@@ -122,6 +141,7 @@ struct IndexWriter::Impl {
     if (!dictionary.empty() || !sampler.ready()) return;
     dictionary = RecordDictionary::from_samples(sampler.samples());
     sampler.clear();
+    publish_dictionary();
     for (auto& db : shards) {
       db.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
       db.set_metadata(schema::kVersionKey, std::to_string(schema::kVersion));
@@ -169,7 +189,7 @@ struct IndexWriter::Impl {
     try {
       const std::optional<std::string> stored = stored_json(shard, term);
       if (!stored) return;
-      if (replacement && replacement->doc.get_data() == *stored) {
+      if (replacement && (replacement->json.empty() ? replacement->doc.get_data() : replacement->json) == *stored) {
         replacement->spelling_words.clear();
         return;
       }
@@ -183,7 +203,7 @@ struct IndexWriter::Impl {
     }
     std::unique_ptr<Analyzer>& words = unspellers[shard];
     if (!words) words = std::make_unique<Analyzer>(analyzer.options());
-    remove_spelling_words(shards[shard], record_spelling_words(old, *words));
+    spelling[shard].remove(record_spelling_words(old, *words));
   }
 
   // The JSON of the record with this id term in `shard` as stored, committed
@@ -221,7 +241,7 @@ struct IndexWriter::Impl {
              const std::array<double, kFieldCount>& averages, bool replaces) {
     Xapian::WritableDatabase& db = shards[shard];
     if (replaces) unspell(shard, term, &record);
-    Xapian::Document doc = ready_document(db, std::move(record), averages, ranking, dictionary);
+    Xapian::Document doc = ready_document(spelling[shard], std::move(record), averages, ranking, dictionary);
     if (replaces)
       db.replace_document(term, doc);
     else
@@ -240,8 +260,8 @@ struct IndexWriter::Impl {
     const auto averages = totals.averages();
     for (auto& [term, record] : pending)
       if (record) {
-        Xapian::WritableDatabase& db = db_of(term);
-        db.add_document(ready_document(db, std::move(*record), averages, ranking, dictionary));
+        const std::size_t shard = shard_index(term);
+        shards[shard].add_document(ready_document(spelling[shard], std::move(*record), averages, ranking, dictionary));
       }
     pending.clear();
     pending_index.clear();
@@ -259,7 +279,10 @@ struct IndexWriter::Impl {
   // first error is thrown once every commit has finished.
   void commit_all() {
     const std::string serialized = totals.serialize();
-    for (auto& db : shards) db.set_metadata(schema::kFieldTotalsKey, serialized);
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      spelling[i].apply(shards[i]);
+      shards[i].set_metadata(schema::kFieldTotalsKey, serialized);
+    }
     in_transaction = false;
     detail::with_max_changesets(max_changesets, [&] {
       if (shards.size() == 1) return shards.front().commit_transaction();
@@ -435,6 +458,7 @@ void IndexWriter::rollback() {
   schema::guarded("rolling back", impl_->path, [&] {
     impl_->in_transaction = false;
     for (auto& db : impl_->shards) db.cancel_transaction();
+    for (auto& changes : impl_->spelling) changes.clear();
     impl_->discard_pending();
     impl_->totals = schema::read_field_totals(impl_->shards.front(), impl_->path);
     impl_->load_dictionary();  // one made in the cancelled transaction is gone
@@ -466,9 +490,14 @@ class Pipeline {
   static constexpr std::size_t kWindowChunks = 4;  // chunks in flight per worker (at least 8 in all)
   static constexpr std::size_t kMaxWindow = 64;    // chunks in flight at the most (2,048 records)
 
-  Pipeline(StoreFunction store, std::function<void()> commit, const std::string& path, const AnalyzerOptions& analyzer,
-           const schema::IndexFeatures& features, const IngestOptions& options, unsigned workers)
-      : store_(std::move(store)), commit_(std::move(commit)), path_(path), features_(features), options_(options),
+  // `dictionary` gives the records' dictionary once there is one (workers
+  // compress the records they analyse with it).
+  Pipeline(StoreFunction store, std::function<void()> commit,
+           std::function<std::shared_ptr<const RecordDictionary>()> dictionary, const std::string& path,
+           const AnalyzerOptions& analyzer, const schema::IndexFeatures& features, const IngestOptions& options,
+           unsigned workers)
+      : store_(std::move(store)), commit_(std::move(commit)), dictionary_(std::move(dictionary)), path_(path),
+        features_(features), options_(options),
         batch_(std::max<std::size_t>(options.batch_size, 1)),
         window_(std::clamp<std::size_t>(kWindowChunks * std::size_t{workers}, 8, kMaxWindow)), ring_(window_) {
     analyzers_.reserve(workers);
@@ -611,6 +640,7 @@ class Pipeline {
       }
       Slot slot;
       slot.records.resize(work.records.size());
+      const std::shared_ptr<const RecordDictionary> dictionary = dictionary_();
       for (std::size_t i = 0; i < work.records.size(); ++i) {
         const Record& record = work.records[i];
         Analysed& out = slot.records[i];
@@ -619,6 +649,7 @@ class Pipeline {
           schema::guarded("adding record " + record.id, path_, [&] {
             out.term = id_term(record.id);
             out.record = analyse_record(record, analyzer, features_);
+            if (dictionary) compress_record(out.record, *dictionary);
           });
         } catch (...) {
           out.error = std::current_exception();
@@ -682,6 +713,7 @@ class Pipeline {
 
   StoreFunction store_;
   std::function<void()> commit_;
+  std::function<std::shared_ptr<const RecordDictionary>()> dictionary_;
   const std::string& path_;
   const schema::IndexFeatures features_;
   const IngestOptions& options_;
@@ -725,8 +757,8 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
         return parallel ? parallel->store(term, std::move(record)) : impl.store(term, std::move(record));
       };
       auto commit_all = [&] { parallel ? parallel->commit(*this) : commit(); };
-      Pipeline pipeline(std::move(store), commit_all, impl_->path, impl_->analyzer.options(), impl_->features,
-                        options, threads - 1);
+      Pipeline pipeline(std::move(store), commit_all, [&impl] { return impl.published_dictionary(); }, impl_->path,
+                        impl_->analyzer.options(), impl_->features, options, threads - 1);
       report = pipeline.run(source);
       commit_all();
     }
@@ -813,11 +845,16 @@ LearnReport IndexWriter::learn_associations(const LearnOptions& options) {
 
 const Analyzer& IndexWriter::analyzer() const { return impl_->analyzer; }
 
+// A copy is written to a new directory only: nothing is overwritten.
+static void refuse_existing(const std::string& destination) {
+  struct stat st;
+  if (::stat(destination.c_str(), &st) == 0)
+    throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
+}
+
 void compact_database(const std::string& source, const std::string& destination) {
   schema::guarded("compacting", source, [&] {
-    struct stat st;
-    if (::stat(destination.c_str(), &st) == 0)
-      throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
+    refuse_existing(destination);
     Xapian::Database db = detail::open_database(source);
     bool is_new = false;
     schema::read_settings(db, source, AnalyzerOptions(), &is_new);
@@ -830,12 +867,26 @@ void compact_database(const std::string& source, const std::string& destination)
   });
 }
 
+void merge_shards(const std::string& source, const std::string& destination) {
+  schema::guarded("merging the shards of", source, [&] {
+    refuse_existing(destination);
+    if (!shards::is_collection(source))
+      throw Error(ErrorCode::kInvalidArgument, source + " is not a collection of shards; nothing to merge");
+    Xapian::Database all;
+    for (const std::string& shard : shards::local_shards(source)) all.add_database(detail::open_database(shard));
+    bool is_new = false;
+    schema::read_settings(all, source, AnalyzerOptions(), &is_new);
+    // The shards' metadata (settings, field totals, the records'
+    // dictionary) is the same in every shard: Xapian keeps the first's.
+    // Document numbers follow the shards' order, shard by shard.
+    all.compact(destination);
+  });
+}
+
 void reindex_database(const std::string& source, const std::string& destination,
                       const std::optional<RankingOptions>& ranking) {
   schema::guarded("reindexing", source, [&] {
-    struct stat st;
-    if (::stat(destination.c_str(), &st) == 0)
-      throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
+    refuse_existing(destination);
     if (ranking) validate(*ranking);
     Xapian::Database from = detail::open_database(source);
     bool is_new = false;
@@ -879,15 +930,19 @@ void reindex_database(const std::string& source, const std::string& destination,
       }
       constexpr Xapian::doccount kBatch = 10000;  // bounds the memory held before a commit
       Xapian::doccount count = 0;
+      std::vector<SpellingChanges> spelling(to.size());
       auto commit_all = [&] {
-        for (auto& db : to) db.commit();
+        for (std::size_t i = 0; i < to.size(); ++i) {
+          spelling[i].apply(to[i]);
+          to[i].commit();
+        }
       };
       // In document order, so that records tied in score keep their order.
       for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
         Record record = schema::record_of(decoder.json(from.get_document(*p).get_data()));
-        Xapian::WritableDatabase& shard = to[shards::shard_of(record.id, to.size())];
-        shard.add_document(ready_document(shard, analyse_record(record, analyzer, features), averages, settings,
-                                          dictionary));
+        const std::size_t shard = shards::shard_of(record.id, to.size());
+        to[shard].add_document(ready_document(spelling[shard], analyse_record(record, analyzer, features), averages,
+                                              settings, dictionary));
         if (++count % kBatch == 0) commit_all();
       }
       commit_all();

@@ -143,6 +143,23 @@ Xapian::termcount ranking_wdf(const FieldLengths& counts, const FieldLengths& le
   return static_cast<Xapian::termcount>(std::clamp(wdf, 1.0, 1e9));
 }
 
+double bm25_idf(double records, double termfreq) {
+  double tw = (records - termfreq + 0.5) / (termfreq + 0.5);
+  if (tw < 2) tw = tw * 0.5 + 1;
+  return std::log(tw);
+}
+
+Xapian::Query maybe_branch(const Xapian::Query& branch) {
+  // Built here, not copied from Xapian::Query::MatchAll: Xapian's reference
+  // counts are not atomic, and searches on several threads copying that one
+  // static object corrupted its count and crashed (a segfault in
+  // similar_batch, found by CI).
+  const Xapian::Query every_record(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(std::string()), 0.0);
+  return Xapian::Query(Xapian::Query::OP_OR, branch, every_record);
+}
+
+Xapian::Query plain_leaf(const std::string& term, Xapian::termcount wqf) { return Xapian::Query(term, wqf); }
+
 RankingQuery::RankingQuery(const RankingSettings& settings, double k1)
     // b = 0: the wdf is already length-normalised; min_normlen unused then.
     : weight_(k1 * settings.scale, 0.0, kQueryFrequencySaturation, 0.0, kMinimumNormalisedLength),

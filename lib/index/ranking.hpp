@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "askalike/index.hpp"
@@ -80,6 +81,26 @@ class RankingQuery {
   Xapian::BM25Weight weight_;
   double factor_;
 };
+
+// Xapian's BM25 inverse document frequency (BM25Weight::init in Xapian 1.4,
+// without a relevance set): what a term held by `termfreq` of `records`
+// records is weighed by, computed as Xapian computes it.
+double bm25_idf(double records, double termfreq);
+
+// Makes the query of one weighted term (a leaf of the query) for the database
+// it will run on: the term itself on a database or a stub; on one shard of a
+// collection searched alone, the term with its weight rescaled to the
+// collection's statistics (search/shard_search.hpp).
+// `branch` as the right side of an OP_AND_MAYBE, ORed with a branch that
+// matches every record weighing nothing. Xapian 1.4's matcher, when pruning
+// turns an AND_MAYBE into an AND while the right branch has moved past the
+// left one's record, skips the record the right branch is on, which can
+// belong in the top hits (tests/shards_test.cpp, "pruning"); a branch that
+// matches every record stops on the left one's record and is never ahead.
+Xapian::Query maybe_branch(const Xapian::Query& branch);
+
+using TermLeaf = std::function<Xapian::Query(const std::string& term, Xapian::termcount wqf)>;
+Xapian::Query plain_leaf(const std::string& term, Xapian::termcount wqf);
 
 }  // namespace askalike
 

@@ -28,11 +28,11 @@ class WordDecider : public Xapian::ExpandDecider {
 }  // namespace
 
 Xapian::Query with_added_terms(const Xapian::Query& query, const std::vector<QueryTerm>& added,
-                               const RankingQuery& ranking) {
+                               const RankingQuery& ranking, const TermLeaf& leaf) {
   if (added.empty() || query.empty()) return query;
   std::vector<Xapian::Query> parts{query};
   for (const QueryTerm& t : added)
-    parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(t.term), ranking.score_factor() * t.weight);
+    parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, leaf(t.term, 1), ranking.score_factor() * t.weight);
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 

@@ -17,9 +17,9 @@
 namespace askalike {
 
 // `query` (build_query's) OR each added word, weighted as a query word of
-// BM25F times its weight.
+// BM25F times its weight; `leaf` makes each word's query.
 Xapian::Query with_added_terms(const Xapian::Query& query, const std::vector<QueryTerm>& added,
-                               const RankingQuery& ranking);
+                               const RankingQuery& ranking, const TermLeaf& leaf = plain_leaf);
 
 // The options.feedback_terms best words of the top options.feedback_documents
 // hits of `enquire` (its query already set), leaving out `exclude` and the

@@ -49,7 +49,7 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
     double idf = idf_of(n, df[term]);
     if (idf <= 0.0) continue;
     Xapian::termcount tf = frequency[term];
-    out.push_back(WeightedTerm{term, (1.0 + std::log(static_cast<double>(tf))) * idf, tf});
+    out.push_back(WeightedTerm{term, (1.0 + std::log(static_cast<double>(tf))) * idf, tf, df[term]});
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const WeightedTerm& a, const WeightedTerm& b) { return a.weight > b.weight; });
@@ -57,11 +57,19 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
   return out;
 }
 
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQuery& ranking) {
-  std::vector<Xapian::Query> parts;
-  for (const WeightedTerm& t : terms) parts.emplace_back(t.term, std::max<Xapian::termcount>(t.frequency, 1));
-  if (parts.empty()) return Xapian::Query();
-  Xapian::Query any(Xapian::Query::OP_OR, parts.begin(), parts.end());
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQuery& ranking, const TermLeaf& leaf,
+                          double common_share, Xapian::doccount records) {
+  std::vector<Xapian::Query> rare, common;
+  for (const WeightedTerm& t : terms) {
+    const bool is_common = common_share < 1.0 && t.records > common_share * records;
+    (is_common ? common : rare).push_back(leaf(t.term, std::max<Xapian::termcount>(t.frequency, 1)));
+  }
+  if (rare.empty()) rare.swap(common);  // only common words: each counts
+  if (rare.empty()) return Xapian::Query();
+  Xapian::Query any(Xapian::Query::OP_OR, rare.begin(), rare.end());
+  if (!common.empty())
+    any = Xapian::Query(Xapian::Query::OP_AND_MAYBE, any,
+                        maybe_branch(Xapian::Query(Xapian::Query::OP_OR, common.begin(), common.end())));
   return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, any, ranking.score_factor());
 }
 

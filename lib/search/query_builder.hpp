@@ -20,6 +20,7 @@ struct WeightedTerm {
   std::string term;                 // unprefixed
   double weight = 0.0;              // (1 + log tf) x idf
   Xapian::termcount frequency = 0;  // occurrences in the query
+  Xapian::doccount records = 0;     // records holding it (its postings)
 };
 
 // The document frequency of each of `terms` over all of db's shards, asked
@@ -35,8 +36,13 @@ std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const X
                                        std::size_t max_terms);
 
 // The OR of the terms' ranking terms (each with its query frequency), scaled
-// so that BM25Weight `ranking` gives BM25F scores (ranking.hpp).
-Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQuery& ranking);
+// so that BM25Weight `ranking` gives BM25F scores (ranking.hpp); `leaf` makes
+// each term's query. Terms held by more than `common_share` of the
+// `records` records are an OP_AND_MAYBE tail of the rarer ones when there
+// are rarer ones (SearchOptions::common_word_share); 1: a plain OR.
+Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQuery& ranking,
+                          const TermLeaf& leaf = plain_leaf, double common_share = 1.0,
+                          Xapian::doccount records = 0);
 
 // The options' filters as a boolean query; an empty Query when there are none.
 Xapian::Query build_filter(const SearchOptions& options);

@@ -17,6 +17,7 @@
 #include "index/document.hpp"
 #include "search/feedback.hpp"
 #include "search/query_builder.hpp"
+#include "search/shard_search.hpp"
 #include "storage/record_codec.hpp"
 #include "analysis/question_type.hpp"
 #include "storage/schema.hpp"
@@ -24,6 +25,7 @@
 #include "search/snippets.hpp"
 #include "search/spelling.hpp"
 #include "util/spool.hpp"
+#include "util/worker_pool.hpp"
 #include "storage/stats.hpp"
 
 namespace askalike {
@@ -40,14 +42,20 @@ constexpr int kMaxAttempts = 10;
 // What one thread needs to answer a query: Xapian and ICU objects are not
 // thread-safe, so each concurrent call gets its own.
 struct Context {
+  // A collection whose shards are searched at once (shard_search.hpp): a
+  // handle per shard, and `db` made of the same handles, so both see one
+  // state. Empty: `db` alone.
+  std::vector<Xapian::Database> shards;
   Xapian::Database db;
   Analyzer analyzer;
   RecordDecoder decoder;  // reads db's records
   Clock::time_point refreshed = Clock::now();
   std::string path;
   unsigned timeout_ms;
-  Context(const std::string& p, const AnalyzerOptions& options, unsigned timeout)
-      : db(detail::open_database(p, timeout)), analyzer(options), decoder(db, p), path(p), timeout_ms(timeout) {}
+  bool parallel;
+  Context(const std::string& p, const AnalyzerOptions& options, unsigned timeout, bool parallel_shards)
+      : db(open(p, timeout, parallel_shards, shards)), analyzer(options), decoder(db, p), path(p),
+        timeout_ms(timeout), parallel(parallel_shards) {}
   Context(const Context&) = delete;  // decoder refers to db
   Context& operator=(const Context&) = delete;
 
@@ -58,8 +66,20 @@ struct Context {
   // replica kept by xapian-replicate switches its stub to a fresh full copy
   // and deletes the old one).
   void refresh() {
-    db = detail::open_database(path, timeout_ms);
+    db = open(path, timeout_ms, parallel, shards);
     refreshed = Clock::now();
+  }
+
+ private:
+  static Xapian::Database open(const std::string& path, unsigned timeout, bool parallel,
+                               std::vector<Xapian::Database>& shards) {
+    shards.clear();
+    if (parallel)
+      for (const std::string& shard : parallel_shard_paths(path)) shards.push_back(detail::open_database(shard));
+    if (shards.empty()) return detail::open_database(path, timeout);
+    Xapian::Database all;
+    for (const auto& shard : shards) all.add_database(shard);
+    return all;
   }
 };
 
@@ -112,6 +132,9 @@ struct Searcher::Impl {
   std::vector<std::unique_ptr<Context>> idle;
   std::uint64_t generation = 0;
   Clock::duration refresh_interval{0};  // 0: never
+  bool parallel_shards = false;
+  // Helpers for searching a collection's shards at once; null: one thread per call.
+  std::unique_ptr<WorkerPool> pool;
 
   // Borrows a context for the length of one call.
   class Lease {
@@ -125,7 +148,8 @@ struct Searcher::Impl {
           impl.idle.pop_back();
         }
       }
-      if (!context_) context_ = std::make_unique<Context>(impl.path, impl.analyzer_options, impl.timeout_ms);
+      if (!context_)
+        context_ = std::make_unique<Context>(impl.path, impl.analyzer_options, impl.timeout_ms, impl.parallel_shards);
     }
     ~Lease() {
       // A call that failed may have left a remote connection broken: its
@@ -184,7 +208,12 @@ Searcher::Searcher(const std::string& path, const SearcherOptions& options) : im
     impl_->path = path;
     impl_->refresh_interval = std::chrono::milliseconds(options.refresh_interval_ms);
     impl_->timeout_ms = options.timeout_ms;
-    auto context = std::make_unique<Context>(path, AnalyzerOptions(), options.timeout_ms);
+    // A thread per shard, up to the cores: more would only take turns.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    impl_->parallel_shards = options.parallel_shards && cores > 1;
+    auto context = std::make_unique<Context>(path, AnalyzerOptions(), options.timeout_ms, impl_->parallel_shards);
+    if (!context->shards.empty())
+      impl_->pool = std::make_unique<WorkerPool>(std::min<unsigned>(cores, context->shards.size()) - 1);
     bool is_new = false;
     impl_->analyzer_options = schema::read_settings(context->db, path, AnalyzerOptions(), &is_new);
     if (!is_new) impl_->ranking = schema::read_ranking(context->db, path);
@@ -210,33 +239,41 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
     total_weight += t.weight;
   }
   RankingQuery ranking(this->ranking, options.bm25_k1);
-  Xapian::Query query = build_query(terms, ranking);
-  if (query.empty()) return results;  // nothing searchable: no hits, no error
-  if (add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking))
-    results.question_type = question_type;
+  if (terms.empty()) return results;  // nothing searchable: no hits, no error
   // [issue 13: query expansion] learned word associations (associations.hpp).
   results.added_terms = schema::settings_of(path, [&] {
     return associations::expansion(ctx.db, terms, options.max_associations, options.association_weight);
   });
-  query = with_added_terms(query, results.added_terms, ranking);
-
-  Xapian::Enquire enquire(ctx.db);
-  enquire.set_query(apply_filters(query, options));
-  enquire.set_weighting_scheme(ranking.weight());
-  // [issue 13: query expansion] pseudo-relevance feedback (feedback.hpp): a second search.
+  // A filter leaves few records to rank (a re-ranking group), every one of
+  // which must be scored: no word is a mere tail then.
+  const double common_share = build_filter(options).empty() ? options.common_word_share : 1.0;
+  // The whole query, its terms made by `leaf` for the database it runs on.
+  bool typed = false;
+  auto compose = [&](const TermLeaf& leaf) {
+    Xapian::Query query = build_query(terms, ranking, leaf, common_share, ctx.db.get_doccount());
+    typed = add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking, leaf);
+    return apply_filters(with_added_terms(query, results.added_terms, ranking, leaf), options);
+  };
+  // [issue 13: query expansion] pseudo-relevance feedback (feedback.hpp): a first search.
   if (options.feedback_terms > 0) {
+    Xapian::Enquire enquire(ctx.db);
+    enquire.set_query(compose(plain_leaf));
+    enquire.set_weighting_scheme(ranking.weight());
     std::vector<std::string> searched;
     for (const WeightedTerm& t : terms) searched.push_back(t.term);
     for (const QueryTerm& t : results.added_terms) searched.push_back(t.term);
     std::vector<QueryTerm> feedback = feedback_terms(enquire, ctx.db, searched, options);
-    query = with_added_terms(query, feedback, ranking);
-    enquire.set_query(apply_filters(query, options));
     results.added_terms.insert(results.added_terms.end(), feedback.begin(), feedback.end());
   }
   std::size_t wanted = options.offset + options.k;
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
-  Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(depth));
-  results.estimated_matches = mset.get_matches_estimated();
+  std::uint64_t postings = 0;
+  for (const WeightedTerm& t : terms) postings += t.records;
+  const Matches matches = pool && !ctx.shards.empty() && postings >= kParallelPostings
+                              ? search_shards(ctx.shards, compose, ranking.weight(), depth, *pool)
+                              : search_database(ctx.db, compose, ranking.weight(), depth);
+  if (typed) results.question_type = question_type;
+  results.estimated_matches = matches.estimated;
 
   if (options.facets) {
     std::map<std::string, std::size_t> category_count;
@@ -247,9 +284,8 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
       std::map<std::string, std::size_t> categories;
     };
     std::map<std::string, TopicInfo> topics;  // keyed by normalised title
-    std::size_t rank = 0;
-    for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
-      Xapian::Document doc = it.get_document();
+    for (std::size_t rank = 0; rank < matches.top.size(); ++rank) {
+      const Xapian::Document& doc = matches.top[rank].doc;
       std::string category = doc.get_value(schema::kCategorySlot);
       if (!category.empty()) ++category_count[category];
       std::string title = doc.get_value(schema::kTitleSlot);
@@ -282,15 +318,13 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
 
   MatchFinder match_finder(terms);
   SnippetStyle style{options.snippet_length, options.highlight_open, options.highlight_close};
-  std::size_t rank = 0;
-  for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
-    if (rank < options.offset) continue;
-    if (rank >= wanted) break;
-    if (it.get_weight() < options.min_score) break;
+  for (std::size_t rank = options.offset; rank < std::min(wanted, matches.top.size()); ++rank) {
+    const Match& match = matches.top[rank];
+    if (match.weight < options.min_score) break;
     Hit hit;
     hit.rank = rank + 1;
-    hit.score = it.get_weight();
-    Xapian::Document doc = it.get_document();
+    hit.score = match.weight;
+    const Xapian::Document& doc = match.doc;
     // Decoding the record is most of the cost of a hit: only when asked.
     if (options.records || options.snippets) {
       hit.record = ctx.record(doc);

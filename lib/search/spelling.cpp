@@ -70,14 +70,22 @@ void distinct(std::vector<std::string>& words) {
 
 }  // namespace
 
-void add_spelling_words(Xapian::WritableDatabase& db, std::vector<std::string> words) {
+void SpellingChanges::add(std::vector<std::string> words) {
   distinct(words);
-  for (const std::string& w : words) db.add_spelling(w);
+  for (std::string& w : words) ++changes_[std::move(w)];
 }
 
-void remove_spelling_words(Xapian::WritableDatabase& db, std::vector<std::string> words) {
+void SpellingChanges::remove(std::vector<std::string> words) {
   distinct(words);
-  for (const std::string& w : words) db.remove_spelling(w);
+  for (std::string& w : words) --changes_[std::move(w)];
+}
+
+void SpellingChanges::apply(Xapian::WritableDatabase& db) {
+  for (const auto& [word, change] : changes_) {
+    if (change > 0) db.add_spelling(word, static_cast<Xapian::termcount>(change));
+    if (change < 0) db.remove_spelling(word, static_cast<Xapian::termcount>(-change));
+  }
+  changes_.clear();
 }
 
 void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapian::Database& db,

@@ -91,6 +91,7 @@ void validate(const SearchOptions& o) {
   check_number("bm25_k1", o.bm25_k1, 0, kAny);
   check_count("max_query_terms", o.max_query_terms, 1, kMaxQueryTerms);
   check_count("max_query_bytes", o.max_query_bytes, 1, std::size_t(1) << 30);
+  check_number("common_word_share", o.common_word_share, 0, 1);
   check_number("question_type_weight", o.question_type_weight, 0, kAny);
   check_count("snippet_length", o.snippet_length, 0, 100000);
   check_count("facet_depth", o.facet_depth, 0, 100000);

@@ -715,6 +715,8 @@ TEST_CASE("index --shards: every command takes the collection as it takes one da
   CHECK(askalike({"export", "-d", sharded}).out == askalike({"export", "-d", db}).out);
   CHECK(askalike({"similar", "-d", sharded, "-f", "trec", "eyelid twitching"}).out ==
         askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
+  CHECK(askalike({"similar", "-d", sharded, "--serial-shards", "-f", "trec", "eyelid twitching"}).out ==
+        askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
   // A later import finds the shard count; another count is refused.
   Run again = askalike({"index", "-d", sharded, dir / "corpus.jsonl"});
   CHECK(again.out.find("0 added, 4 replaced") != std::string::npos);
@@ -732,6 +734,22 @@ TEST_CASE("index --shards: every command takes the collection as it takes one da
   CHECK(zero.code == 2);
   CHECK(zero.err.find("--shards must be between 1 and 1024, not 0") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir / "none"));
+  // --parts: a new database built as shards at once, then merged into one.
+  const std::string bulk = dir / "bulk";
+  Run parts = askalike({"index", "-d", bulk, "--parts", "2", dir / "corpus.jsonl"});
+  REQUIRE(parts.code == 0);
+  CHECK(parts.out.find("read 4 records: 4 added, 0 replaced") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(bulk + "/XAPIANDB"));
+  CHECK_FALSE(std::filesystem::exists(bulk + ".parts"));
+  CHECK(askalike({"export", "-d", bulk}).out == askalike({"export", "-d", db}).out);
+  CHECK(askalike({"similar", "-d", bulk, "-f", "trec", "eyelid twitching"}).out ==
+        askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
+  Run again_parts = askalike({"index", "-d", bulk, "--parts", "2", dir / "corpus.jsonl"});
+  CHECK(again_parts.code == 2);
+  CHECK(again_parts.err.find("--parts builds a new database") != std::string::npos);
+  Run both = askalike({"index", "-d", dir / "both", "--parts", "2", "--shards", "2", dir / "corpus.jsonl"});
+  CHECK(both.code == 2);
+  CHECK_FALSE(std::filesystem::exists(dir / "both"));
   Run negative = askalike({"similar", "-d", sharded, "--timeout", "-1", "eyelid"});
   CHECK(negative.code == 2);
   CHECK(negative.err.find("--timeout must be between 0 and") != std::string::npos);

@@ -23,10 +23,12 @@ def test_a_collection_of_shards_searches_as_one_database(tmp_path):
         index.add_many(RECORDS)
     assert sorted(os.listdir(many)) == ["XAPIANDB", "shard-0", "shard-1", "shard-2"]
     a, b = askalike.Searcher(one), askalike.Searcher(many)
+    serial = askalike.Searcher(many, parallel_shards=False)  # the default searches the shards at once
     for text in ("twitching eyelid", "migraine headache", "头痛"):
-        ra, rb = a.similar(text), b.similar(text)
-        assert ids(ra) == ids(rb)
+        ra, rb, rs = a.similar(text), b.similar(text), serial.similar(text)
+        assert ids(ra) == ids(rb) == ids(rs)
         assert [h.score for h in ra] == pytest.approx([h.score for h in rb], rel=1e-9)
+        assert [h.score for h in rs] == pytest.approx([h.score for h in rb], rel=1e-9)
     assert b.stats().documents == len(RECORDS)
     # A later Index finds the count; another count is refused.
     with askalike.Index(many) as index:
