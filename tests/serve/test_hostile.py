@@ -1,0 +1,154 @@
+"""Clients that are large, framed oddly or merely unusual (issue 24): the
+service answers them within its limits and keeps serving everyone else."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.parse
+
+from conftest import TOKEN, serving
+
+
+def connect(service) -> socket.socket:
+    host, port = service.url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def answer_within(sock: socket.socket, seconds: float) -> bytes:
+    """What the server sends within `seconds` (until it closes or goes quiet)."""
+    sock.settimeout(seconds)
+    data = b""
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if b"\r\n\r\n" in data:
+                head, _, rest = data.partition(b"\r\n\r\n")
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:") and len(rest) >= int(line.split(b":")[1]):
+                        return data
+    except (socket.timeout, TimeoutError, ConnectionResetError):
+        pass
+    return data
+
+
+def status_of(raw: bytes) -> int:
+    assert raw.startswith(b"HTTP/1.1 "), raw[:200]
+    return int(raw[9:12])
+
+
+def body_of(raw: bytes):
+    return json.loads(raw.partition(b"\r\n\r\n")[2])
+
+
+# --- 1. Bodies however framed
+
+def test_chunked_body_is_cut_at_the_limit(service):
+    # The shared service runs with --max-body-bytes 4096: one chunk of 8 KB,
+    # never finished, gets a 413 at once, not a wait for the rest.
+    with connect(service) as sock:
+        sock.sendall(b"POST /v1/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n2000\r\n" + b"a" * 0x2000 + b"\r\n")
+        raw = answer_within(sock, 3)
+        assert status_of(raw) == 413
+        assert "4096" in body_of(raw)["error"]["message"]
+        assert b"Connection: close" in raw
+    assert service.get("/healthz")[0] == 200
+
+
+def test_chunked_body_within_the_limit_is_read(service):
+    body = json.dumps({"text": "headache", "k": 2}).encode()
+    with connect(service) as sock:
+        sock.sendall(b"POST /v1/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+        raw = answer_within(sock, 10)
+        assert status_of(raw) == 200 and len(body_of(raw)["hits"]) == 2
+
+
+def test_chunked_body_on_a_route_without_body_is_refused(service):
+    with connect(service) as sock:
+        sock.sendall(b"GET /v1/similar?q=headache HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"2000\r\n" + b"a" * 0x2000)
+        raw = answer_within(sock, 3)
+        assert status_of(raw) == 413 and "no request body" in body_of(raw)["error"]["message"]
+
+
+def test_write_without_token_is_refused_before_the_body(small_db, token_file):
+    with serving(small_db, "--write-token-file", str(token_file)) as s:
+        for framing in (b"Content-Length: 3000000\r\n", b"Transfer-Encoding: chunked\r\n"):
+            with connect(s) as sock:
+                sock.sendall(b"POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                             framing + b"\r\n")
+                raw = answer_within(sock, 3)
+                assert status_of(raw) == 403, framing
+
+
+def test_jsonl_without_json_content_type_is_written(small_db, token_file):
+    # The README's `curl --data-binary @new.jsonl` sends
+    # application/x-www-form-urlencoded: the body is still the records.
+    lines = "".join(json.dumps({"id": "form-%d" % i, "question": "Is form %d ok? " % i + "word " * 20}) + "\n"
+                    for i in range(60))
+    assert len(lines) > 8192
+    with serving(small_db, "--write-token-file", str(token_file)) as s:
+        status, body, _ = s.request("POST", "/v1/records", body=lines.encode(), headers={
+            "Authorization": "Bearer " + TOKEN, "Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 200 and body["added"] == 60, body
+        assert s.get("/v1/records/form-59")[0] == 200
+
+
+def test_unknown_transfer_encoding_is_refused(service):
+    with connect(service) as sock:
+        sock.sendall(b"POST /v1/similar HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+        assert status_of(answer_within(sock, 3)) == 501
+
+
+# --- 2. Ranges
+
+def test_ranges_are_ignored(service):
+    ranges = "bytes=" + ",".join(["0-"] * 50)
+    status, body, headers = service.get("/v1/similar?q=headache&k=2", headers={"Range": ranges})
+    assert status == 200 and len(body["hits"]) == 2 and "Content-Range" not in headers
+    status, text, headers = service.get("/static/app.js", headers={"Range": ranges})
+    assert status == 200 and "multipart" not in headers["Content-Type"]
+    whole = service.get("/static/app.js")[1]
+    assert text == whole
+    status, text, headers = service.get("/static/app.js", headers={"Range": "bytes=0-9"})
+    assert status == 200 and text == whole
+
+
+# --- 3. Valid requests, right answers
+
+def test_out_of_range_numbers_name_the_field(service, small_db, token_file):
+    for body, field in (('{"text": "headache", "min_score": 1e999}', "min_score"),
+                        ('{"text": "headache", "k": -1e400}', "k"),
+                        ('{"text": "headache", "bm25_k1": 1e999}', "bm25_k1")):
+        status, answer, _ = service.post("/v1/similar", body)
+        assert status == 400, answer
+        message = answer["error"]["message"]
+        assert field in message and "json.exception" not in message, message
+    with serving(small_db, "--write-token-file", str(token_file)) as s:
+        status, answer, _ = s.post("/v1/records", '{"id": "x", "question": "q?", "weight": 1e999}',
+                                   headers={"Authorization": "Bearer " + TOKEN})
+        assert status == 400 and "weight" in answer["error"]["message"], answer
+
+
+def test_odd_ids_round_trip(small_db, token_file):
+    auth = {"Authorization": "Bearer " + TOKEN}
+    ids = ["ends/similar", "two\nlines", "a/b"]
+    with serving(small_db, "--write-token-file", str(token_file)) as s:
+        records = "".join(json.dumps({"id": i, "question": "What is odd id %d?" % n}) + "\n" for n, i in enumerate(ids))
+        assert s.post("/v1/records", records, headers=auth)[0] == 200
+        for i in ids:
+            path = "/v1/records/" + urllib.parse.quote(i, safe="")
+            status, body, _ = s.get(path)
+            assert status == 200 and body["record"]["id"] == i, (i, body)
+            status, body, _ = s.get(path + "/similar?k=1")
+            assert status == 200 and "hits" in body, (i, body)
+            status, body, _ = s.request("DELETE", path, headers=auth)
+            assert status == 200 and body["deleted"] == i, (i, body)
+            assert s.get(path)[0] == 404
