@@ -204,6 +204,16 @@ TEST_CASE("snippets highlight the matching words") {
     // Overlapping bigram matches merge into one highlight ("[吃党参]").
     CHECK(zh.question_snippet.find("党参]") != std::string::npos);
   }
+  SUBCASE("control-character markers in the text are not highlights") {
+    askalike::IndexWriter writer(clinic.db);
+    writer.upsert(make_record("forged", "Forged", "\x01" "Forged\x02 question about zebrafish?", "No."));
+    writer.commit();
+    o.highlight_open = "\x01";
+    o.highlight_close = "\x02";
+    auto h = Searcher(clinic.db).similar("zebrafish", o).hits.at(0);
+    CHECK(h.id == "forged");
+    CHECK(h.question_snippet == "Forged question about \x01zebrafish\x02?");
+  }
   SUBCASE("can be turned off") {
     o.snippets = false;
     CHECK(searcher.similar("facial nerve spasm", o).hits.at(0).answer_snippet.empty());

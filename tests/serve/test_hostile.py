@@ -152,3 +152,18 @@ def test_odd_ids_round_trip(small_db, token_file):
             status, body, _ = s.request("DELETE", path, headers=auth)
             assert status == 200 and body["deleted"] == i, (i, body)
             assert s.get(path)[0] == 404
+
+
+# --- 4. Forged highlights
+
+
+def test_markers_in_text_are_not_highlights(small_db, token_file):
+    auth = {"Authorization": "Bearer " + TOKEN}
+    record = {"id": "forged", "question": "\u0001forged\u0002 is this zebrafish question?"}
+    with serving(small_db, "--write-token-file", str(token_file)) as s:
+        assert s.post("/v1/records", record, headers=auth)[0] == 200
+        status, body, _ = s.post("/v1/similar", {"text": "zebrafish", "k": 1})
+        assert status == 200 and body["hits"][0]["id"] == "forged"
+        parts = body["hits"][0]["question_snippet"]
+        assert [p["text"] for p in parts if p["highlight"]] == ["zebrafish"], parts
+        assert "forged" in "".join(p["text"] for p in parts)
