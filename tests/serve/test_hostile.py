@@ -4,11 +4,14 @@ service answers them within its limits and keeps serving everyone else."""
 from __future__ import annotations
 
 import json
+import resource
+import signal
+import subprocess
 import socket
 import time
 import urllib.parse
 
-from conftest import TOKEN, serving
+from conftest import TOKEN, cli, run_cli, serving
 
 
 def connect(service) -> socket.socket:
@@ -167,3 +170,50 @@ def test_markers_in_text_are_not_highlights(small_db, token_file):
         parts = body["hits"][0]["question_snippet"]
         assert [p["text"] for p in parts if p["highlight"]] == ["zebrafish"], parts
         assert "forged" in "".join(p["text"] for p in parts)
+
+
+# --- 5. A database moved into place
+
+def test_database_moved_into_place_is_seen(tmp_path):
+    # Both built by one `index` run: the same revision and record count.
+    old, new = tmp_path / "served.db", tmp_path / "new.db"
+    records = [{"id": "swap-%d" % i, "question": "Is swap question %d old?" % i} for i in range(3)]
+    (tmp_path / "old.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    for r in records:
+        r["question"] = r["question"].replace("old", "new")
+    (tmp_path / "new.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert run_cli("index", "-d", str(old), str(tmp_path / "old.jsonl")).returncode == 0
+    assert run_cli("index", "-d", str(new), str(tmp_path / "new.jsonl")).returncode == 0
+    with serving(old, "--reload-interval", "0.05") as s:
+        assert "old" in s.get("/v1/records/swap-1")[1]["record"]["question"]
+        (tmp_path / "served.db").rename(tmp_path / "retired.db")
+        new.rename(tmp_path / "served.db")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "old" in s.get("/v1/records/swap-1")[1]["record"]["question"]:
+            time.sleep(0.05)
+        assert "new" in s.get("/v1/records/swap-1")[1]["record"]["question"]
+        assert "askalike_reloads_total 1" in s.get("/metrics")[1]
+
+
+def test_failed_compact_leaves_no_directory(tmp_path):
+    # A file size limit stands in for a full disk: the copy fails half-way.
+    db = tmp_path / "big.db"
+    lines = "".join(json.dumps({"id": "r%d" % i, "question": "Question %d about %s?" % (i, "words " * 30)}) + "\n"
+                    for i in range(3000))
+    (tmp_path / "big.jsonl").write_text(lines)
+    assert run_cli("index", "-d", str(db), str(tmp_path / "big.jsonl")).returncode == 0
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    for command in ("compact", "reindex"):
+        dest = tmp_path / (command + ".db")
+        r = subprocess.run([cli(), command, "-d", str(db), str(dest)], capture_output=True, text=True,
+                           timeout=120, preexec_fn=small_files)
+        assert r.returncode != 0, r.stdout
+        assert not dest.exists(), command
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(dest.name)] == []
+        # The rerun, with room, works.
+        assert run_cli(command, "-d", str(db), str(dest)).returncode == 0
+        assert run_cli("similar", "-d", str(dest), "question about words").returncode == 0
