@@ -217,3 +217,72 @@ def test_failed_compact_leaves_no_directory(tmp_path):
         # The rerun, with room, works.
         assert run_cli(command, "-d", str(db), str(dest)).returncode == 0
         assert run_cli("similar", "-d", str(dest), "question about words").returncode == 0
+
+
+# --- 6. Slow and many clients
+
+def send_slowly(sock: socket.socket, data: bytes, seconds: float, gap: float = 0.2) -> bool:
+    """Sends `data` a byte every `gap` for up to `seconds`; False when the server hung up."""
+    deadline = time.monotonic() + seconds
+    for byte in data:
+        if time.monotonic() > deadline:
+            break
+        try:
+            sock.sendall(bytes([byte]))
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+        time.sleep(gap)
+    return True
+
+
+def test_a_steady_trickle_does_not_hold_a_request_open(small_db):
+    # A byte every 0.2 s never trips the 5 s read timeout; the request
+    # timeout ends it.
+    with serving(small_db, "--request-timeout", "1", "--read-timeout", "5") as s:
+        with connect(s) as sock:
+            start = time.monotonic()
+            sent_all = send_slowly(sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: 1\r\n" * 20, 6)
+            raw = answer_within(sock, 3)
+            assert time.monotonic() - start < 4, "held open %.1f s" % (time.monotonic() - start)
+            assert not sent_all or raw == b"" or status_of(raw) == 408
+            if raw:
+                assert status_of(raw) == 408
+
+
+def test_too_many_header_fields_are_refused(service):
+    with connect(service) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-F%d: 1\r\n" % i for i in range(150)) +
+                     b"\r\n")
+        assert status_of(answer_within(sock, 3)) == 431
+    with connect(service) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-F%d: 1\r\n" % i for i in range(90)) +
+                     b"\r\n")
+        assert status_of(answer_within(sock, 3)) == 200
+
+
+def test_connections_beyond_the_cap_are_refused_at_once(small_db):
+    with serving(small_db, "--threads", "2", "--max-connections", "3", "--idle-timeout", "5") as s:
+        held = [connect(s) for _ in range(3)]
+        time.sleep(0.3)
+        with connect(s) as extra:
+            start = time.monotonic()
+            raw = answer_within(extra, 3)
+            assert status_of(raw) == 503 and time.monotonic() - start < 1
+            assert body_of(raw)["error"]["code"] == "too_many_connections"
+        for sock in held:
+            sock.close()
+        time.sleep(0.3)
+        assert s.get("/healthz")[0] == 200
+
+
+def test_searches_go_on_beside_slow_clients(small_db):
+    with serving(small_db, "--threads", "4", "--request-timeout", "1") as s:
+        slow = [connect(s) for _ in range(8)]
+        for sock in slow:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        start = time.monotonic()
+        status, body, _ = s.get("/v1/similar?q=twitching&k=1", timeout=10)
+        assert status == 200 and body["hits"], body
+        assert time.monotonic() - start < 5
+        for sock in slow:
+            sock.close()

@@ -14,6 +14,7 @@
 
 #include "../cli.hpp"
 #include "../queries.hpp"
+#include "guarded_server.hpp"
 #include "service.hpp"
 
 namespace askalike::cli {
@@ -70,11 +71,6 @@ double seconds_option(const Command& cmd, const std::string& name, double min) {
   return s;
 }
 
-// Seconds as httplib takes them: whole seconds and microseconds.
-std::pair<time_t, time_t> sec_usec(double s) {
-  return {static_cast<time_t>(s), static_cast<time_t>((s - std::floor(s)) * 1e6)};
-}
-
 }  // namespace
 
 int cmd_serve(const std::vector<std::string>& args) {
@@ -101,6 +97,11 @@ int cmd_serve(const std::vector<std::string>& args) {
        "largest offset a request may ask")
       ("max-body-bytes", po::value<std::size_t>()->default_value(limits.max_body_bytes)->value_name("N"),
        "largest request body (413 above)")
+      ("max-connections", po::value<std::size_t>()->default_value(256)->value_name("N"),
+       "connections open at once, served or waiting for a thread; more are answered 503 and closed")
+      ("request-timeout", po::value<double>()->default_value(10)->value_name("S"),
+       "drop a client whose request head and body have not all arrived S seconds after it began, "
+       "however steadily it sends (the head: at most 16 KB and 100 header fields, else 431)")
       ("read-timeout", po::value<double>()->default_value(5)->value_name("S"),
        "drop a client that sends nothing for S seconds in the middle of a request")
       ("write-timeout", po::value<double>()->default_value(5)->value_name("S"),
@@ -127,6 +128,16 @@ int cmd_serve(const std::vector<std::string>& args) {
   const double read_timeout = seconds_option(cmd, "read-timeout", 0.01);
   const double write_timeout = seconds_option(cmd, "write-timeout", 0.01);
   const double idle_timeout = seconds_option(cmd, "idle-timeout", 1);
+  serve::ConnectionLimits connections;
+  connections.threads = threads;
+  connections.max_connections = cmd.get<std::size_t>("max-connections");
+  if (connections.max_connections < threads || connections.max_connections > 100000)
+    cmd.usage_error("--max-connections must be within --threads.." + std::to_string(100000));
+  auto ms = [](double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); };
+  connections.request_timeout = ms(seconds_option(cmd, "request-timeout", 0.01));
+  connections.read_timeout = ms(read_timeout);
+  connections.write_timeout = ms(write_timeout);
+  connections.idle_timeout = ms(idle_timeout);
   if (cmd.has("write-token-file")) options.write_token = read_token(cmd, cmd.get<std::string>("write-token-file"));
 
   // Ctrl-C and SIGTERM are taken by one thread that stops the server: blocked
@@ -139,11 +150,9 @@ int cmd_serve(const std::vector<std::string>& args) {
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the service
 
   serve::Service service(options);
-  httplib::Server server;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_read_timeout(sec_usec(read_timeout).first, sec_usec(read_timeout).second);
-  server.set_write_timeout(sec_usec(write_timeout).first, sec_usec(write_timeout).second);
-  server.set_keep_alive_timeout(static_cast<time_t>(idle_timeout));
+  // Reads each connection itself, within `connections` (its timeouts too).
+  serve::GuardedServer server(connections);
+  server.set_keep_alive_timeout(static_cast<time_t>(idle_timeout));  // as the Keep-Alive header says
   // httplib closes a kept-alive connection after 5 requests by default: a
   // client making many searches would pay a new connection every 5.
   server.set_keep_alive_max_count(1000);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "assets.hpp"
+#include "guarded_server.hpp"
 #include "http_metrics.hpp"
 #include "live_searcher.hpp"
 
@@ -415,6 +416,14 @@ struct Service::Impl {
           message = req.path + " takes " + allowed + ", not " + req.method;
           code = "method_not_allowed";
         }
+      } else if (GuardedServer::read_failure() == 431) {
+        res.status = 431;
+        message = "the request head is larger than 16384 bytes or has more than 100 header fields";
+        code = "header_fields_too_large";
+      } else if (GuardedServer::read_failure() == 408) {
+        res.status = 408;
+        message = "the request did not arrive within the service's --request-timeout";
+        code = "request_timeout";
       } else {
         message = "the HTTP request could not be read (a malformed request line or header, or a body "
                   "without Content-Length)";
@@ -429,6 +438,7 @@ struct Service::Impl {
       // No answer is sent in parts: httplib would serve any number of
       // ranges of any answer (13 MB of app.js for a 6 KB request).
       const_cast<httplib::Request&>(req).ranges.clear();  // the server's own object, not const
+      GuardedServer::head_read();
       try {
         admit(req);
       } catch (const HttpError& e) {
