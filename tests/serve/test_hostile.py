@@ -275,14 +275,37 @@ def test_connections_beyond_the_cap_are_refused_at_once(small_db):
         assert s.get("/healthz")[0] == 200
 
 
-def test_searches_go_on_beside_slow_clients(small_db):
-    with serving(small_db, "--threads", "4", "--request-timeout", "1") as s:
-        slow = [connect(s) for _ in range(8)]
+def test_searches_go_on_beside_slow_and_idle_clients(small_db):
+    # Ten times more slow heads and idle kept-alive connections than
+    # threads, none cut off yet (10 s request and idle timeouts): they hold
+    # no thread, so a search is answered at once.
+    with serving(small_db, "--threads", "2", "--request-timeout", "10", "--idle-timeout", "10") as s:
+        slow = [connect(s) for _ in range(20)]
         for sock in slow:
             sock.sendall(b"GET /healthz HTTP/1.1\r\n")
-        start = time.monotonic()
-        status, body, _ = s.get("/v1/similar?q=twitching&k=1", timeout=10)
-        assert status == 200 and body["hits"], body
-        assert time.monotonic() - start < 5
-        for sock in slow:
+        idle = [connect(s) for _ in range(20)]
+        for sock in idle:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert status_of(answer_within(sock, 5)) == 200
+        for _ in range(3):
+            start = time.monotonic()
+            status, body, _ = s.get("/v1/similar?q=twitching&k=1", timeout=10)
+            assert status == 200 and body["hits"], body
+            assert time.monotonic() - start < 2
+        # The kept-alive connections still serve their next request.
+        for sock in idle[:3]:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert status_of(answer_within(sock, 5)) == 200
+        for sock in slow + idle:
             sock.close()
+
+
+def test_pipelined_requests_are_each_answered(service):
+    with connect(service) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
+        data = b""
+        deadline = time.monotonic() + 5
+        while data.count(b"HTTP/1.1 200") < 3 and time.monotonic() < deadline:
+            sock.settimeout(5)
+            data += sock.recv(65536)
+        assert data.count(b"HTTP/1.1 200") == 3

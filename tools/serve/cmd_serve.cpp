@@ -3,7 +3,9 @@
 #include <httplib.h>
 
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -86,8 +88,8 @@ int cmd_serve(const std::vector<std::string>& args) {
        "address to listen on (port 0: any free port; the address is printed); loopback by default, "
        "anything else exposes the service to the network")
       ("threads", po::value<unsigned>()->default_value(16)->value_name("N"),
-       "connections served at once (a kept-alive connection holds its thread until "
-       "--idle-timeout; a browser opens up to 6)")
+       "requests served at once (a connection holds a thread only from its whole request head "
+       "to the end of its answer)")
       ("write-token-file", po::value<std::string>()->value_name("FILE"),
        "enable writes for clients sending this token (first line of FILE, 16+ characters; - for stdin)")
       ("reload-interval", po::value<double>()->default_value(0.5)->value_name("S"),
@@ -97,8 +99,9 @@ int cmd_serve(const std::vector<std::string>& args) {
        "largest offset a request may ask")
       ("max-body-bytes", po::value<std::size_t>()->default_value(limits.max_body_bytes)->value_name("N"),
        "largest request body (413 above)")
-      ("max-connections", po::value<std::size_t>()->default_value(256)->value_name("N"),
-       "connections open at once, served or waiting for a thread; more are answered 503 and closed")
+      ("max-connections", po::value<std::size_t>()->value_name("N"),
+       "connections open at once (a slow or idle one holds no thread); more are answered 503 and closed "
+       "(default: 4096, or what the open-file limit allows)")
       ("request-timeout", po::value<double>()->default_value(10)->value_name("S"),
        "drop a client whose request head and body have not all arrived S seconds after it began, "
        "however steadily it sends (the head: at most 16 KB and 100 header fields, else 431)")
@@ -130,9 +133,19 @@ int cmd_serve(const std::vector<std::string>& args) {
   const double idle_timeout = seconds_option(cmd, "idle-timeout", 1);
   serve::ConnectionLimits connections;
   connections.threads = threads;
-  connections.max_connections = cmd.get<std::size_t>("max-connections");
-  if (connections.max_connections < threads || connections.max_connections > 100000)
-    cmd.usage_error("--max-connections must be within --threads.." + std::to_string(100000));
+  // Each connection is an open file: raise the soft limit as far as allowed.
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+  getrlimit(RLIMIT_NOFILE, &files);
+  const std::size_t spare = 128;  // the database's files, the listener, ...
+  const std::size_t allowed = files.rlim_cur > spare * 2 ? files.rlim_cur - spare : spare;
+  connections.max_connections =
+      cmd.has("max-connections") ? cmd.get<std::size_t>("max-connections") : std::min<std::size_t>(4096, allowed);
+  if (connections.max_connections < 1 || connections.max_connections > allowed)
+    cmd.usage_error("--max-connections must be within 1.." + std::to_string(allowed) +
+                    " (the open-file limit, ulimit -n, less " + std::to_string(spare) + ")");
   auto ms = [](double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); };
   connections.request_timeout = ms(seconds_option(cmd, "request-timeout", 0.01));
   connections.read_timeout = ms(read_timeout);

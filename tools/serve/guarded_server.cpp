@@ -2,6 +2,8 @@
 
 #include <netdb.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -9,14 +11,32 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 namespace askalike::serve {
 
-namespace {
-
 using Clock = std::chrono::steady_clock;
+
+// A connection between requests, waiting for the whole head of its next.
+struct Waiting {
+  int fd = -1;
+  std::string bytes;  // read so far: the head, perhaps more
+  // The idle timeout; from its first byte, the request timeout or the read
+  // timeout after the last byte, whichever comes first.
+  Clock::time_point deadline;
+  Clock::time_point request_deadline;
+  bool started = false;  // a byte of the request has come
+  std::size_t requests_left = 1;  // keep-alive: requests still allowed on the connection
+};
+
+namespace {
 
 // A whole error answer, for when httplib has not started one (messages
 // hold no character that JSON would escape).
@@ -37,7 +57,17 @@ std::string raw_answer(int status, const std::string& code, const std::string& m
 // request head by size and line count.
 class GuardedStream : public httplib::Stream {
  public:
-  GuardedStream(int fd, const ConnectionLimits& limits) : fd_(fd), limits_(limits) {}
+  // `read` holds what was read ahead of this stream (the request's head).
+  GuardedStream(int fd, const ConnectionLimits& limits, std::string read) : fd_(fd), limits_(limits), ahead_(std::move(read)) {}
+
+  // What was read and not taken by the request (the start of the next one).
+  std::string take_buffered() {
+    std::string rest = ahead_.substr(ahead_off_);
+    rest.append(buffer_ + off_, len_ - off_);
+    ahead_.clear();
+    ahead_off_ = off_ = len_ = 0;
+    return rest;
+  }
 
   // A new request starts: its head and body must arrive by the deadline.
   void begin_request() {
@@ -62,26 +92,18 @@ class GuardedStream : public httplib::Stream {
     write(answer.data(), answer.size());
   }
 
-  // Waits up to the idle timeout for the next request (true when one comes),
-  // looking every 100 ms whether the server is stopping.
-  bool wait_for_request(const std::atomic<socket_t>& server_socket) {
-    if (off_ < len_) return true;
-    const auto until = Clock::now() + limits_.idle_timeout;
-    while (server_socket != INVALID_SOCKET) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-      if (left.count() <= 0) return false;
-      pollfd p{fd_, POLLIN, 0};
-      int n = ::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
-      if (n > 0) return true;
-      if (n < 0 && errno != EINTR) return false;
-    }
-    return false;
+  bool is_readable() const override {
+    return ahead_off_ < ahead_.size() || off_ < len_ || wait(POLLIN, limits_.read_timeout, true);
   }
-
-  bool is_readable() const override { return off_ < len_ || wait(POLLIN, limits_.read_timeout, true); }
   bool is_writable() const override { return wait(POLLOUT, limits_.write_timeout, false); }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (ahead_off_ < ahead_.size()) {  // checked by the head reader already
+      const std::size_t n = std::min(size, ahead_.size() - ahead_off_);
+      std::memcpy(ptr, ahead_.data() + ahead_off_, n);
+      ahead_off_ += n;
+      return static_cast<ssize_t>(n);
+    }
     if (off_ == len_) {
       if (!wait(POLLIN, limits_.read_timeout, true)) return -1;
       ssize_t n;
@@ -121,7 +143,9 @@ class GuardedStream : public httplib::Stream {
   void get_local_ip_and_port(std::string& ip, int& port) const override {
     address(::getsockname, ip, port);
   }
-  socket_t socket() const override { return fd_; }
+  // httplib only compares this with FD_SETSIZE (select()'s limit, answering
+  // 500 above it); this stream polls, so connections past 1024 are served.
+  socket_t socket() const override { return fd_ < FD_SETSIZE ? fd_ : INVALID_SOCKET; }
 
  private:
   // Waits for `events` up to `timeout`, and for reading no later than the
@@ -159,6 +183,8 @@ class GuardedStream : public httplib::Stream {
 
   int fd_;
   const ConnectionLimits& limits_;
+  std::string ahead_;
+  std::size_t ahead_off_ = 0;
   char buffer_[4096];
   std::size_t off_ = 0, len_ = 0;
   std::optional<Clock::time_point> deadline_;
@@ -169,33 +195,16 @@ class GuardedStream : public httplib::Stream {
 };
 
 thread_local GuardedStream* current = nullptr;  // the stream of the request this thread serves
-thread_local bool refusing = false;            // this connection is over max_connections
 
-// httplib's thread pool, with a count of the connections it holds: beyond
-// the cap, a connection is handed back at once to be refused.
-class BoundedPool : public httplib::TaskQueue {
- public:
-  BoundedPool(unsigned threads, std::size_t max) : pool_(threads), max_(max) {}
-  void enqueue(std::function<void()> fn) override {
-    if (open_ >= max_) {  // on the accepting thread: a few bytes written and closed, no wait
-      refusing = true;
-      fn();
-      refusing = false;
-      return;
-    }
-    ++open_;
-    pool_.enqueue([this, fn = std::move(fn)] {
-      fn();
-      --open_;
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
+void close_socket(int fd) {
+  ::shutdown(fd, SHUT_RDWR);
+  ::close(fd);
+}
 
- private:
-  httplib::ThreadPool pool_;
-  std::atomic<std::size_t> open_{0};
-  std::size_t max_;
-};
+// Best effort, never waiting: the answer to a client about to be dropped.
+void send_and_forget(int fd, const std::string& answer) {
+  (void)!::send(fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
 
 const std::string& busy_answer() {
   static const std::string answer =
@@ -203,10 +212,231 @@ const std::string& busy_answer() {
   return answer;
 }
 
+// One thread that reads the request heads of every connection, however
+// slowly they come, with epoll: a connection costs a worker only once its
+// request head is whole (issue 24: slow clients held every worker).
+class HeadReader {
+ public:
+  using Ready = std::function<void(Waiting&&)>;
+  HeadReader(const ConnectionLimits& limits, Ready ready, std::function<void(int)> drop)
+      : limits_(limits), ready_(std::move(ready)), drop_(std::move(drop)) {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (epoll_ < 0 || wake_ < 0) throw std::runtime_error(std::string("epoll: ") + std::strerror(errno));
+    epoll_event e{};
+    e.events = EPOLLIN;
+    e.data.fd = wake_;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &e);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~HeadReader() {
+    stop();
+    ::close(epoll_);
+    ::close(wake_);
+  }
+
+  // False once stopped: the caller closes the connection.
+  bool add(Waiting w) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return false;
+      incoming_.push_back(std::move(w));
+    }
+    wake();
+    return true;
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    wake();
+    thread_.join();
+  }
+
+ private:
+  void wake() {
+    const std::uint64_t one = 1;
+    (void)!::write(wake_, &one, sizeof one);
+  }
+
+  void drop(int fd, int status, const std::string& code, const std::string& message) {
+    if (status) send_and_forget(fd, raw_answer(status, code, message));
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    waiting_.erase(fd);
+    drop_(fd);
+  }
+
+  // Reads what has come; hands the connection on when its head is whole.
+  void take(int fd) {
+    Waiting& w = waiting_[fd];
+    char buffer[4096];
+    for (;;) {
+      ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n > 0) {
+        w.bytes.append(buffer, static_cast<std::size_t>(n));
+        if (w.bytes.size() > limits_.max_head_bytes) break;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      return drop(fd, 0, "", "");  // closed by the client, or an error
+    }
+    check(fd);
+  }
+
+  void check(int fd) {
+    Waiting& w = waiting_[fd];
+    const auto now = Clock::now();
+    if (!w.bytes.empty() && !w.started) {
+      w.started = true;
+      w.request_deadline = now + limits_.request_timeout;
+    }
+    if (w.started) w.deadline = std::min(w.request_deadline, now + limits_.read_timeout);
+    const std::size_t end = w.bytes.find("\r\n\r\n");
+    const std::size_t head = end == std::string::npos ? w.bytes.size() : end + 4;
+    const auto lines = static_cast<std::size_t>(std::count(w.bytes.begin(), w.bytes.begin() + head, '\n'));
+    if (head > limits_.max_head_bytes || lines > limits_.max_header_fields + 2) {
+      if (lines == 0)
+        return drop(fd, 414, "uri_too_long", "the request line is too long; send long questions with POST /v1/similar");
+      return drop(fd, 431, "header_fields_too_large",
+                  "the request head is larger than " + std::to_string(limits_.max_head_bytes) + " bytes or has more than " +
+                      std::to_string(limits_.max_header_fields) + " header fields");
+    }
+    if (end == std::string::npos) return;
+    Waiting ready = std::move(w);
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    waiting_.erase(fd);
+    ready_(std::move(ready));
+  }
+
+  void loop() {
+    auto last_scan = Clock::now();
+    for (;;) {
+      std::vector<Waiting> incoming;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_) break;
+        incoming.swap(incoming_);
+      }
+      for (Waiting& w : incoming) {
+        const int fd = w.fd;
+        epoll_event e{};
+        e.events = EPOLLIN | EPOLLRDHUP;
+        e.data.fd = fd;
+        waiting_[fd] = std::move(w);
+        if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &e) != 0) {
+          waiting_.erase(fd);
+          drop_(fd);
+          continue;
+        }
+        if (!waiting_[fd].bytes.empty()) check(fd);  // the next request came with the last
+      }
+      epoll_event events[64];
+      const int n = ::epoll_wait(epoll_, events, 64, 100);
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == wake_) {
+          std::uint64_t count;
+          (void)!::read(wake_, &count, sizeof count);
+        } else if (waiting_.count(fd)) {
+          take(fd);
+        }
+      }
+      const auto now = Clock::now();
+      if (now - last_scan < std::chrono::milliseconds(50)) continue;
+      last_scan = now;
+      std::vector<int> late;
+      for (const auto& [fd, w] : waiting_)
+        if (now >= w.deadline) late.push_back(fd);
+      for (int fd : late) {
+        if (waiting_[fd].started)
+          drop(fd, 408, "request_timeout", "the request did not arrive within the service's --request-timeout");
+        else
+          drop(fd, 0, "", "");  // idle past --idle-timeout
+      }
+    }
+    for (auto& [fd, w] : waiting_) drop_(fd);
+    waiting_.clear();
+    for (Waiting& w : incoming_) drop_(w.fd);
+    incoming_.clear();
+  }
+
+  const ConnectionLimits& limits_;
+  Ready ready_;
+  std::function<void(int)> drop_;  // closes a connection
+  int epoll_ = -1, wake_ = -1;
+  std::mutex mutex_;
+  std::vector<Waiting> incoming_;  // guarded by mutex_
+  bool stopping_ = false;          // guarded by mutex_
+  std::unordered_map<int, Waiting> waiting_;  // the reader thread's own
+  std::thread thread_;
+};
+
+thread_local GuardedServer::Pool* accepting = nullptr;  // set while httplib hands over a connection
+
 }  // namespace
 
+// httplib's task queue: it hands over each accepted connection, which is
+// counted and given to the head reader on the accepting thread; the workers
+// serve requests whose heads are whole, one at a time.
+class GuardedServer::Pool : public httplib::TaskQueue {
+ public:
+  Pool(GuardedServer& server)
+      : server_(server),
+        workers_(server.limits_.threads),
+        reader_(server.limits_, [this](Waiting&& w) { dispatch(std::move(w)); }, [this](int fd) { close(fd); }) {}
+
+  void enqueue(std::function<void()> fn) override {
+    accepting = this;
+    fn();  // GuardedServer::process_and_close_socket: admit() or refuse, at once
+    accepting = nullptr;
+  }
+  void shutdown() override {
+    reader_.stop();
+    workers_.shutdown();
+  }
+
+  void admit(int fd) {
+    if (open_ >= server_.limits_.max_connections) {
+      ++server_.refused_;
+      send_and_forget(fd, busy_answer());
+      close_socket(fd);
+      return;
+    }
+    ++open_;
+    Waiting w;
+    w.fd = fd;
+    w.deadline = Clock::now() + server_.limits_.idle_timeout;
+    w.requests_left = server_.keep_alive_max_count_;
+    wait(std::move(w));
+  }
+
+  void wait(Waiting w) {
+    const int fd = w.fd;
+    if (!reader_.add(std::move(w))) close(fd);
+  }
+  void close(int fd) {
+    close_socket(fd);
+    --open_;
+  }
+
+ private:
+  void dispatch(Waiting&& w) {
+    auto job = std::make_shared<Waiting>(std::move(w));
+    workers_.enqueue([this, job] { server_.serve(*this, std::move(*job)); });
+  }
+
+  GuardedServer& server_;
+  std::atomic<std::size_t> open_{0};
+  httplib::ThreadPool workers_;
+  HeadReader reader_;
+};
+
 GuardedServer::GuardedServer(const ConnectionLimits& limits) : limits_(limits) {
-  new_task_queue = [this] { return new BoundedPool(limits_.threads, limits_.max_connections); };
+  new_task_queue = [this] { return new Pool(*this); };
 }
 
 void GuardedServer::head_read() {
@@ -216,28 +446,34 @@ void GuardedServer::head_read() {
 int GuardedServer::read_failure() { return current ? current->failure() : 0; }
 
 bool GuardedServer::process_and_close_socket(socket_t sock) {
-  if (refusing) {
-    ++refused_;
-    const std::string& answer = busy_answer();
-    (void)!::send(sock, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (accepting) {
+    accepting->admit(sock);
   } else {
-    GuardedStream stream(sock, limits_);
-    current = &stream;
-    // As httplib's own loop: requests on the connection while it is kept alive.
-    for (std::size_t count = keep_alive_max_count_; count > 0 && stream.wait_for_request(svr_sock_); --count) {
-      stream.begin_request();
-      bool closed = false;
-      // A request that broke a limit leaves the connection unusable.
-      if (!process_request(stream, count == 1, closed, nullptr) || closed || stream.failure()) {
-        stream.answer_unread_request();
-        break;
-      }
-    }
-    current = nullptr;
+    close_socket(sock);
   }
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
   return true;
+}
+
+void GuardedServer::serve(Pool& pool, Waiting&& w) {
+  GuardedStream stream(w.fd, limits_, std::move(w.bytes));
+  current = &stream;
+  stream.begin_request();
+  bool closed = false;
+  const bool ok = process_request(stream, w.requests_left == 1, closed, nullptr);
+  current = nullptr;
+  // A request that broke a limit leaves the connection unusable.
+  if (!ok || closed || stream.failure() || w.requests_left == 1 || svr_sock_ == INVALID_SOCKET) {
+    if (!ok) stream.answer_unread_request();
+    pool.close(w.fd);
+    return;
+  }
+  // Back to the head reader until the next request is whole.
+  Waiting next;
+  next.fd = w.fd;
+  next.bytes = stream.take_buffered();
+  next.deadline = Clock::now() + limits_.idle_timeout;
+  next.requests_left = w.requests_left - 1;
+  pool.wait(std::move(next));
 }
 
 }  // namespace askalike::serve

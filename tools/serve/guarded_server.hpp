@@ -26,12 +26,17 @@ struct ConnectionLimits {
   std::size_t max_header_fields = 100;
 };
 
-// Still a thread per connection being served (httplib's model), but no
-// client holds one for longer than the request timeout while it sends its
-// request, nor idle longer than the idle timeout, and connections beyond
+struct Waiting;
+
+// One thread reads every connection's request heads (epoll), so a client
+// sending its head slowly, or idle between requests, holds no worker; a
+// worker serves a request once its head is whole (httplib's routing) and
+// reads its body within the request's deadline. Connections beyond
 // max_connections are refused instead of queued.
 class GuardedServer : public httplib::Server {
  public:
+  class Pool;  // httplib's task queue: the head reader and the workers
+
   explicit GuardedServer(const ConnectionLimits& limits);
 
   // For the routing code, on the thread serving the request: the request
@@ -45,6 +50,9 @@ class GuardedServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // Serves one request whose head the head reader has read, then gives the
+  // connection back to it (kept alive) or closes it.
+  void serve(Pool& pool, Waiting&& waiting);
 
   ConnectionLimits limits_;
   std::atomic<std::uint64_t> refused_{0};
