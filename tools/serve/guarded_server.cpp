@@ -212,6 +212,16 @@ const std::string& busy_answer() {
   return answer;
 }
 
+// 1 when `bytes` start with a whole request head within the limits, 0 when
+// not yet, 414 or 431 when the head breaks them.
+int head_status(const std::string& bytes, const ConnectionLimits& limits) {
+  const std::size_t end = bytes.find("\r\n\r\n");
+  const std::size_t head = end == std::string::npos ? bytes.size() : end + 4;
+  const auto lines = static_cast<std::size_t>(std::count(bytes.begin(), bytes.begin() + head, '\n'));
+  if (head > limits.max_head_bytes || lines > limits.max_header_fields + 2) return lines == 0 ? 414 : 431;
+  return end == std::string::npos ? 0 : 1;
+}
+
 // One thread that reads the request heads of every connection, however
 // slowly they come, with epoll: a connection costs a worker only once its
 // request head is whole (issue 24: slow clients held every worker).
@@ -295,17 +305,14 @@ class HeadReader {
       w.request_deadline = now + limits_.request_timeout;
     }
     if (w.started) w.deadline = std::min(w.request_deadline, now + limits_.read_timeout);
-    const std::size_t end = w.bytes.find("\r\n\r\n");
-    const std::size_t head = end == std::string::npos ? w.bytes.size() : end + 4;
-    const auto lines = static_cast<std::size_t>(std::count(w.bytes.begin(), w.bytes.begin() + head, '\n'));
-    if (head > limits_.max_head_bytes || lines > limits_.max_header_fields + 2) {
-      if (lines == 0)
-        return drop(fd, 414, "uri_too_long", "the request line is too long; send long questions with POST /v1/similar");
+    const int status = head_status(w.bytes, limits_);
+    if (status == 414)
+      return drop(fd, 414, "uri_too_long", "the request line is too long; send long questions with POST /v1/similar");
+    if (status == 431)
       return drop(fd, 431, "header_fields_too_large",
                   "the request head is larger than " + std::to_string(limits_.max_head_bytes) + " bytes or has more than " +
                       std::to_string(limits_.max_header_fields) + " header fields");
-    }
-    if (end == std::string::npos) return;
+    if (status == 0) return;
     Waiting ready = std::move(w);
     ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
     waiting_.erase(fd);
@@ -454,26 +461,47 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   return true;
 }
 
+// How long a worker waits for the next request on its connection before
+// handing it back: a client asking again at once (a page's next search, a
+// benchmark) is served without two hand-overs, while a slow or idle client
+// holds the worker no longer than this.
+constexpr std::chrono::milliseconds kLinger{20};
+
 void GuardedServer::serve(Pool& pool, Waiting&& w) {
-  GuardedStream stream(w.fd, limits_, std::move(w.bytes));
-  current = &stream;
-  stream.begin_request();
-  bool closed = false;
-  const bool ok = process_request(stream, w.requests_left == 1, closed, nullptr);
-  current = nullptr;
-  // A request that broke a limit leaves the connection unusable.
-  if (!ok || closed || stream.failure() || w.requests_left == 1 || svr_sock_ == INVALID_SOCKET) {
-    if (!ok) stream.answer_unread_request();
-    pool.close(w.fd);
-    return;
+  for (;;) {
+    GuardedStream stream(w.fd, limits_, std::move(w.bytes));
+    current = &stream;
+    stream.begin_request();
+    bool closed = false;
+    const bool ok = process_request(stream, w.requests_left == 1, closed, nullptr);
+    current = nullptr;
+    // A request that broke a limit leaves the connection unusable.
+    if (!ok || closed || stream.failure() || w.requests_left == 1 || svr_sock_ == INVALID_SOCKET) {
+      if (!ok) stream.answer_unread_request();
+      pool.close(w.fd);
+      return;
+    }
+    w.bytes = stream.take_buffered();
+    --w.requests_left;
+    // The next request, if its head comes whole within kLinger.
+    const auto until = Clock::now() + kLinger;
+    int status = head_status(w.bytes, limits_);
+    while (status == 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+      pollfd p{w.fd, POLLIN, 0};
+      if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+      char buffer[4096];
+      const ssize_t n = ::recv(w.fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n <= 0) break;  // closed, or nothing after all: the head reader sees which
+      w.bytes.append(buffer, static_cast<std::size_t>(n));
+      status = head_status(w.bytes, limits_);
+    }
+    if (status != 1) break;
   }
-  // Back to the head reader until the next request is whole.
-  Waiting next;
-  next.fd = w.fd;
-  next.bytes = stream.take_buffered();
-  next.deadline = Clock::now() + limits_.idle_timeout;
-  next.requests_left = w.requests_left - 1;
-  pool.wait(std::move(next));
+  // Back to the head reader until the next request is whole (or to refuse it).
+  w.deadline = Clock::now() + limits_.idle_timeout;
+  w.started = false;
+  pool.wait(std::move(w));
 }
 
 }  // namespace askalike::serve
