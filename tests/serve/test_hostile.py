@@ -91,6 +91,14 @@ def test_write_without_token_is_refused_before_the_body(small_db, token_file):
                 assert status_of(raw) == 403, framing
 
 
+def test_expect_continue_is_refused_before_the_body(small_db, token_file):
+    with serving(small_db, "--write-token-file", str(token_file)) as s:
+        with connect(s) as sock:
+            sock.sendall(b"POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 3000000\r\nExpect: 100-continue\r\n\r\n")
+            assert status_of(answer_within(sock, 3)) == 403
+
+
 def test_jsonl_without_json_content_type_is_written(small_db, token_file):
     # The README's `curl --data-binary @new.jsonl` sends
     # application/x-www-form-urlencoded: the body is still the records.

@@ -434,6 +434,18 @@ struct Service::Impl {
       return httplib::Server::HandlerResponse::Handled;
     };
     server.set_error_handler(on_error);
+    // A client that waits for "100 Continue" before its body is refused
+    // instead when its head is, and sends no body at all.
+    server.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+      try {
+        admit(req);
+        return 100;
+      } catch (const HttpError& e) {
+        answer_and_close(res, e.status(), error_body(e.status(), e.code(), e.what()));
+        metrics.observe("other", req.method, e.status(), 0.0);
+        return e.status();
+      }
+    });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       // No answer is sent in parts: httplib would serve any number of
       // ranges of any answer (13 MB of app.js for a 6 KB request).
