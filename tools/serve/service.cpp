@@ -142,14 +142,14 @@ struct Service::Impl {
         metrics.observe(endpoint, "POST", status, 0.0);
         return;
       }
-      run(req, res, "POST", endpoint, [&](std::string&) { handler(req, res, body); });
+      run(res, "POST", endpoint, [&](std::string&) { handler(req, res, body); });
     });
   }
 
   void route(httplib::Server& server, const std::string& method, const std::string& pattern,
              const std::string& endpoint, LabelledHandler handler) {
     auto wrapped = [this, method, endpoint, handler](const httplib::Request& req, httplib::Response& res) {
-      run(req, res, method, endpoint, [&](std::string& label) { handler(req, res, label); });
+      run(res, method, endpoint, [&](std::string& label) { handler(req, res, label); });
     };
     routes.emplace_back(std::regex(pattern), method);
     if (method == "GET") server.Get(pattern, wrapped);
@@ -158,28 +158,27 @@ struct Service::Impl {
 
   // Runs a route's handler; failures become JSON error answers.
   template <typename Call>
-  void run(const httplib::Request&, httplib::Response& res, const std::string& method, std::string endpoint,
-           Call&& call) {
-      const auto start = std::chrono::steady_clock::now();
-      try {
-        call(endpoint);
-      } catch (const HttpError& e) {
-        res.status = e.status();
-        res.set_content(error_body(e.status(), e.code(), e.what()), kJson);
-      } catch (const Error& e) {
-        auto [status, code] = status_of(e);
-        res.status = status;
-        if (e.code() == ErrorCode::kDatabaseLocked) res.set_header("Retry-After", "1");
-        res.set_content(error_body(status, code, e.what()), kJson);
-      } catch (const std::exception& e) {
-        res.status = 500;
-        res.set_content(error_body(500, "internal", e.what()), kJson);
-      } catch (...) {  // nothing may end the service
-        res.status = 500;
-        res.set_content(error_body(500, "internal", "unexpected error"), kJson);
-      }
-      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-      metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
+  void run(httplib::Response& res, const std::string& method, std::string endpoint, Call&& call) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      call(endpoint);
+    } catch (const HttpError& e) {
+      res.status = e.status();
+      res.set_content(error_body(e.status(), e.code(), e.what()), kJson);
+    } catch (const Error& e) {
+      auto [status, code] = status_of(e);
+      res.status = status;
+      if (e.code() == ErrorCode::kDatabaseLocked) res.set_header("Retry-After", "1");
+      res.set_content(error_body(status, code, e.what()), kJson);
+    } catch (const std::exception& e) {
+      res.status = 500;
+      res.set_content(error_body(500, "internal", e.what()), kJson);
+    } catch (...) {  // nothing may end the service
+      res.status = 500;
+      res.set_content(error_body(500, "internal", "unexpected error"), kJson);
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
   }
 
   // Checks what the request's head says before any of its body is read:
