@@ -215,8 +215,10 @@ const std::string& busy_answer() {
 // 1 when `bytes` start with a whole request head within the limits, 0 when
 // not yet, 414 or 431 when the head breaks them.
 int head_status(const std::string& bytes, const ConnectionLimits& limits) {
-  const std::size_t end = bytes.find("\r\n\r\n");
-  const std::size_t head = end == std::string::npos ? bytes.size() : end + 4;
+  // The blank line that ends a head; httplib also takes bare line feeds.
+  const std::size_t crlf = bytes.find("\r\n\r\n"), lf = bytes.find("\n\n");
+  const std::size_t end = std::min(crlf == std::string::npos ? crlf : crlf + 4, lf == std::string::npos ? lf : lf + 2);
+  const std::size_t head = end == std::string::npos ? bytes.size() : end;
   const auto lines = static_cast<std::size_t>(std::count(bytes.begin(), bytes.begin() + head, '\n'));
   if (head > limits.max_head_bytes || lines > limits.max_header_fields + 2) return lines == 0 ? 414 : 431;
   return end == std::string::npos ? 0 : 1;
