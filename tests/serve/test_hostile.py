@@ -317,3 +317,11 @@ def test_pipelined_requests_are_each_answered(service):
             sock.settimeout(5)
             data += sock.recv(65536)
         assert data.count(b"HTTP/1.1 200") == 3
+
+
+def test_a_request_then_half_close_is_answered(service):
+    # `nc -N` and the like send the request, then shut their side down.
+    with connect(service) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.shutdown(socket.SHUT_WR)
+        assert status_of(answer_within(sock, 5)) == 200

@@ -294,7 +294,10 @@ class HeadReader {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      return drop(fd, 0, "", "");  // closed by the client, or an error
+      // Closed by the client, or half-closed after a whole request (which
+      // is answered), or an error.
+      if (n == 0 && head_status(w.bytes, limits_) != 0) break;
+      return drop(fd, 0, "", "");
     }
     check(fd);
   }
