@@ -45,7 +45,7 @@ def main():
                          args.shared / "page-sample" / "seed-page.txt"] if p.is_file()]
 
     seeds = {name: [] for name in ["jsonl", "delimited", "page", "encoding", "analyzer", "query", "open",
-                                   "metadata", "serve", "record"]}
+                                   "metadata", "serve", "record", "http"]}
     for i in range(0, len(records), 3):
         seeds["jsonl"].append("\n".join(records[i:i + 3]).encode() + b"\n")
     fields = ["id", "title", "question", "answer", "category", "tags", "date"]
@@ -105,6 +105,21 @@ def main():
     for i in range(0, len(records), 3):
         seeds["serve"].append(b"\2" + "\n".join(records[i:i + 3]).encode() + b"\n")
     seeds["serve"].append(b"\2" + json.dumps(json.loads(records[0]), indent=2).encode())
+    # http: raw bytes of a connection (issue 24): requests, kept alive,
+    # pipelined, chunked, with ranges, odd ids.
+    body = json.dumps({"text": texts[0], "k": 3}).encode()
+    seeds["http"] += [
+        b"GET /v1/similar?q=" + quote(texts[1]).encode() + b"&k=2 HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST /v1/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode() + b"\r\n\r\n" + body,
+        b"POST /v1/similar HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" * 3,
+        b"GET /static/app.js HTTP/1.1\r\nHost: x\r\nRange: bytes=0-,0-,5-9\r\n\r\n",
+        b"GET /v1/records/a%2Fsimilar/similar?k=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"DELETE /v1/records/x%0Ay HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n\r\n",
+        b"POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
+    ]
 
     for name, items in seeds.items():
         folder = args.out / name
