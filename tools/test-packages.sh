@@ -10,7 +10,8 @@
 # - the sdist: the wheel above was built from it by pip;
 # - the .debs (libaskalike0, askalike, libaskalike-dev): each holds its share
 #   of the files, the tool and the library depend on no -dev package, no
-#   package has maintainer scripts; unpacked into a scratch root (dpkg -x),
+#   package has maintainer scripts; dpkg, on a private database, installs
+#   and removes the three leaving no "rc" entry; unpacked (dpkg -x),
 #   the consumer example built against them with CMake and pkg-config and the
 #   tool run. With CI=true (or ASKALIKE_TEST_APT=1) also apt: the library
 #   alone, installed and removed (nothing left, no "rc" entry), then with the
@@ -168,6 +169,22 @@ no_scripts() {  # a maintainer script would leave the removed package in the "rc
   dpkg-deb -I "$runtime_deb" triggers | grep -qx 'activate-noawait ldconfig'
 }
 check "no package has maintainer scripts; the library runs ldconfig by trigger" no_scripts
+# dpkg itself, on a private database and root (the system's untouched): the
+# three installed together, removed, and none left in the "rc" state.
+removal_leaves_nothing() {
+  local dir=$PWD/$ASKALIKE_BUILD_DIR/dpkg-check known
+  rm -rf "$dir"
+  mkdir -p "$dir"/admin/{updates,info,triggers} "$dir/root"
+  touch "$dir/admin/status" "$dir/admin/available"
+  local dpkg=(dpkg --admindir="$dir/admin" --instdir="$dir/root" --force-depends --force-not-root)
+  "${dpkg[@]}" -i "${debs[@]}" >/dev/null &&
+    test -x "$dir/root/usr/bin/askalike" &&
+    "${dpkg[@]}" -r "${packages[@]}" >/dev/null || return 1
+  known=$(dpkg-query --admindir="$dir/admin" -W -f='${db:Status-Abbrev} ${Package}\n' "${packages[@]}" 2>/dev/null || true)
+  rm -rf "$dir"
+  [ -z "$known" ] || { echo "   left after removal: $known" >&2; return 1; }
+}
+check "dpkg installs the three and removes them leaving nothing (private dpkg database)" removal_leaves_nothing
 root=$PWD/$ASKALIKE_BUILD_DIR/deb-root
 rm -rf "$root"
 for deb in "${debs[@]}"; do dpkg -x "$deb" "$root"; done
