@@ -84,8 +84,8 @@ InputFormat parse_input_format(const std::string& name) {
   if (n == "jsonl" || n == "ndjson" || n == "json") return InputFormat::kJsonl;
   if (n == "csv") return InputFormat::kCsv;
   if (n == "tsv" || n == "tab") return InputFormat::kTsv;
-  if (n == "page") return InputFormat::kPage;
-  if (n == "lines" || n == "txt") return InputFormat::kLines;
+  if (n == "page" || n == "txt") return InputFormat::kPage;  // "txt": as before lines existed
+  if (n == "lines") return InputFormat::kLines;
   throw Error(ErrorCode::kInvalidArgument,
               "unknown input format \"" + name + "\" (use jsonl, csv, tsv, lines, page or auto)");
 }
