@@ -61,11 +61,10 @@ class Progress {
 
 // Says on stderr (unless `quiet`) which column of a CSV/TSV file went to
 // which field, and warns when none went to the text that is searched: such a
-// load gives records no search finds. Returns false in that case; `strict`
-// makes it an error instead of a warning.
-bool report_columns(const RecordSource& source, bool quiet, bool strict) {
+// load gives records no search finds. `strict` makes that an error instead.
+void report_columns(const RecordSource& source, bool quiet, bool strict) {
   const std::vector<ColumnUse> columns = source.columns();
-  if (columns.empty()) return true;
+  if (columns.empty()) return;
   bool searched = false;
   std::string list, unmapped;
   for (const auto& c : columns) {
@@ -75,13 +74,12 @@ bool report_columns(const RecordSource& source, bool quiet, bool strict) {
   }
   const std::string name = source.source_name();
   if (!quiet) print_error(name + ": columns: " + list);
-  if (searched) return true;
+  if (searched) return;
   std::string message = name + ": no column is read as title, question or answer, so no search would find these "
                                "records; name the columns with --field FIELD=COLUMN (e.g. --field question=" +
                         (unmapped.empty() ? std::string("COLUMN") : unmapped) + ")";
   if (strict) throw Error(ErrorCode::kInvalidArgument, message + " (--strict: nothing was indexed)");
   print_error("warning: " + message);
-  return false;
 }
 
 // The records of every file, one after the other: one load, so that a new
