@@ -884,7 +884,8 @@ void merge_shards(const std::string& source, const std::string& destination) {
 }
 
 void reindex_database(const std::string& source, const std::string& destination,
-                      const std::optional<RankingOptions>& ranking) {
+                      const std::optional<RankingOptions>& ranking,
+                      const std::function<void(std::size_t, std::size_t)>& progress) {
   schema::guarded("reindexing", source, [&] {
     refuse_existing(destination);
     if (ranking) validate(*ranking);
@@ -944,8 +945,10 @@ void reindex_database(const std::string& source, const std::string& destination,
         to[shard].add_document(ready_document(spelling[shard], analyse_record(record, analyzer, features), averages,
                                               settings, dictionary));
         if (++count % kBatch == 0) commit_all();
+        if (progress && count % 1000 == 0) progress(count, from.get_doccount());
       }
       commit_all();
+      if (progress) progress(count, from.get_doccount());
     });
   });
 }
