@@ -81,6 +81,27 @@ TEST_CASE("a long, noisy question finds the similar questions first") {
   CHECK(results.query_terms.size() <= SearchOptions().max_query_terms);
 }
 
+TEST_CASE("known words among hundreds of unknown ones are weighed as alone") {
+  // Term frequencies are looked up in groups (issue 24): the known words
+  // fall in the third group here, and must count as in a short question.
+  Clinic clinic;
+  Searcher searcher(clinic.db);
+  SearchOptions o;
+  o.spelling = false;
+  std::string noise;
+  for (int i = 0; i < 300; ++i) noise += "zq" + std::to_string(i * 7919) + "x ";
+  auto alone = searcher.similar("eyelid twitching", o);
+  auto among = searcher.similar(noise + "eyelid twitching", o);
+  REQUIRE_FALSE(alone.hits.empty());
+  REQUIRE(among.query_terms.size() == alone.query_terms.size());
+  for (std::size_t i = 0; i < alone.query_terms.size(); ++i) {
+    CHECK(among.query_terms[i].term == alone.query_terms[i].term);
+    CHECK(among.query_terms[i].weight == doctest::Approx(alone.query_terms[i].weight));
+  }
+  REQUIRE(among.hits.size() == alone.hits.size());
+  for (std::size_t i = 0; i < alone.hits.size(); ++i) CHECK(among.hits[i].id == alone.hits[i].id);
+}
+
 TEST_CASE("a query of only stop words or punctuation gives no hits and no error") {
   Clinic clinic;
   Searcher searcher(clinic.db);
@@ -203,6 +224,16 @@ TEST_CASE("snippets highlight the matching words") {
     INFO(zh.question_snippet);
     // Overlapping bigram matches merge into one highlight ("[吃党参]").
     CHECK(zh.question_snippet.find("党参]") != std::string::npos);
+  }
+  SUBCASE("control-character markers in the text are not highlights") {
+    askalike::IndexWriter writer(clinic.db);
+    writer.upsert(make_record("forged", "Forged", "\x01" "Forged\x02 question about zebrafish?", "No."));
+    writer.commit();
+    o.highlight_open = "\x01";
+    o.highlight_close = "\x02";
+    auto h = Searcher(clinic.db).similar("zebrafish", o).hits.at(0);
+    CHECK(h.id == "forged");
+    CHECK(h.question_snippet == "Forged question about \x01zebrafish\x02?");
   }
   SUBCASE("can be turned off") {
     o.snippets = false;

@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -6,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -852,9 +854,29 @@ static void refuse_existing(const std::string& destination) {
     throw Error(ErrorCode::kInvalidArgument, destination + " already exists; name a new directory");
 }
 
-void compact_database(const std::string& source, const std::string& destination) {
-  schema::guarded("compacting", source, [&] {
+// Builds the copy under a temporary name beside `destination` and renames
+// it at the end: a failure (a full disk) never leaves a half-built
+// directory under the name asked for, nor blocks the rerun.
+template <typename Build>
+static void build_aside(std::string destination, Build&& build) {
+  while (destination.size() > 1 && destination.back() == '/') destination.pop_back();
+  refuse_existing(destination);
+  const std::string temporary = destination + ".partial-" + std::to_string(::getpid());
+  std::error_code ignored;
+  std::filesystem::remove_all(temporary, ignored);  // left by a process killed with this pid
+  try {
+    build(temporary);
     refuse_existing(destination);
+    if (::rename(temporary.c_str(), destination.c_str()) != 0)
+      throw Error(ErrorCode::kIO, "cannot rename " + temporary + " to " + destination + ": " + std::strerror(errno));
+  } catch (...) {
+    std::filesystem::remove_all(temporary, ignored);
+    throw;
+  }
+}
+
+static void compact_into(const std::string& source, const std::string& destination) {
+  schema::guarded("compacting", source, [&] {
     Xapian::Database db = detail::open_database(source);
     bool is_new = false;
     schema::read_settings(db, source, AnalyzerOptions(), &is_new);
@@ -867,9 +889,12 @@ void compact_database(const std::string& source, const std::string& destination)
   });
 }
 
-void merge_shards(const std::string& source, const std::string& destination) {
+void compact_database(const std::string& source, const std::string& destination) {
+  build_aside(destination, [&](const std::string& temporary) { compact_into(source, temporary); });
+}
+
+static void merge_into(const std::string& source, const std::string& destination) {
   schema::guarded("merging the shards of", source, [&] {
-    refuse_existing(destination);
     if (!shards::is_collection(source))
       throw Error(ErrorCode::kInvalidArgument, source + " is not a collection of shards; nothing to merge");
     Xapian::Database all;
@@ -883,11 +908,14 @@ void merge_shards(const std::string& source, const std::string& destination) {
   });
 }
 
-void reindex_database(const std::string& source, const std::string& destination,
-                      const std::optional<RankingOptions>& ranking,
-                      const std::function<void(std::size_t, std::size_t)>& progress) {
+void merge_shards(const std::string& source, const std::string& destination) {
+  build_aside(destination, [&](const std::string& temporary) { merge_into(source, temporary); });
+}
+
+static void reindex_into(const std::string& source, const std::string& destination,
+                         const std::optional<RankingOptions>& ranking,
+                         const std::function<void(std::size_t, std::size_t)>& progress) {
   schema::guarded("reindexing", source, [&] {
-    refuse_existing(destination);
     if (ranking) validate(*ranking);
     Xapian::Database from = detail::open_database(source);
     bool is_new = false;
@@ -951,6 +979,14 @@ void reindex_database(const std::string& source, const std::string& destination,
       if (progress) progress(count, from.get_doccount());
     });
   });
+}
+
+void reindex_database(const std::string& source, const std::string& destination,
+                      const std::optional<RankingOptions>& ranking,
+                      const std::function<void(std::size_t, std::size_t)>& progress) {
+  if (ranking) validate(*ranking);
+  build_aside(destination,
+              [&](const std::string& temporary) { reindex_into(source, temporary, ranking, progress); });
 }
 
 }  // namespace askalike

@@ -25,11 +25,19 @@ std::unordered_map<std::string, Xapian::doccount> term_frequencies(const Xapian:
   // The match's statistics hold every query term's frequency over all
   // shards: a remote shard sends them in one exchange, where get_termfreq
   // costs one round trip per term and shard. No document is ranked (0 hits).
-  std::vector<Xapian::Query> parts(terms.begin(), terms.end());
+  // In groups: the match's cost grows faster than its number of terms (60 KB
+  // of distinct unknown words, 7,000 terms, took 2 s at once), and a query
+  // has the same frequencies however its terms are grouped (issue 24).
+  constexpr std::size_t kGroup = 128;
   Xapian::Enquire enquire(db);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
-  Xapian::MSet stats = enquire.get_mset(0, 0);
-  for (const std::string& term : terms) out.emplace(term, stats.get_termfreq(term));
+  for (std::size_t from = 0; from < terms.size(); from += kGroup) {
+    const auto begin = terms.begin() + static_cast<std::ptrdiff_t>(from);
+    const auto end = terms.begin() + static_cast<std::ptrdiff_t>(std::min(terms.size(), from + kGroup));
+    std::vector<Xapian::Query> parts(begin, end);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
+    Xapian::MSet stats = enquire.get_mset(0, 0);
+    for (auto t = begin; t != end; ++t) out.emplace(*t, stats.get_termfreq(*t));
+  }
   return out;
 }
 

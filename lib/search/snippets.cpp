@@ -21,6 +21,19 @@ std::size_t advance_chars(const std::string& s, std::size_t from, std::size_t ch
   return i;
 }
 
+// Appends text[from, to) without the control characters the markers are
+// made of: a record holding them must not show as highlighted (issue 24).
+// Printable markers ("**") stay, as dropping them would change the text.
+void append_text(std::string& out, const std::string& text, std::size_t from, std::size_t to,
+                 const SnippetStyle& style) {
+  auto is_marker = [&](char c) {
+    return static_cast<unsigned char>(c) < 0x20 &&
+           (style.open.find(c) != std::string::npos || style.close.find(c) != std::string::npos);
+  };
+  for (std::size_t i = from; i < to; ++i)
+    if (!is_marker(text[i])) out += text[i];
+}
+
 std::size_t count_chars(const std::string& s, std::size_t from, std::size_t to) {
   std::size_t n = 0;
   for (std::size_t i = from; i < to; ++i)
@@ -96,13 +109,13 @@ std::string make_snippet(const std::string& text, const std::string& lang, Analy
   if (best_start > 0) out += "…";
   std::size_t pos = best_start;
   for (const auto& [b, e] : marks) {
-    out.append(text, pos, b - pos);
+    append_text(out, text, pos, b, style);
     out += style.open;
-    out.append(text, b, e - b);
+    append_text(out, text, b, e, style);
     out += style.close;
     pos = e;
   }
-  out.append(text, pos, end - pos);
+  append_text(out, text, pos, end, style);
   if (end < text.size()) out += "…";
   return out;
 }

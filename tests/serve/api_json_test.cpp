@@ -70,6 +70,11 @@ TEST_CASE("request bodies: where JSON is malformed, how deep it may nest") {
   CHECK(refusal([] { parse_json(std::string(100, '[') + std::string(100, ']'), 32); }).second.find("deeper than 32") !=
         std::string::npos);
   CHECK(parse_json("[[[1]]]", 32)[0][0][0] == 1);
+  // A number beyond a double is the client's error, naming its field (issue 24).
+  auto [over, said] = refusal([] { parse_json("{\"text\": \"x\", \"min_score\": 1e999}", 8); });
+  CHECK(over == 400);
+  CHECK(said.find("field 'min_score'") != std::string::npos);
+  CHECK(said.find("json.exception") == std::string::npos);
 }
 
 TEST_CASE("write bodies: one object or JSON Lines, taken whole or refused") {

@@ -159,12 +159,14 @@ std::string error_body(int status, const std::string& code, const std::string& m
 
 json parse_json(std::string_view text, std::size_t max_depth, const std::string& what) {
   struct TooDeep {};
+  std::string key;  // the last object key read: names the field of a number out of range
   // The parser itself keeps its own stack, but the value it builds is
   // walked recursively later on (copies, dumps): refuse deep nesting here.
-  json::parser_callback_t limit_depth = [max_depth](int depth, json::parse_event_t event, json&) {
+  json::parser_callback_t limit_depth = [max_depth, &key](int depth, json::parse_event_t event, json& parsed) {
     if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
         static_cast<std::size_t>(depth) >= max_depth)
       throw TooDeep{};
+    if (event == json::parse_event_t::key) key = parsed.get<std::string>();
     return true;
   };
   try {
@@ -174,6 +176,10 @@ json parse_json(std::string_view text, std::size_t max_depth, const std::string&
                     what + " is nested deeper than " + std::to_string(max_depth) + " levels");
   } catch (const json::parse_error& e) {
     throw HttpError(400, "malformed_json", "malformed JSON in " + what + ": " + without_exception_id(e.what()));
+  } catch (const json::exception& e) {  // a number beyond a double's range (1e999)
+    throw HttpError(400, "invalid_number",
+                    "in " + what + (key.empty() ? std::string() : ", field '" + key + "'") + ": " +
+                        without_exception_id(e.what()) + " (beyond the range of a number)");
   }
 }
 

@@ -3,7 +3,9 @@
 #include <httplib.h>
 
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -14,6 +16,7 @@
 
 #include "../cli.hpp"
 #include "../queries.hpp"
+#include "guarded_server.hpp"
 #include "service.hpp"
 
 namespace askalike::cli {
@@ -70,11 +73,6 @@ double seconds_option(const Command& cmd, const std::string& name, double min) {
   return s;
 }
 
-// Seconds as httplib takes them: whole seconds and microseconds.
-std::pair<time_t, time_t> sec_usec(double s) {
-  return {static_cast<time_t>(s), static_cast<time_t>((s - std::floor(s)) * 1e6)};
-}
-
 }  // namespace
 
 int cmd_serve(const std::vector<std::string>& args) {
@@ -90,8 +88,8 @@ int cmd_serve(const std::vector<std::string>& args) {
        "address to listen on (port 0: any free port; the address is printed); loopback by default, "
        "anything else exposes the service to the network")
       ("threads", po::value<unsigned>()->default_value(16)->value_name("N"),
-       "connections served at once (a kept-alive connection holds its thread until "
-       "--idle-timeout; a browser opens up to 6)")
+       "requests served at once (a connection holds a thread only from its whole request head "
+       "to the end of its answer)")
       ("write-token-file", po::value<std::string>()->value_name("FILE"),
        "enable writes for clients sending this token (first line of FILE, 16+ characters; - for stdin)")
       ("reload-interval", po::value<double>()->default_value(0.5)->value_name("S"),
@@ -101,6 +99,12 @@ int cmd_serve(const std::vector<std::string>& args) {
        "largest offset a request may ask")
       ("max-body-bytes", po::value<std::size_t>()->default_value(limits.max_body_bytes)->value_name("N"),
        "largest request body (413 above)")
+      ("max-connections", po::value<std::size_t>()->value_name("N"),
+       "connections open at once (a slow or idle one holds no thread); more are answered 503 and closed "
+       "(default: 4096, or what the open-file limit allows)")
+      ("request-timeout", po::value<double>()->default_value(10)->value_name("S"),
+       "drop a client whose request head and body have not all arrived S seconds after it began, "
+       "however steadily it sends (the head: at most 16 KB and 100 header fields, else 431)")
       ("read-timeout", po::value<double>()->default_value(5)->value_name("S"),
        "drop a client that sends nothing for S seconds in the middle of a request")
       ("write-timeout", po::value<double>()->default_value(5)->value_name("S"),
@@ -127,6 +131,26 @@ int cmd_serve(const std::vector<std::string>& args) {
   const double read_timeout = seconds_option(cmd, "read-timeout", 0.01);
   const double write_timeout = seconds_option(cmd, "write-timeout", 0.01);
   const double idle_timeout = seconds_option(cmd, "idle-timeout", 1);
+  serve::ConnectionLimits connections;
+  connections.threads = threads;
+  // Each connection is an open file: raise the soft limit as far as allowed.
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+  getrlimit(RLIMIT_NOFILE, &files);
+  const std::size_t spare = 128;  // the database's files, the listener, ...
+  const std::size_t allowed = files.rlim_cur > spare * 2 ? files.rlim_cur - spare : spare;
+  connections.max_connections =
+      cmd.has("max-connections") ? cmd.get<std::size_t>("max-connections") : std::min<std::size_t>(4096, allowed);
+  if (connections.max_connections < 1 || connections.max_connections > allowed)
+    cmd.usage_error("--max-connections must be within 1.." + std::to_string(allowed) +
+                    " (the open-file limit, ulimit -n, less " + std::to_string(spare) + ")");
+  auto ms = [](double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); };
+  connections.request_timeout = ms(seconds_option(cmd, "request-timeout", 0.01));
+  connections.read_timeout = ms(read_timeout);
+  connections.write_timeout = ms(write_timeout);
+  connections.idle_timeout = ms(idle_timeout);
   if (cmd.has("write-token-file")) options.write_token = read_token(cmd, cmd.get<std::string>("write-token-file"));
 
   // Ctrl-C and SIGTERM are taken by one thread that stops the server: blocked
@@ -139,11 +163,9 @@ int cmd_serve(const std::vector<std::string>& args) {
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the service
 
   serve::Service service(options);
-  httplib::Server server;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_read_timeout(sec_usec(read_timeout).first, sec_usec(read_timeout).second);
-  server.set_write_timeout(sec_usec(write_timeout).first, sec_usec(write_timeout).second);
-  server.set_keep_alive_timeout(static_cast<time_t>(idle_timeout));
+  // Reads each connection itself, within `connections` (its timeouts too).
+  serve::GuardedServer server(connections);
+  server.set_keep_alive_timeout(static_cast<time_t>(idle_timeout));  // as the Keep-Alive header says
   // httplib closes a kept-alive connection after 5 requests by default: a
   // client making many searches would pay a new connection every 5.
   server.set_keep_alive_max_count(1000);

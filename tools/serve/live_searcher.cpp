@@ -1,12 +1,16 @@
 #include "live_searcher.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 namespace askalike::serve {
 
 LiveSearcher::LiveSearcher(const std::string& path, const SearcherOptions& options,
                            std::chrono::milliseconds interval)
-    : path_(path), searcher_(path, options) {
+    : path_(path), searcher_(path, options), identity_(identity_of(path)) {
   // Read through the library, which refuses what it must not open (a stub
   // line that would start a program).
   CommittedState state = committed_state(path);
@@ -24,17 +28,25 @@ LiveSearcher::~LiveSearcher() {
   thread_.join();
 }
 
+LiveSearcher::Identity LiveSearcher::identity_of(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) throw Error(ErrorCode::kIO, path + ": " + std::strerror(errno));
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
 void LiveSearcher::refresh(bool force) {
   std::lock_guard<std::mutex> lock(refresh_mutex_);
   try {
+    const Identity identity = identity_of(path_);
     CommittedState state = committed_state(path_);
     // A stub of several databases has no revision: its record count is
     // the sign of a change there.
-    bool changed = state.revision != revision_ || state.documents != documents_;
+    bool changed = identity != identity_ || state.revision != revision_ || state.documents != documents_;
     if (changed || force) {
       searcher_.reopen();
       if (changed) ++reloads_;
     }
+    identity_ = identity;
     revision_ = state.revision;
     documents_ = state.documents;
     warned_ = false;

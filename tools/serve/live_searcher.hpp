@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace askalike::serve {
 
@@ -59,8 +60,15 @@ class LiveSearcher {
   static constexpr int kAttempts = 4;
   void watch(std::chrono::milliseconds interval);
 
+  // The file or directory at the path (device, inode): a database moved into
+  // place (compact or reindex, then mv) may have the old one's revision and
+  // record count, but never its inode while the old one exists.
+  using Identity = std::pair<std::uint64_t, std::uint64_t>;
+  static Identity identity_of(const std::string& path);
+
   std::string path_;
   Searcher searcher_;
+  Identity identity_;  // guarded by refresh_mutex_
   std::mutex refresh_mutex_;
   bool warned_ = false;  // a failed check was reported (guarded by refresh_mutex_)
   std::atomic<std::uint64_t> revision_{0}, documents_{0}, reloads_{0}, retries_{0};

@@ -3,16 +3,19 @@
 
 #include <askalike/askalike.hpp>
 #include <httplib.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <regex>
 #include <vector>
 
 #include "assets.hpp"
+#include "guarded_server.hpp"
 #include "http_metrics.hpp"
 #include "live_searcher.hpp"
 
@@ -46,6 +49,32 @@ std::string content_type_of(std::string_view name) {
   return "application/octet-stream";
 }
 
+// The request body limit's message, the same however the body is framed.
+std::string too_large(std::size_t max_body_bytes) {
+  return "the request body is larger than " + std::to_string(max_body_bytes) + " bytes (the service's --max-body-bytes)";
+}
+
+// Answers and then ends the connection: what the client still sends (a body
+// not read) must not be taken for its next request. httplib closes a
+// connection whose answer's content provider fails, so this one writes the
+// whole answer and then fails.
+void answer_and_close(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.set_header("Connection", "close");
+  auto text = std::make_shared<const std::string>(std::move(body));
+  res.set_content_provider(text->size(), kJson,
+                           [text](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                             sink.write(text->data() + offset, length);
+                             return false;
+                           });
+}
+
+// The raw (still percent-encoded) path of the request: a record id may hold
+// an encoded "/" that the decoded path cannot tell from a real one.
+std::string raw_path(const httplib::Request& req) { return req.target.substr(0, req.target.find('?')); }
+
+constexpr std::size_t kMaxHeaders = 100;  // a client's own; httplib adds 4 (the addresses)
+
 }  // namespace
 
 bool same_secret(const std::string& given, const std::string& expected) {
@@ -72,38 +101,118 @@ struct Service::Impl {
   explicit Impl(ServiceOptions o) : options(std::move(o)), live(options.db, options.searcher, options.reload_interval) {}
 
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  // A POST route's handler, given the body read within --max-body-bytes.
+  using BodyHandler = std::function<void(const httplib::Request&, httplib::Response&, const std::string& body)>;
+  // A handler that may name its route in metrics itself (one regex, two routes).
+  using LabelledHandler = std::function<void(const httplib::Request&, httplib::Response&, std::string& endpoint)>;
 
   // Registers `handler` for `method` and the path `pattern` (a regex);
   // `endpoint` names the route in metrics. Every failure becomes a JSON
   // error answer; nothing thrown leaves the handler.
   void route(httplib::Server& server, const std::string& method, const std::string& pattern,
              const std::string& endpoint, Handler handler) {
-    auto wrapped = [this, method, endpoint, handler](const httplib::Request& req, httplib::Response& res) {
-      const auto start = std::chrono::steady_clock::now();
-      try {
-        handler(req, res);
-      } catch (const HttpError& e) {
-        res.status = e.status();
-        res.set_content(error_body(e.status(), e.code(), e.what()), kJson);
-      } catch (const Error& e) {
-        auto [status, code] = status_of(e);
-        res.status = status;
-        if (e.code() == ErrorCode::kDatabaseLocked) res.set_header("Retry-After", "1");
-        res.set_content(error_body(status, code, e.what()), kJson);
-      } catch (const std::exception& e) {
-        res.status = 500;
-        res.set_content(error_body(500, "internal", e.what()), kJson);
-      } catch (...) {  // nothing may end the service
-        res.status = 500;
-        res.set_content(error_body(500, "internal", "unexpected error"), kJson);
+    route(server, method, pattern, endpoint,
+          LabelledHandler([handler](const httplib::Request& req, httplib::Response& res, std::string&) {
+            handler(req, res);
+          }));
+  }
+
+  // A POST route: its body is read here, never more than --max-body-bytes
+  // however it is framed (Content-Length or chunked), and never through
+  // httplib's form-urlencoded limit (curl --data-binary sends that type).
+  void route(httplib::Server& server, const std::string& pattern, const std::string& endpoint, BodyHandler handler) {
+    routes.emplace_back(std::regex(pattern), "POST");
+    server.Post(pattern, [this, endpoint, handler](const httplib::Request& req, httplib::Response& res,
+                                                   const httplib::ContentReader& reader) {
+      const std::size_t limit = options.limits.max_body_bytes;
+      std::string body;
+      bool over = false;
+      const bool complete = reader([&](const char* data, std::size_t size) {
+        over = body.size() + size > limit;
+        if (!over) body.append(data, size);
+        return !over;
+      });
+      if (!complete) {  // the rest of the body is not read: the connection ends
+        const int status = over ? 413 : 400;
+        answer_and_close(res, status,
+                         over ? error_body(status, "payload_too_large", too_large(limit))
+                              : error_body(status, "bad_request",
+                                           "the request body could not be read (a malformed chunk, or the client "
+                                           "stopped sending)"));
+        metrics.observe(endpoint, "POST", status, 0.0);
+        return;
       }
-      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-      metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
+      run(res, "POST", endpoint, [&](std::string&) { handler(req, res, body); });
+    });
+  }
+
+  void route(httplib::Server& server, const std::string& method, const std::string& pattern,
+             const std::string& endpoint, LabelledHandler handler) {
+    auto wrapped = [this, method, endpoint, handler](const httplib::Request& req, httplib::Response& res) {
+      run(res, method, endpoint, [&](std::string& label) { handler(req, res, label); });
     };
     routes.emplace_back(std::regex(pattern), method);
     if (method == "GET") server.Get(pattern, wrapped);
-    else if (method == "POST") server.Post(pattern, wrapped);
     else if (method == "DELETE") server.Delete(pattern, wrapped);
+  }
+
+  // Runs a route's handler; failures become JSON error answers.
+  template <typename Call>
+  void run(httplib::Response& res, const std::string& method, std::string endpoint, Call&& call) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      call(endpoint);
+    } catch (const HttpError& e) {
+      res.status = e.status();
+      res.set_content(error_body(e.status(), e.code(), e.what()), kJson);
+    } catch (const Error& e) {
+      auto [status, code] = status_of(e);
+      res.status = status;
+      if (e.code() == ErrorCode::kDatabaseLocked) res.set_header("Retry-After", "1");
+      res.set_content(error_body(status, code, e.what()), kJson);
+    } catch (const std::exception& e) {
+      res.status = 500;
+      res.set_content(error_body(500, "internal", e.what()), kJson);
+    } catch (...) {  // nothing may end the service
+      res.status = 500;
+      res.set_content(error_body(500, "internal", "unexpected error"), kJson);
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
+  }
+
+  // Checks what the request's head says before any of its body is read:
+  // a refusal here (HttpError) is answered at once and ends the connection.
+  void admit(const httplib::Request& req) {
+    if (req.headers.size() > kMaxHeaders + 4)
+      throw HttpError(431, "header_fields_too_large",
+                      "the request has more than " + std::to_string(kMaxHeaders) + " header fields");
+    const bool has_encoding = req.has_header("Transfer-Encoding");
+    const std::string encoding = req.get_header_value("Transfer-Encoding");
+    const bool chunked = has_encoding && strcasecmp(encoding.c_str(), "chunked") == 0;
+    if (has_encoding && (!chunked || req.get_header_value_count("Transfer-Encoding") > 1))
+      throw HttpError(501, "not_implemented", "the only Transfer-Encoding the service reads is 'chunked'");
+    const bool has_length = req.has_header("Content-Length");
+    const std::string length_text = req.get_header_value("Content-Length");
+    if (has_length && (chunked || req.get_header_value_count("Content-Length") > 1 || length_text.empty() ||
+                       length_text.size() > 19 || length_text.find_first_not_of("0123456789") != std::string::npos))
+      throw HttpError(400, "bad_request", "the request's Content-Length is not one whole number, or comes with chunked");
+    const std::uint64_t length = has_length ? std::stoull(length_text) : 0;
+    if (length > options.limits.max_body_bytes)
+      throw HttpError(413, "payload_too_large", too_large(options.limits.max_body_bytes));
+    const bool takes_body = req.method == "POST" && (req.path == "/v1/similar" || req.path == "/v1/records");
+    if (takes_body) {
+      if (req.is_multipart_form_data())
+        throw HttpError(415, "unsupported_media_type", "send JSON (or JSON Lines), not multipart/form-data");
+      if (req.path == "/v1/records") check_write_token(req);
+    } else if (chunked) {
+      throw HttpError(413, "payload_too_large", req.method + " " + req.path + " takes no request body");
+    }
+    // Without either, httplib would read a body until the client closes.
+    const bool has_body_method =
+        req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "PRI";
+    if (has_body_method && !has_length && !chunked)
+      throw HttpError(411, "length_required", "send the body with a Content-Length, or chunked");
   }
 
   void answer(httplib::Response& res, const json& body) { res.set_content(dump(body), kJson); }
@@ -223,35 +332,44 @@ struct Service::Impl {
             SearchOptions o = search_options_from(params, limits, {"q"});
             answer(res, similar(required_text(params, "q"), o));
           });
-    route(server, "POST", "/v1/similar", "/v1/similar",
-          [this, &limits](const httplib::Request& req, httplib::Response& res) {
-            json body = parse_json(req.body, limits.max_json_depth);
+    route(server, "/v1/similar", "/v1/similar",
+          BodyHandler([this, &limits](const httplib::Request&, httplib::Response& res, const std::string& text) {
+            json body = parse_json(text, limits.max_json_depth);
             SearchOptions o = search_options_from(body, limits, {"text"});
             answer(res, similar(required_text(body, "text"), o));
-          });
+          }));
 
-    // Records.
-    route(server, "GET", R"(/v1/records/(.+)/similar)", "/v1/records/{id}/similar",
-          [this, repeatable, &limits](const httplib::Request& req, httplib::Response& res) {
-            const std::string id = req.matches[1];
-            SearchOptions o = search_options_from(params_to_json(req.params, repeatable), limits, {});
-            json body = live.run([&](const Searcher& s) { return results_json(s.more_like(id, o), o); });
-            body["revision"] = live.revision();
-            answer(res, body);
-          });
-    route(server, "GET", R"(/v1/records/(.+))", "/v1/records/{id}",
-          [this](const httplib::Request& req, httplib::Response& res) {
+    // Records. The id is taken from the raw path, so that an id ending in
+    // "/similar" (sent as "%2Fsimilar") is a record, not its similar list;
+    // [\s\S] as ids may hold a newline (sent as "%0A").
+    const std::string prefix = "/v1/records/";
+    auto id_of = [prefix](const std::string& raw) {
+      return httplib::detail::decode_url(raw.substr(prefix.size()), false);
+    };
+    route(server, "GET", R"(/v1/records/([\s\S]+))", "/v1/records/{id}",
+          LabelledHandler([this, repeatable, &limits, id_of](const httplib::Request& req, httplib::Response& res,
+                                                             std::string& endpoint) {
+            std::string raw = raw_path(req);
+            const std::string suffix = "/similar";
+            if (raw.size() > 12 + suffix.size() && raw.compare(raw.size() - suffix.size(), suffix.size(), suffix) == 0) {
+              endpoint = "/v1/records/{id}/similar";
+              const std::string id = id_of(raw.substr(0, raw.size() - suffix.size()));
+              SearchOptions o = search_options_from(params_to_json(req.params, repeatable), limits, {});
+              json body = live.run([&](const Searcher& s) { return results_json(s.more_like(id, o), o); });
+              body["revision"] = live.revision();
+              return answer(res, body);
+            }
             no_parameters(req);
-            const std::string id = req.matches[1];
+            const std::string id = id_of(raw);
             Record r;
             if (!live.run([&](const Searcher& s) { return s.get(id, r); }))
               throw HttpError(404, "not_found", "no record with id '" + id + "'");
             answer(res, {{"record", record_json(r)}, {"revision", live.revision()}});
-          });
-    route(server, "POST", "/v1/records", "/v1/records",
-          [this, &limits](const httplib::Request& req, httplib::Response& res) {
+          }));
+    route(server, "/v1/records", "/v1/records",
+          BodyHandler([this, &limits](const httplib::Request& req, httplib::Response& res, const std::string& body) {
             check_write_token(req);
-            std::vector<Record> records = records_from_body(req.body, limits);
+            std::vector<Record> records = records_from_body(body, limits);
             answer(res, write([&](IndexWriter& writer) {
                      std::size_t replaced = 0;
                      json ids = json::array();
@@ -261,12 +379,12 @@ struct Service::Impl {
                      }
                      return json{{"added", records.size() - replaced}, {"replaced", replaced}, {"ids", ids}};
                    }));
-          });
-    route(server, "DELETE", R"(/v1/records/(.+))", "/v1/records/{id}",
-          [this](const httplib::Request& req, httplib::Response& res) {
+          }));
+    route(server, "DELETE", R"(/v1/records/([\s\S]+))", "/v1/records/{id}",
+          [this, id_of](const httplib::Request& req, httplib::Response& res) {
             check_write_token(req);
             no_parameters(req);
-            const std::string id = req.matches[1];
+            const std::string id = id_of(raw_path(req));
             answer(res, write([&](IndexWriter& writer) {
                      if (!writer.remove(id)) throw HttpError(404, "not_found", "no record with id '" + id + "'");
                      return json{{"deleted", id}};
@@ -276,12 +394,12 @@ struct Service::Impl {
     // What the HTTP library refuses itself (no route, body too large, bad
     // request line) gets a JSON error too.
     httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request& req, httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a route's own answer
+      if (!res.body.empty() || res.content_provider_)  // a route's own answer
+        return httplib::Server::HandlerResponse::Unhandled;
       std::string message = "no route for " + req.method + " " + req.path;
       std::string code = "not_found";
       if (res.status == 413) {
-        message = "the request body is larger than " + std::to_string(options.limits.max_body_bytes) +
-                  " bytes (the service's --max-body-bytes)";
+        message = too_large(options.limits.max_body_bytes);
         code = "payload_too_large";
       } else if (res.status == 414) {
         message = "the request line is too long; send long questions with POST /v1/similar";
@@ -297,6 +415,14 @@ struct Service::Impl {
           message = req.path + " takes " + allowed + ", not " + req.method;
           code = "method_not_allowed";
         }
+      } else if (GuardedServer::read_failure() == 431) {
+        res.status = 431;
+        message = "the request head is larger than 16384 bytes or has more than 100 header fields";
+        code = "header_fields_too_large";
+      } else if (GuardedServer::read_failure() == 408) {
+        res.status = 408;
+        message = "the request did not arrive within the service's --request-timeout";
+        code = "request_timeout";
       } else {
         message = "the HTTP request could not be read (a malformed request line or header, or a body "
                   "without Content-Length)";
@@ -307,6 +433,32 @@ struct Service::Impl {
       return httplib::Server::HandlerResponse::Handled;
     };
     server.set_error_handler(on_error);
+    // A client that waits for "100 Continue" before its body is refused
+    // instead when its head is, and sends no body at all.
+    server.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+      try {
+        admit(req);
+        return 100;
+      } catch (const HttpError& e) {
+        answer_and_close(res, e.status(), error_body(e.status(), e.code(), e.what()));
+        metrics.observe("other", req.method, e.status(), 0.0);
+        return e.status();
+      }
+    });
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      // No answer is sent in parts: httplib would serve any number of
+      // ranges of any answer (13 MB of app.js for a 6 KB request).
+      const_cast<httplib::Request&>(req).ranges.clear();  // the server's own object, not const
+      GuardedServer::head_read();
+      try {
+        admit(req);
+      } catch (const HttpError& e) {
+        answer_and_close(res, e.status(), error_body(e.status(), e.code(), e.what()));
+        metrics.observe("other", req.method, e.status(), 0.0);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     server.set_payload_max_length(options.limits.max_body_bytes);
   }
 };
