@@ -134,7 +134,7 @@ std::vector<std::string> typed_queries(const Searcher& searcher, const std::vect
 // asking for more hits brings no better record in ahead of them.
 void check_best_first(const Searcher& searcher, const std::vector<std::string>& queries, std::size_t all) {
   SearchOptions o;
-  o.spelling = false;  // as check_same_results: shards carry no spelling table
+  o.spelling = false;  // the matcher alone is checked here
   o.facets = o.records = o.snippets = o.match_details = false;
   for (const std::string& q : queries) {
     CAPTURE(q);

@@ -539,6 +539,8 @@ CommittedState committed_state(const std::string& path) {
       state.revision = db.get_revision();
     } catch (const Xapian::InvalidOperationError&) {
       state.revision = 0;  // several databases have no single revision
+    } catch (const Xapian::UnimplementedError&) {
+      state.revision = 0;  // nor does a remote one (xapian-tcpsrv): issue 23
     }
     return state;
   });
