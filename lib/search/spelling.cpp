@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -191,40 +192,91 @@ struct Candidate {
   Suggestion best;
 };
 
-// [issue 23] The closest spelling word of each candidate from the
-// collection's spelling-word terms, read in one walk of their term list:
-// merged over local shards, and carried by the stock remote protocol.
-void closest_words(const Xapian::Database& db, std::vector<Candidate>& candidates) {
+// Words kept in memory at most: beyond, each query walks the term list (the
+// same answers, slower) rather than a context holding a huge vocabulary.
+constexpr std::size_t kMaximumKeptWords = 1000000;
+
+}  // namespace
+
+void SpellingVocabulary::clear() {
+  loaded_ = too_big_ = false;
+  by_length_.clear();
+}
+
+void SpellingVocabulary::load(const Xapian::Database& db) {
+  clear();
+  loaded_ = true;
   const std::string prefix = schema::kSpellingWord;
+  std::size_t count = 0;
   for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
-    const std::string term = *t;
-    const std::string_view word = std::string_view(term).substr(prefix.size());
+    if (++count > kMaximumKeptWords) {
+      by_length_.clear();
+      too_big_ = true;
+      return;
+    }
+    std::string word = (*t).substr(prefix.size());
+    if (by_length_.size() <= word.size()) by_length_.resize(word.size() + 1);
+    by_length_[word.size()].emplace_back(std::move(word), t.get_termfreq());
+  }
+}
+
+template <typename Visit>
+void SpellingVocabulary::for_each(const Xapian::Database& db, std::size_t shortest, std::size_t longest,
+                                  Visit&& visit) {
+  if (!loaded_) load(db);
+  if (too_big_) {
+    const std::string prefix = schema::kSpellingWord;
+    for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
+      const std::string term = *t;
+      const std::size_t size = term.size() - prefix.size();
+      if (size >= shortest && size <= longest) visit(std::string_view(term).substr(prefix.size()), t.get_termfreq());
+    }
+    return;
+  }
+  for (std::size_t size = shortest; size <= longest && size < by_length_.size(); ++size)
+    for (const Entry& e : by_length_[size]) visit(std::string_view(e.first), e.second);
+}
+
+namespace {
+
+// [issue 23] The closest spelling word of each candidate from the
+// collection's spelling words: merged over local shards, and carried by the
+// stock remote protocol.
+void closest_words(const Xapian::Database& db, SpellingVocabulary& vocabulary, std::vector<Candidate>& candidates) {
+  std::size_t shortest = SIZE_MAX, longest = 0;
+  for (const Candidate& c : candidates) {
+    shortest = std::min(shortest, c.word.size() > c.edits ? c.word.size() - c.edits : 0);
+    longest = std::max(longest, c.word.size() + c.edits);
+  }
+  vocabulary.for_each(db, shortest, longest, [&](std::string_view word, Xapian::doccount records) {
     for (Candidate& c : candidates) {
       if (word == c.word) {
-        c.known = t.get_termfreq();
+        c.known = records;
         continue;
       }
       const unsigned edits = edit_distance(c.word, word, c.edits);
       if (edits > c.edits) continue;
-      Suggestion s{std::string(word), edits, t.get_termfreq()};
+      Suggestion s{std::string(word), edits, records};
       if (better(s, c.best)) c.best = std::move(s);
     }
-  }
+  });
 }
 
 }  // namespace
 
 void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapian::Database& db,
-                   const Analyzer& analyzer, const std::string& lang, std::vector<SpellingCorrection>& out);
+                   const Analyzer& analyzer, const std::string& lang, SpellingVocabulary& vocabulary,
+                   std::vector<SpellingCorrection>& out);
 
 
 
 std::vector<SpellingCorrection> correct_spelling(std::string_view text, std::vector<Token>& tokens,
                                                  const Xapian::Database& db, const Analyzer& analyzer,
-                                                 const std::string& lang) {
+                                                 const std::string& lang, SpellingVocabulary* vocabulary) {
   std::vector<SpellingCorrection> out;
+  SpellingVocabulary once;
   try {
-    correct_words(text, tokens, db, analyzer, lang, out);
+    correct_words(text, tokens, db, analyzer, lang, vocabulary ? *vocabulary : once, out);
   } catch (const Xapian::UnimplementedError&) {
     // A backend without a spelling table: nothing to correct with.
   }
@@ -251,7 +303,8 @@ void add_correction(std::string_view text, std::vector<Token>& tokens, std::size
 }  // namespace
 
 void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapian::Database& db,
-                   const Analyzer& analyzer, const std::string& lang, std::vector<SpellingCorrection>& out) {
+                   const Analyzer& analyzer, const std::string& lang, SpellingVocabulary& vocabulary,
+                   std::vector<SpellingCorrection>& out) {
   // The words worth a look-up: rare in the index by its own count of the
   // word's term (most query words are common and cost nothing here), and
   // not words of the language's dictionary (issue 25: a word the collection
@@ -300,7 +353,7 @@ void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapi
     asked_words.push_back(std::move(c));
   }
   if (asked_words.empty()) return;
-  closest_words(db, asked_words);
+  closest_words(db, vocabulary, asked_words);
   for (const Candidate& c : asked_words) {
     if (c.best.word.empty()) continue;
     if (c.known > 0 && c.best.records < c.known * kCommonerBy) continue;
