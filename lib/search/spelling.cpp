@@ -200,12 +200,19 @@ constexpr std::size_t kMaximumKeptWords = 1000000;
 
 void SpellingVocabulary::clear() {
   loaded_ = too_big_ = false;
+  has_terms_ = -1;
   by_length_.clear();
 }
 
+bool SpellingVocabulary::has_terms(const Xapian::Database& db) {
+  if (has_terms_ < 0) has_terms_ = schema::read_features(db, "the database").spelling_terms ? 1 : 0;
+  return has_terms_ == 1;
+}
+
 void SpellingVocabulary::load(const Xapian::Database& db) {
-  clear();
+  by_length_.clear();
   loaded_ = true;
+  too_big_ = false;
   const std::string prefix = schema::kSpellingWord;
   std::size_t count = 0;
   for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
@@ -318,10 +325,12 @@ void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapi
   for (std::size_t i = 0; i < typed; ++i) {
     std::string word = spelling_word(word_of(text, tokens[i]));
     if (word.empty() || !asked.insert(word).second) continue;
-    const Xapian::doccount records = db.get_termfreq(tokens[i].term);
-    if (records > kRareWordRecords) continue;
+    // The dictionary first: it is in memory, a term's count may be a round
+    // trip to each remote shard.
     if (!dictionary_loaded) dictionary = LanguageDictionary::of(language), dictionary_loaded = true;
     if (dictionary && (dictionary->knows(word) || dictionary->knows(std::string(word_of(text, tokens[i]))))) continue;
+    const Xapian::doccount records = db.get_termfreq(tokens[i].term);
+    if (records > kRareWordRecords) continue;
     candidates.push_back(Candidate{i, std::move(word), records, 0, 0, Suggestion{}});
   }
   if (candidates.empty()) return;
@@ -333,7 +342,7 @@ void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapi
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.token < b.token; });
 
-  if (!schema::read_features(db, "the database").spelling_terms) {
+  if (!vocabulary.has_terms(db)) {
     // A database from before issue 23: Xapian's spelling table (local only).
     for (const Candidate& c : candidates) {
       const unsigned edits = c.word.size() <= kOneEditUpTo ? 1 : 2;

@@ -59,6 +59,9 @@ class SpellingChanges {
 class SpellingVocabulary {
  public:
   void clear();
+  // Whether `db` keeps its spelling words as terms (IndexFeatures::
+  // spelling_terms), read once per state.
+  bool has_terms(const Xapian::Database& db);
   // Calls visit(word, records) for each word of `shortest` to `longest`
   // bytes (reading `db` when not loaded, or when too big to keep).
   template <typename Visit>
@@ -68,6 +71,7 @@ class SpellingVocabulary {
   using Entry = std::pair<std::string, Xapian::doccount>;
   void load(const Xapian::Database& db);
   bool loaded_ = false, too_big_ = false;
+  int has_terms_ = -1;  // unknown
   std::vector<std::vector<Entry>> by_length_;
 };
 
