@@ -20,18 +20,12 @@
 
 using askalike::IndexOptions;
 using askalike::Searcher;
-using askalike::SearchOptions;
 using testutil::TempDir;
+using testutil::write_file;
 
 namespace {
 
 constexpr unsigned kShards = 3;
-
-std::string write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  return path;
-}
 
 std::string corrections_of(const askalike::Results& r) {
   std::string out;

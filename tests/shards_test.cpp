@@ -28,16 +28,11 @@ using askalike::Searcher;
 using askalike::SearcherOptions;
 using askalike::SearchOptions;
 using testutil::TempDir;
+using testutil::write_file;
 
 namespace {
 
 constexpr unsigned kShards = 3;
-
-std::string write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  return path;
-}
 
 std::string shard_path(const std::string& collection, unsigned i) {
   return collection + "/shard-" + std::to_string(i);
