@@ -3,6 +3,7 @@
 #include <hunspell/hunspell.hxx>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdint>
 #include <fstream>
@@ -111,7 +112,11 @@ constexpr Xapian::doccount kSmallCollection = 1000;
 unsigned edit_distance(std::string_view a, std::string_view b, unsigned limit) {
   const std::size_t n = a.size(), m = b.size();
   if ((n > m ? n - m : m - n) > limit) return limit + 1;
-  std::vector<unsigned> before(m + 1), previous(m + 1), current(m + 1);
+  // Rows on the stack: spelling words are at most kMaximumWordLength bytes,
+  // and this runs for thousands of words per query.
+  if (m > kMaximumWordLength) return limit + 1;
+  std::array<unsigned, kMaximumWordLength + 1> rows[3]{};
+  unsigned *before = rows[0].data(), *previous = rows[1].data(), *current = rows[2].data();
   for (std::size_t j = 0; j <= m; ++j) previous[j] = static_cast<unsigned>(j);
   for (std::size_t i = 1; i <= n; ++i) {
     current[0] = static_cast<unsigned>(i);
@@ -124,8 +129,10 @@ unsigned edit_distance(std::string_view a, std::string_view b, unsigned limit) {
       row_best = std::min(row_best, d);
     }
     if (row_best > limit) return limit + 1;
-    std::swap(before, previous);
-    std::swap(previous, current);
+    unsigned* oldest = before;
+    before = previous;
+    previous = current;
+    current = oldest;
   }
   return std::min(previous[m], limit + 1);
 }
