@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "storage/schema.hpp"
 
@@ -167,7 +168,14 @@ class LanguageDictionary {
   }
   bool knows(const std::string& word) const {
     std::lock_guard<std::mutex> lock(mutex_);  // Hunspell keeps state between calls
-    return hunspell_.spell(word);
+    // Hunspell takes microseconds a word, and a long question has dozens,
+    // mostly the same from one question to the next: answers are kept.
+    auto known = answers_.find(word);
+    if (known != answers_.end()) return known->second;
+    if (answers_.size() >= kMaximumAnswers) answers_.clear();
+    const bool answer = hunspell_.spell(word);
+    answers_.emplace(word, answer);
+    return answer;
   }
 
  private:
@@ -186,8 +194,10 @@ class LanguageDictionary {
     }
     return nullptr;
   }
+  static constexpr std::size_t kMaximumAnswers = 100000;
   mutable std::mutex mutex_;
   mutable Hunspell hunspell_;
+  mutable std::unordered_map<std::string, bool> answers_;
 };
 
 struct Candidate {
