@@ -288,7 +288,9 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("field_map") = py::none(), py::arg("batch_size") = 0, py::arg("threads") = 0,
            py::arg("progress") = py::none(), py::arg("max_line_bytes") = py::none(),
            py::arg("max_record_bytes") = py::none(), py::arg("max_fields") = py::none(),
-           "Loads a file or directory: JSON Lines, CSV, TSV or Q&A pages ('auto': from the name), "
+           "Loads a file or directory: JSON Lines, CSV, TSV, Q&A pages or 'lines' (one question per "
+           "line, the id a hash of its text) ('auto': from the name; a .txt file without a page's marks "
+           "is lines), "
            "in any encoding ICU knows ('auto': detected). Commits every batch_size records "
            "(0 = the library's default) and at the end, so a failed load keeps the records "
            "before the bad one. max_line_bytes, max_record_bytes, max_fields: limits on the input "

@@ -142,7 +142,7 @@ py::dict analyzer_options_to_dict(const askalike::AnalyzerOptions& o) {
 // Keyword arguments for the searches -> SearchOptions. None leaves the default.
 askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
   askalike::SearchOptions o;
-  o.k = count_arg(k, "k", askalike::kMaxK);
+  o.k = count_arg(k, "k", askalike::kMaxK, 1);
   for (auto item : kw) {
     std::string key = item.first.cast<std::string>();
     py::handle v = item.second;

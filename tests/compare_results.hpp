@@ -52,10 +52,8 @@ inline bool same_score(double a, double b) { return std::abs(a - b) <= 1e-9 * st
 inline void check_same_results(const askalike::Searcher& expected, const askalike::Searcher& actual,
                                const std::vector<std::string>& queries, askalike::SearchOptions o,
                                std::size_t at_least) {
-  // Xapian 1.4's remote backend has no spelling table (and copied shards
-  // carry none): corrections are local only. The question-type bonus is a
-  // scaled term and must rank the same everywhere: it stays on.
-  o.spelling = false;
+  // Spelling stays on (issue 23: its words are terms, collection-wide on
+  // every layout), and so does the question-type bonus, a scaled term.
   std::size_t compared = 0, expanded = 0;
   for (const std::string& q : queries) {
     CAPTURE(q);

@@ -109,7 +109,9 @@ TEST_CASE("options are validated in the library, in one wording") {
   CHECK(message(o) == "since must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '2007-13-45'");
   o = SearchOptions();
   o.k = 100001;
-  CHECK(message(o) == "k must be between 0 and 100000, not 100001");
+  CHECK(message(o) == "k must be between 1 and 100000, not 100001");
+  o.k = 0;  // as the command line's -k and the service's k (issue 25)
+  CHECK(message(o) == "k must be between 1 and 100000, not 0");
   o = SearchOptions();
   o.max_query_terms = 0;
   CHECK(message(o) == "max_query_terms must be between 1 and 1000, not 0");

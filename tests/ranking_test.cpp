@@ -215,13 +215,15 @@ TEST_CASE("stock xapian-tcpsrv serves an askalike database: a stub file with a r
   Searcher local(c.db), remote(stub);
   CHECK(remote.stats().documents == c.records.size());
   check_same_results(local, remote, c.queries);
-  // Xapian 1.4's remote protocol carries no spelling table: a misspelt word
-  // is corrected locally only, and searching the remote does not fail.
+  // [issue 23] Spelling words are terms, which the remote protocol carries:
+  // a misspelt word is corrected through the server as it is locally.
   const std::string misspelt = "what are the symptoms of hemophila";
-  CHECK(local.similar(misspelt).corrections.size() == 1);
-  auto far = remote.similar(misspelt);
-  CHECK(far.corrections.empty());
-  CHECK_FALSE(far.hits.empty());
+  auto near = local.similar(misspelt), far = remote.similar(misspelt);
+  REQUIRE(near.corrections.size() == 1);
+  REQUIRE(far.corrections.size() == 1);
+  CHECK(far.corrections[0].correction == near.corrections[0].correction);
+  REQUIRE_FALSE(far.hits.empty());
+  CHECK(far.hits[0].id == near.hits[0].id);
 }
 
 TEST_CASE("an expanded query (associations, feedback) scores the same through stock xapian-tcpsrv") {

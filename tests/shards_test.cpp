@@ -28,16 +28,11 @@ using askalike::Searcher;
 using askalike::SearcherOptions;
 using askalike::SearchOptions;
 using testutil::TempDir;
+using testutil::write_file;
 
 namespace {
 
 constexpr unsigned kShards = 3;
-
-std::string write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  return path;
-}
 
 std::string shard_path(const std::string& collection, unsigned i) {
   return collection + "/shard-" + std::to_string(i);
@@ -134,7 +129,7 @@ std::vector<std::string> typed_queries(const Searcher& searcher, const std::vect
 // asking for more hits brings no better record in ahead of them.
 void check_best_first(const Searcher& searcher, const std::vector<std::string>& queries, std::size_t all) {
   SearchOptions o;
-  o.spelling = false;  // as check_same_results: shards carry no spelling table
+  o.spelling = false;  // the matcher alone is checked here
   o.facets = o.records = o.snippets = o.match_details = false;
   for (const std::string& q : queries) {
     CAPTURE(q);

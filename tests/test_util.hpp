@@ -48,6 +48,13 @@ askalike::Error error_of(Body&& body) {
   return askalike::Error(askalike::ErrorCode::kInternal, "unreachable");
 }
 
+// Writes `text` to the file at `path` (a stub file, ...); returns the path.
+inline std::string write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  return path;
+}
+
 // A new database at `db` holding the records of these JSON Lines files.
 inline void index_files(const std::string& db, const askalike::IndexOptions& options,
                         const std::vector<std::string>& paths) {

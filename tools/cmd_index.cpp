@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -58,6 +59,29 @@ class Progress {
   Clock::time_point start_, last_;
 };
 
+// Says on stderr (unless `quiet`) which column of a CSV/TSV file went to
+// which field, and warns when none went to the text that is searched: such a
+// load gives records no search finds. `strict` makes that an error instead.
+void report_columns(const RecordSource& source, bool quiet, bool strict) {
+  const std::vector<ColumnUse> columns = source.columns();
+  if (columns.empty()) return;
+  bool searched = false;
+  std::string list, unmapped;
+  for (const auto& c : columns) {
+    if (!c.extra && (c.field == "title" || c.field == "question" || c.field == "answer")) searched = true;
+    list += (list.empty() ? "" : ", ") + c.column + " -> " + (c.extra ? "extra \"" + c.field + "\"" : c.field);
+    if (c.extra && unmapped.empty()) unmapped = c.column;
+  }
+  const std::string name = source.source_name();
+  if (!quiet) print_error(name + ": columns: " + list);
+  if (searched) return;
+  std::string message = name + ": no column is read as title, question or answer, so no search would find these "
+                               "records; name the columns with --field FIELD=COLUMN (e.g. --field question=" +
+                        (unmapped.empty() ? std::string("COLUMN") : unmapped) + ")";
+  if (strict) throw Error(ErrorCode::kInvalidArgument, message + " (--strict: nothing was indexed)");
+  print_error("warning: " + message);
+}
+
 // The records of every file, one after the other: one load, so that a new
 // database settles its field averages on the first batch of all the input
 // rather than on the first file alone.
@@ -65,13 +89,15 @@ class FileChain : public RecordSource {
  public:
   FileChain(std::vector<std::string> files, const ReadOptions& read) : files_(std::move(files)), read_(read) {}
 
+  // Opens the first file now (its header read and told) rather than at the
+  // first next().
+  void open_first() {
+    if (!current_ && next_file_ == 0) open_next();
+  }
+
   bool next(Record& out) override {
     for (;;) {
-      if (!current_) {
-        if (next_file_ == files_.size()) return false;
-        const std::string& file = files_[next_file_++];
-        current_ = file == "-" ? open_records(std::cin, "<stdin>", read_) : open_records(file, read_);
-      }
+      if (!current_ && !open_next()) return false;
       if (current_->next(out)) return true;
       passed_over_.insert(passed_over_.end(), current_->bad_lines().begin(), current_->bad_lines().end());
       last_name_ = current_->source_name();
@@ -87,10 +113,23 @@ class FileChain : public RecordSource {
   }
   std::string source_name() const override { return current_ ? current_->source_name() : last_name_; }
   std::size_t line() const override { return current_ ? current_->line() : 0; }
+  std::vector<ColumnUse> columns() const override {
+    return current_ ? current_->columns() : std::vector<ColumnUse>();
+  }
+  // Called with each file's name and source once it is opened.
+  void on_open(std::function<void(const std::string&, const RecordSource&)> f) { on_open_ = std::move(f); }
   // The files whose encoding was guessed, with the guess, in reading order.
   const std::vector<std::pair<std::string, std::string>>& guesses() const { return guesses_; }
 
  private:
+  bool open_next() {
+    if (next_file_ == files_.size()) return false;
+    const std::string& file = files_[next_file_++];
+    current_ = file == "-" ? open_records(std::cin, "<stdin>", read_) : open_records(file, read_);
+    if (on_open_) on_open_(file, *current_);
+    return true;
+  }
+
   std::vector<std::string> files_;
   const ReadOptions& read_;
   std::size_t next_file_ = 0;
@@ -99,6 +138,7 @@ class FileChain : public RecordSource {
   mutable std::vector<BadLine> all_bad_;
   std::string last_name_;
   std::vector<std::pair<std::string, std::string>> guesses_;
+  std::function<void(const std::string&, const RecordSource&)> on_open_;
 };
 
 }  // namespace
@@ -108,10 +148,15 @@ int cmd_index(const std::vector<std::string>& args) {
               "Adds the records of each FILE (or of standard input: -) to the database DB,\n"
               "creating it when needed. A record whose id is already stored replaces it, so\n"
               "running the same import again leaves the same database. FILE may be JSON\n"
-              "Lines, CSV or TSV with a header row, a Q&A page (.txt) or a directory of pages.");
+              "Lines, CSV or TSV with a header row, a Q&A page (.txt) or a directory of pages,\n"
+              "or a list of questions, one per line (.txt without a page's marks, or --format\n"
+              "lines): each line's id is a hash of its text, so an edited line is added as a\n"
+              "new record and the old one stays (askalike remove -d DB ID, or index into a new\n"
+              "database).");
   cmd.options().add_options()
       ("format,f", po::value<std::string>()->default_value("auto")->value_name("FMT"),
-       "jsonl, csv, tsv or page (default: from each file's name; stdin: jsonl)")
+       "jsonl, csv, tsv, lines (one question per line) or page (default: from each file's name, a .txt "
+       "file being a page when it has a page's marks such as an \"Ask Date:\" line, else lines; stdin: jsonl)")
       ("field", po::value<std::vector<std::string>>()->value_name("FIELD=COLUMN"),
        "read FIELD from the CSV/TSV column COLUMN (repeatable), e.g. --field title=subject")
       ("encoding,e", po::value<std::string>()->default_value("auto")->value_name("NAME"),
@@ -142,7 +187,10 @@ int cmd_index(const std::vector<std::string>& args) {
        "as N = 1, the default; records tied in score may come in another order")
       ("max-changesets", po::value<long long>()->default_value(0)->value_name("N"),
        "keep the changesets of the last N commits, for replicas (xapian-replicate-server; 0: none)")
-      ("quiet,q", "no progress line")
+      ("quiet,q", "no progress line, and no list of the field each CSV/TSV column went to (warnings are "
+       "still shown)")
+      ("strict", "refuse a CSV/TSV file none of whose columns is read as title, question or answer "
+       "(exit 1, nothing indexed) instead of warning")
       ("no-spelling", "a new database keeps no spelling table of its words (searches then correct no "
        "misspelt word)")
       ("no-question-types", "a new database does not mark each record with the type of its question "
@@ -201,6 +249,11 @@ int cmd_index(const std::vector<std::string>& args) {
   }
 
   const bool quiet = cmd.has("quiet");
+  const bool strict = cmd.has("strict");
+  // Each file's columns, told (and with --strict checked) before anything is
+  // written. Standard input can be read once only: it is told when opened.
+  for (const auto& file : files)
+    if (file != "-") report_columns(*open_records(file, read), quiet, strict);
   Progress progress(!quiet && is_terminal(2));
   auto start = Clock::now();
   index_options.ranking = ranking_options_from(cmd, RankingOptions());
@@ -223,6 +276,17 @@ int cmd_index(const std::vector<std::string>& args) {
     merge_shards(parts_dir, db);
     std::filesystem::remove_all(parts_dir);
   };
+  FileChain source(files, read);
+  source.on_open([&](const std::string& file, const RecordSource& opened) {
+    if (file != "-") return;
+    progress.clear();
+    report_columns(opened, quiet, strict);
+  });
+  // --strict and a CSV/TSV on standard input first: checked before the
+  // database is touched. Not otherwise: opening waits for the start of the
+  // input, and a writer fed by a pipe should hold the database meanwhile.
+  if (strict && files.front() == "-" && (read.format == InputFormat::kCsv || read.format == InputFormat::kTsv))
+    source.open_first();
   std::optional<IndexWriter> writer_holder;
   writer_holder.emplace(parts > 1 ? parts_dir : db, index_options);
   IndexWriter& writer = *writer_holder;
@@ -231,7 +295,6 @@ int cmd_index(const std::vector<std::string>& args) {
     Progress& p;
     ~ClearOnExit() { p.clear(); }
   } clear_on_exit{progress};
-  FileChain source(files, read);
   IngestOptions ingest;
   ingest.skip_bad_lines = read.skip_bad_lines;  // also for records the index refuses (a bad id)
   ingest.batch_size = batch;
@@ -265,8 +328,9 @@ int cmd_index(const std::vector<std::string>& args) {
   for (const auto& b : skipped)
     print_error("skipped " + b.source + (b.line ? ":" + std::to_string(b.line) : std::string()) + ": " + b.reason);
   char summary[256];
-  std::snprintf(summary, sizeof summary, "read %zu records: %zu added, %zu replaced, %zu skipped, %.2f s\n",
-                total.read, total.added, total.replaced, skipped.size(), seconds_since(start));
+  std::snprintf(summary, sizeof summary, "read %zu record%s: %zu added, %zu replaced, %zu skipped, %.2f s\n",
+                total.read, total.read == 1 ? "" : "s", total.added, total.replaced, skipped.size(),
+                seconds_since(start));
   std::cout << summary << std::flush;
   return kExitOk;
 }

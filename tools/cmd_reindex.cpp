@@ -3,6 +3,7 @@
 // that `index` shares.
 #include <askalike/askalike.hpp>
 
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -60,7 +61,21 @@ int cmd_reindex(const std::vector<std::string>& args) {
     Searcher current(db);  // the stored settings are the base the options change
     ranking = ranking_options_from(cmd, current.stats().ranking);
   }
-  reindex_database(db, dest, ranking);
+  // On a terminal, a progress line: a large rebuild takes minutes.
+  std::function<void(std::size_t, std::size_t)> progress;
+  bool shown = false;
+  if (is_terminal(2))
+    progress = [&shown](std::size_t done, std::size_t total) {
+      std::cerr << "\rreindexing: " << done << " of " << total << " records\x1b[K" << std::flush;
+      shown = true;
+    };
+  try {
+    reindex_database(db, dest, ranking, progress);
+  } catch (...) {
+    if (shown) std::cerr << "\r\x1b[K" << std::flush;
+    throw;
+  }
+  if (shown) std::cerr << "\r\x1b[K" << std::flush;
   std::cout << "reindexed " << db << " into " << dest << std::endl;
   return kExitOk;
 }

@@ -150,7 +150,9 @@ int cmd_similar(const std::vector<std::string>& args) {
       ("id", po::value<std::string>()->value_name("ID"), "find records like the stored record ID")
       ("explain", "show the query's terms with their weights and each hit's matched terms")
       ("format,f", po::value<std::string>()->default_value("text")->value_name("FMT"),
-       "text (readable), jsonl (one object per hit) or trec (qid Q0 docid rank score askalike)");
+       "text (readable), jsonl (one object per hit) or trec (qid Q0 docid rank score askalike). A hit's "
+       "score ranks it; its confidence is the share of the question's weighted words it matches (0-100%), so "
+       "a lower hit may have the higher confidence");
   cmd.positional("text", -1, po::value<std::vector<std::string>>());
   if (!cmd.parse(args)) return kExitOk;
 

@@ -17,13 +17,17 @@ int cmd_stats(const std::vector<std::string>& args) {
   cmd.options().add_options()
       ("top", po::value<long long>()->default_value(20)->value_name("N"), "categories to list")
       ("word", po::value<std::vector<std::string>>()->value_name("WORD"),
-       "show only the words learned to go with WORD (`askalike learn`), strongest first (repeatable)");
+       "show only the index terms learned to go with WORD (`askalike learn`), strongest first (repeatable); "
+       "index terms are words as searched: lower-cased and stemmed (\"myocardi\" stands for myocardial, "
+       "myocardium, ...)");
   if (!cmd.parse(args)) return kExitOk;
   Searcher searcher(cmd.db());
   if (cmd.has("word")) {
     for (const std::string& word : cmd.get<std::vector<std::string>>("word")) {
       std::vector<Association> learned = searcher.associations(word);
-      std::cout << word << ":" << (learned.empty() ? " (no associations)" : "") << "\n";
+      std::cout << word << ":"
+                << (learned.empty() ? " (no associations)" : " index terms (stems) learned to go with it, strongest first")
+                << "\n";
       for (const Association& a : learned) {
         char strength[32];
         std::snprintf(strength, sizeof strength, "%.3f", a.strength);
@@ -57,8 +61,10 @@ int cmd_stats(const std::vector<std::string>& args) {
   else
     std::cout << "associations    none (`askalike learn -d DB` learns them)\n";
   const std::size_t top = cmd.count("top", 0, kMaxK);
-  std::cout << "categories      " << s.categories.size() << (s.categories.size() > top ? " (most frequent first)" : "")
-            << "\n";
+  std::cout << "categories      " << s.categories.size();
+  if (s.categories.size() > top)
+    std::cout << " (the top " << top << " of " << s.categories.size() << " below, most frequent first; --top N)";
+  std::cout << "\n";
   for (std::size_t i = 0; i < s.categories.size() && i < top; ++i)
     std::cout << "  " << s.categories[i].count << "\t" << s.categories[i].value << "\n";
   std::cout << "languages       " << s.languages.size() << "\n";

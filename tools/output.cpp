@@ -9,6 +9,8 @@
 
 namespace askalike::cli {
 
+const char* const kConfidenceMeaning = "(the share of the question's weighted words it matches; the score ranks)";
+
 bool parse_output_format(const std::string& name, OutputFormat& out) {
   if (name == "text") out = OutputFormat::kText;
   else if (name == "jsonl") out = OutputFormat::kJsonl;
@@ -82,12 +84,17 @@ void write_text(std::ostream& out, const std::string& heading, const Results& re
   out << "Similar Q&A (about " << results.estimated_matches << " matching)\n";
   for (const auto& hit : results.hits) {
     const Record& r = hit.record;
-    std::string title = r.title.empty() ? text_start(r.question, 80) : text_start(r.title, 120);
+    // Without a title the question is the heading, and is not shown again.
+    std::string title = r.title.empty() ? text_start(r.question, 150) : text_start(r.title, 120);
     out << (hit.rank < 10 ? " " : "") << hit.rank << ". " << title;
     if (!r.category.empty()) out << "  (" << r.category << ")";
-    out << "  score " << fixed(hit.score, 2) << ", confidence " << fixed(hit.confidence * 100, 0) << "%  [" << hit.id
-        << "]\n";
-    if (!r.question.empty() && r.question != r.title) out << "    Q: " << text_start(r.question, 150) << "\n";
+    out << "  score " << fixed(hit.score, 2) << ", confidence " << fixed(hit.confidence * 100, 0) << "%";
+    // Said once: a lower hit may match more of the question (a higher
+    // confidence) and still rank lower on its score.
+    if (&hit == &results.hits.front()) out << " " << kConfidenceMeaning;
+    out << "  [" << hit.id << "]\n";
+    if (!r.title.empty() && !r.question.empty() && r.question != r.title)
+      out << "    Q: " << text_start(r.question, 150) << "\n";
     if (!r.answer.empty()) out << "    A: " << text_start(r.answer, 150) << "\n";
     if (explain) {
       out << "    matched:";

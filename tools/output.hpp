@@ -12,12 +12,16 @@ namespace askalike::cli {
 
 enum class OutputFormat { kText, kJsonl, kTrec };
 
+// What the confidence of a hit is, as the text output says on its first hit.
+extern const char* const kConfidenceMeaning;
+
 // "text", "jsonl", "trec"; false for anything else.
 bool parse_output_format(const std::string& name, OutputFormat& out);
 
 // Readable, like a Q&A page's "Similar Q&A" box: per hit its rank, title,
-// category, score, and the start of its question and answer; then the
-// related categories and topics. `heading` (may be empty) comes first.
+// category, score, confidence (what it is said on the first hit), and the
+// start of its question (when there is a title) and answer; then the related
+// categories and topics. `heading` (may be empty) comes first.
 // With `explain`: the query's terms and weights, and each hit's matched terms.
 void write_text(std::ostream& out, const std::string& heading, const Results& results, bool explain);
 

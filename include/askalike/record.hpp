@@ -68,6 +68,14 @@ struct ASKALIKE_EXPORT BadLine {
   std::string reason;
 };
 
+// Where one column of a CSV/TSV file goes: a record field ("title"), or,
+// when `extra` is true, the extra field named `field`.
+struct ASKALIKE_EXPORT ColumnUse {
+  std::string column;  // the name in the header row
+  std::string field;
+  bool extra = false;
+};
+
 // A stream of records from some input (JSON Lines here; CSV, TSV, Q&A
 // pages and legacy encodings in readers.hpp). Not thread-safe.
 class ASKALIKE_EXPORT RecordSource {
@@ -87,6 +95,9 @@ class ASKALIKE_EXPORT RecordSource {
   // no byte-order mark, not UTF-8), e.g. "GB18030"; "" otherwise. Worth
   // telling the user: a wrong guess gives garbled text.
   virtual std::string guessed_encoding() const { return {}; }
+  // CSV/TSV: each column of the header row, in order, with the field it
+  // fills; empty for other formats (and for a file without a header row).
+  virtual std::vector<ColumnUse> columns() const { return {}; }
 };
 
 // Reads JSON Lines: one object per line, UTF-8; blank lines are ignored, and
@@ -111,6 +122,7 @@ class ASKALIKE_EXPORT JsonlReader : public RecordSource {
   bool skip_bad_lines_;
   InputLimits limits_;
   std::size_t line_ = 0;
+  bool seen_text_ = false;  // a non-blank line was read
   std::vector<BadLine> bad_lines_;
 };
 

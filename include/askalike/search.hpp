@@ -26,7 +26,7 @@ namespace askalike {
 // Every field is checked by validate() (validate.hpp) before a search.
 struct ASKALIKE_EXPORT SearchOptions {
   // --- Which hits.
-  std::size_t k = 10;       // hits to return
+  std::size_t k = 10;       // hits to return, 1 to kMaxK
   std::size_t offset = 0;   // hits to skip first (paging)
   double min_score = 0.0;   // drop hits scoring below this
 

@@ -60,6 +60,12 @@ AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema:
     }
   }
   doc.add_value(schema::kFieldLengthsSlot, schema::encode_field_lengths(out.lengths));
+  if (features.spelling_terms) {
+    // Boolean terms: no weight, no length; a term's frequency is the number
+    // of records holding the word, as the spelling table counted.
+    for (const std::string& word : out.spelling_words) doc.add_boolean_term(schema::kSpellingWord + word);
+    out.spelling_words.clear();
+  }
   if (features.question_types) out.question_type = record_question_type(r.title, r.question);
   if (!r.category.empty()) {
     doc.add_boolean_term(filter_term(schema::kCategory, r.category));

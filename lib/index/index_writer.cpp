@@ -186,7 +186,7 @@ struct IndexWriter::Impl {
   // which spares analysing the stored one. Called by the thread writing the
   // shard.
   void unspell(std::size_t shard, const std::string& term, AnalysedRecord* replacement = nullptr) {
-    if (!features.spelling) return;
+    if (!features.spelling || features.spelling_terms) return;  // terms go with their document
     Record old;
     try {
       const std::optional<std::string> stored = stored_json(shard, term);
@@ -406,7 +406,7 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
         continue;
       }
       schema::write_settings(dbs[i], stored, ranking);
-      schema::write_features(dbs[i], schema::IndexFeatures{options.spelling, options.question_types});
+      schema::write_features(dbs[i], schema::IndexFeatures{options.spelling, options.question_types, options.spelling});
       detail::with_max_changesets(options.max_changesets, [&] { dbs[i].commit(); });
     }
     impl_ = std::make_unique<Impl>(path, std::move(dbs), std::move(paths), sharded, stored, ranking);
@@ -913,7 +913,8 @@ void merge_shards(const std::string& source, const std::string& destination) {
 }
 
 static void reindex_into(const std::string& source, const std::string& destination,
-                         const std::optional<RankingOptions>& ranking) {
+                         const std::optional<RankingOptions>& ranking,
+                         const std::function<void(std::size_t, std::size_t)>& progress) {
   schema::guarded("reindexing", source, [&] {
     if (ranking) validate(*ranking);
     Xapian::Database from = detail::open_database(source);
@@ -923,7 +924,7 @@ static void reindex_into(const std::string& source, const std::string& destinati
     if (ranking) settings.options = *ranking;
     // A rebuild keeps everything a database can hold (the way to enable the
     // features for a database from before them).
-    const schema::IndexFeatures features{true, true};
+    const schema::IndexFeatures features{true, true, true};
     // Every record normalised by the averages of the whole collection.
     FieldTotals totals;
     for (auto v = from.valuestream_begin(schema::kFieldLengthsSlot); v != from.valuestream_end(schema::kFieldLengthsSlot);
@@ -972,16 +973,20 @@ static void reindex_into(const std::string& source, const std::string& destinati
         to[shard].add_document(ready_document(spelling[shard], analyse_record(record, analyzer, features), averages,
                                               settings, dictionary));
         if (++count % kBatch == 0) commit_all();
+        if (progress && count % 1000 == 0) progress(count, from.get_doccount());
       }
       commit_all();
+      if (progress) progress(count, from.get_doccount());
     });
   });
 }
 
 void reindex_database(const std::string& source, const std::string& destination,
-                      const std::optional<RankingOptions>& ranking) {
+                      const std::optional<RankingOptions>& ranking,
+                      const std::function<void(std::size_t, std::size_t)>& progress) {
   if (ranking) validate(*ranking);
-  build_aside(destination, [&](const std::string& temporary) { reindex_into(source, temporary, ranking); });
+  build_aside(destination,
+              [&](const std::string& temporary) { reindex_into(source, temporary, ranking, progress); });
 }
 
 }  // namespace askalike

@@ -30,7 +30,19 @@ bool JsonlReader::next(Record& out) {
                              " bytes (max_line_bytes)");
       if (is_blank(text)) continue;
       detail::check_utf8_line(text, source_, line_);
-      out = Record::from_json(text, source_, line_, limits_);
+      const bool first = !seen_text_;
+      seen_text_ = true;
+      try {
+        out = Record::from_json(text, source_, line_, limits_);
+      } catch (const ParseError& e) {
+        // Text that is not JSON from its first line is another format,
+        // most often a list of questions piped to stdin.
+        std::size_t at = text.find_first_not_of(" \t\r");
+        if (!first || at == std::string::npos || text[at] == '{' || text[at] == '[') throw;
+        throw ParseError(e.source(), e.line(),
+                         e.reason() + "; not JSON Lines? name the format with --format (Python: format=): "
+                                      "lines (one question per line), csv, tsv or page");
+      }
       return true;
     } catch (const ParseError& e) {
       if (!skip_bad_lines_) throw;

@@ -84,9 +84,10 @@ InputFormat parse_input_format(const std::string& name) {
   if (n == "jsonl" || n == "ndjson" || n == "json") return InputFormat::kJsonl;
   if (n == "csv") return InputFormat::kCsv;
   if (n == "tsv" || n == "tab") return InputFormat::kTsv;
-  if (n == "page" || n == "txt") return InputFormat::kPage;
+  if (n == "page" || n == "txt") return InputFormat::kPage;  // "txt": as before lines existed
+  if (n == "lines") return InputFormat::kLines;
   throw Error(ErrorCode::kInvalidArgument,
-              "unknown input format \"" + name + "\" (use jsonl, csv, tsv, page or auto)");
+              "unknown input format \"" + name + "\" (use jsonl, csv, tsv, lines, page or auto)");
 }
 
 namespace {
@@ -97,8 +98,16 @@ InputFormat format_from_name(const std::string& name) {
   if (ext == ".jsonl" || ext == ".json" || ext == ".ndjson") return InputFormat::kJsonl;
   if (ext == ".csv") return InputFormat::kCsv;
   if (ext == ".tsv" || ext == ".tab") return InputFormat::kTsv;
-  if (ext == ".txt") return InputFormat::kPage;
+  if (ext == ".txt") return InputFormat::kPage;  // or lines: see open_text
   return InputFormat::kAuto;
+}
+
+// The format to open a file with: the one named, else the name's, where a
+// .txt file is kAuto still (open_text looks inside).
+InputFormat format_to_open(const std::string& name, InputFormat named) {
+  if (named != InputFormat::kAuto) return named;
+  InputFormat f = format_from_name(name);
+  return f == InputFormat::kPage ? InputFormat::kAuto : f;
 }
 
 void check_options(const ReadOptions& options) {
@@ -192,6 +201,41 @@ class PageDirectorySource : public RecordSource {
   std::vector<BadLine> bad_lines_;
 };
 
+// The text already read to tell a page from a list of lines, then the rest
+// of the stream: the reader sees the whole text.
+class PrefixedStreambuf : public std::streambuf {
+ public:
+  PrefixedStreambuf(std::string prefix, std::streambuf* rest) : prefix_(std::move(prefix)), rest_(rest) {
+    char* p = prefix_.data();
+    setg(p, p, p + prefix_.size());
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    std::streamsize n = rest_->sgetn(chunk_, sizeof chunk_);
+    if (n <= 0) return traits_type::eof();
+    setg(chunk_, chunk_, chunk_ + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::string prefix_;
+  std::streambuf* rest_;
+  char chunk_[4096];
+};
+
+class PrefixedIstream : public std::istream {
+ public:
+  PrefixedIstream(std::string prefix, std::streambuf* rest)
+      : std::istream(nullptr), buf_(std::move(prefix), rest) {
+    rdbuf(&buf_);
+  }
+
+ private:
+  PrefixedStreambuf buf_;
+};
+
 // A source together with the streams it reads (declared first, so they
 // outlive it).
 class OwningSource : public RecordSource {
@@ -199,7 +243,19 @@ class OwningSource : public RecordSource {
   OwningSource(std::unique_ptr<std::istream> file, std::unique_ptr<detail::Utf8Istream> text)
       : file_(std::move(file)), text_(std::move(text)) {}
   void set_inner(std::unique_ptr<RecordSource> inner) { inner_ = std::move(inner); }
-  std::istream& text() { return *text_; }
+  std::istream& text() {
+    if (prefixed_) return *prefixed_;
+    return *text_;
+  }
+  // Reads the start of the text (up to `bytes`) and returns it; text() then
+  // still yields the text from its first byte.
+  std::string peek(std::size_t bytes) {
+    std::string start(bytes, '\0');
+    start.resize(static_cast<std::size_t>(text_->rdbuf()->sgetn(start.data(), static_cast<std::streamsize>(bytes))));
+    prefixed_ = std::make_unique<PrefixedIstream>(start, text_->rdbuf());
+    prefixed_->exceptions(std::ios::badbit);
+    return start;
+  }
 
   bool next(Record& out) override { return inner_->next(out); }
   const std::vector<BadLine>& bad_lines() const override { return inner_->bad_lines(); }
@@ -208,10 +264,12 @@ class OwningSource : public RecordSource {
   std::string guessed_encoding() const override {
     return text_->buffer().guessed() ? text_->buffer().encoding() : std::string();
   }
+  std::vector<ColumnUse> columns() const override { return inner_->columns(); }
 
  private:
   std::unique_ptr<std::istream> file_;
   std::unique_ptr<detail::Utf8Istream> text_;
+  std::unique_ptr<PrefixedIstream> prefixed_;
   std::unique_ptr<RecordSource> inner_;
 };
 
@@ -224,6 +282,10 @@ std::unique_ptr<RecordSource> open_text(std::unique_ptr<std::istream> file, std:
   text->exceptions(std::ios::badbit);
   text->buffer().refuse_binary_text();
   auto owner = std::make_unique<OwningSource>(std::move(file), std::move(text));
+  if (format == InputFormat::kAuto) {  // a .txt file: a page, or one question per line
+    // A page's marks come after its question, within the first few KiB.
+    format = detail::looks_like_page(owner->peek(64 * 1024)) ? InputFormat::kPage : InputFormat::kLines;
+  }
   std::istream& in = owner->text();
   switch (format) {
     case InputFormat::kCsv:
@@ -234,6 +296,9 @@ std::unique_ptr<RecordSource> open_text(std::unique_ptr<std::istream> file, std:
       break;
     case InputFormat::kPage:
       owner->set_inner(std::make_unique<PageStreamSource>(in, name, options.skip_bad_lines, options.limits));
+      break;
+    case InputFormat::kLines:
+      owner->set_inner(detail::make_lines_source(in, name, options));
       break;
     default:
       owner->set_inner(std::make_unique<JsonlReader>(in, name, options.skip_bad_lines, options.limits));
@@ -257,13 +322,12 @@ std::unique_ptr<RecordSource> open_records(const std::string& path, const ReadOp
                   path + ": is a directory; only the page format reads a directory (of .txt pages)");
     return std::make_unique<PageDirectorySource>(path, options);
   }
-  if (format == InputFormat::kAuto) {
-    format = format_from_name(path);
-    if (format == InputFormat::kAuto)
-      throw Error(ErrorCode::kInvalidArgument,
-                  path + ": cannot tell the format from the name (expected .jsonl, .json, .ndjson, .csv, .tsv, "
-                         ".tab or .txt); name the format with --format (Python: format=): jsonl, csv, tsv or page");
-  }
+  if (format == InputFormat::kAuto && format_from_name(path) == InputFormat::kAuto)
+    throw Error(ErrorCode::kInvalidArgument,
+                path + ": cannot tell the format from the name (expected .jsonl, .json, .ndjson, .csv, .tsv, "
+                       ".tab or .txt); name the format with --format (Python: format=): jsonl, csv, tsv, lines "
+                       "or page");
+  format = format_to_open(path, format);
   auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
   if (!*file) throw Error(ErrorCode::kIO, path + ": cannot open: " + std::strerror(errno));
   std::istream& raw = *file;
@@ -274,9 +338,8 @@ std::unique_ptr<RecordSource> open_records(std::istream& in, const std::string& 
                                            const ReadOptions& options) {
   check_options(options);
   InputFormat format = options.format;
-  if (format == InputFormat::kAuto) format = format_from_name(name);
-  if (format == InputFormat::kAuto) format = InputFormat::kJsonl;
-  return open_text(nullptr, in, name, format, options);
+  if (format == InputFormat::kAuto && format_from_name(name) == InputFormat::kAuto) format = InputFormat::kJsonl;
+  return open_text(nullptr, in, name, format_to_open(name, format), options);
 }
 
 }  // namespace askalike

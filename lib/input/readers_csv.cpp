@@ -129,6 +129,7 @@ class DelimitedSource : public RecordSource {
   const std::vector<BadLine>& bad_lines() const override { return bad_lines_; }
   std::string source_name() const override { return name_; }
   std::size_t line() const override { return last_line_; }  // where the last row read starts
+  std::vector<ColumnUse> columns() const override { return columns_used_; }
 
  private:
   struct Row {
@@ -314,6 +315,14 @@ class DelimitedSource : public RecordSource {
       for (int n = 2; taken(unique); ++n) unique = key + "_" + std::to_string(n);
       extra_columns_.emplace_back(c, unique);
     }
+    columns_used_.resize(columns_);
+    for (std::size_t c = 0; c < columns_; ++c) columns_used_[c].column = names[c];
+    for (int f = 0; f < kFieldCount; ++f)
+      if (field_column_[f] >= 0) columns_used_[static_cast<std::size_t>(field_column_[f])].field = kFieldNames[f];
+    for (const auto& [c, key] : extra_columns_) {
+      columns_used_[c].field = key;
+      columns_used_[c].extra = true;
+    }
   }
 
   Record to_record(const Row& row) {
@@ -370,6 +379,7 @@ class DelimitedSource : public RecordSource {
   std::size_t last_line_ = 0;  // the line it starts on
   int field_column_[kFieldCount];
   std::vector<std::pair<std::size_t, std::string>> extra_columns_;
+  std::vector<ColumnUse> columns_used_;  // for columns()
   std::vector<BadLine> bad_lines_;
 };
 

@@ -114,6 +114,19 @@ std::unique_ptr<RecordSource> make_delimited_source(std::istream& in, const std:
 // Throws ParseError when the text has no title or no question.
 Record parse_page(std::istream& in, const std::string& name, const std::string& id, const InputLimits& limits);
 
+// True when `text` (the start of a .txt file) has a page's marks: an
+// "Ask Date:" or "Reply Date:" line, a "Dr. ... reply DEPARTMENT" line, or a
+// "More Info", "Similar Q&A" or "Related FAQ" heading (readers_page.cpp).
+// Without them a .txt file is read as one question per line.
+bool looks_like_page(const std::string& text);
+
+// One question per line, blank lines skipped (readers_lines.cpp).
+std::unique_ptr<RecordSource> make_lines_source(std::istream& in, const std::string& name,
+                                                const ReadOptions& options);
+// The id of a line's record: "q-" and 16 hex digits of a 64-bit FNV-1a hash
+// of its text, whitespace runs counted as one space.
+std::string line_record_id(const std::string& line);
+
 }  // namespace askalike::detail
 
 #endif  // ASKALIKE_LIB_READERS_INTERNAL_HPP_

@@ -105,6 +105,22 @@ std::string dump(const nlohmann::ordered_json& j) {
 
 }  // namespace
 
+bool looks_like_page(const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find_first_of("\r\n", start);
+    if (end == std::string::npos) end = text.size();
+    std::string t = trim(text.substr(start, end - start));
+    start = end + 1;
+    if (t.find("Ask Date:") != std::string::npos || t.rfind("Reply Date:", 0) == 0) return true;
+    if (section_of(t) != Section::kNone) return true;
+    // Only a doctor's reply line: "How do I reply to an email" is a question.
+    std::string doctor, dept;
+    if (t.rfind("Dr", 0) == 0 && parse_reply_line(t, doctor, dept)) return true;
+  }
+  return false;
+}
+
 Record parse_page(std::istream& in, const std::string& name, const std::string& id, const InputLimits& limits) {
   std::vector<Line> lines;
   {

@@ -49,6 +49,7 @@ struct Context {
   Xapian::Database db;
   Analyzer analyzer;
   RecordDecoder decoder;  // reads db's records
+  SpellingVocabulary spelling_words;  // of db's state: cleared when it moves
   Clock::time_point refreshed = Clock::now();
   std::string path;
   unsigned timeout_ms;
@@ -67,6 +68,7 @@ struct Context {
   // and deletes the old one).
   void refresh() {
     db = open(path, timeout_ms, parallel, shards);
+    spelling_words.clear();
     refreshed = Clock::now();
   }
 
@@ -191,6 +193,7 @@ struct Searcher::Impl {
         // a newer commit is there, that was the commit: start again on it.
         // With no newer commit the damage is real.
         if (attempt == kMaxAttempts || !ctx->db.reopen()) throw;
+        ctx->spelling_words.clear();
         ctx->refreshed = Clock::now();
       }
     }
@@ -360,7 +363,7 @@ Results Searcher::similar(const std::string& text, const SearchOptions& options)
     return impl_->with_context([&](Context& ctx) {
       std::vector<Token> tokens = ctx.analyzer.tokens(text, options.lang);
       std::vector<SpellingCorrection> corrections;
-      if (options.spelling) corrections = correct_spelling(text, tokens, ctx.db, ctx.analyzer, options.lang);
+      if (options.spelling) corrections = correct_spelling(text, tokens, ctx.db, ctx.analyzer, options.lang, &ctx.spelling_words);
       std::string type = options.question_type_weight > 0 ? askalike::question_type(text) : "";
       return impl_->search(ctx, tokens, options, std::move(corrections), type);
     });
@@ -539,6 +542,8 @@ CommittedState committed_state(const std::string& path) {
       state.revision = db.get_revision();
     } catch (const Xapian::InvalidOperationError&) {
       state.revision = 0;  // several databases have no single revision
+    } catch (const Xapian::UnimplementedError&) {
+      state.revision = 0;  // nor does a remote one (xapian-tcpsrv): issue 23
     }
     return state;
   });

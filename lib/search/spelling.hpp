@@ -7,8 +7,10 @@
 // Scope: words of ASCII letters (English and other Latin-script text without
 // accents). Chinese has no spelling table: its characters are indexed as
 // unigrams and bigrams, so a wrong character already leaves the rest to match.
-// A remote database (xapian-tcpsrv) has no spelling table in Xapian 1.4:
-// nothing is corrected there; local shards of a stub file are all consulted.
+// [issue 23] The words are terms of their records ("XS" + word), not
+// Xapian's spelling table, which is per shard and which a remote database
+// (xapian-tcpsrv) does not serve: every layout then corrects alike. A word
+// of the query language's Hunspell dictionary is never corrected (issue 25).
 #ifndef ASKALIKE_LIB_SPELLING_HPP_
 #define ASKALIKE_LIB_SPELLING_HPP_
 
@@ -48,13 +50,39 @@ class SpellingChanges {
   std::unordered_map<std::string, long long> changes_;  // word -> records gained (or lost)
 };
 
+// [issue 23] The collection's spelling words (their "XS" terms) with their
+// record counts, read in one walk of the term list on first use and kept,
+// by length, for the database state it was read from: a Searcher's context
+// keeps one and clears it when it moves to a newer state. Over xapian-tcpsrv
+// the walk is the whole vocabulary on the wire, which a query must not pay.
+// Not thread-safe (one per context).
+class SpellingVocabulary {
+ public:
+  void clear();
+  // Whether `db` keeps its spelling words as terms (IndexFeatures::
+  // spelling_terms), read once per state.
+  bool has_terms(const Xapian::Database& db);
+  // Calls visit(word, records) for each word of `shortest` to `longest`
+  // bytes (reading `db` when not loaded, or when too big to keep).
+  template <typename Visit>
+  void for_each(const Xapian::Database& db, std::size_t shortest, std::size_t longest, Visit&& visit);
+
+ private:
+  using Entry = std::pair<std::string, Xapian::doccount>;
+  void load(const Xapian::Database& db);
+  bool loaded_ = false, too_big_ = false;
+  int has_terms_ = -1;  // unknown
+  std::vector<std::vector<Entry>> by_length_;
+};
+
 // The corrections for the words of `text` (analysed into `tokens`) that `db`
 // does not know, or knows far less than a close spelling; four words at
 // most are looked up, the unknown ones first. The corrections' own tokens
-// are appended to `tokens`, so the query searches both.
+// are appended to `tokens`, so the query searches both. `vocabulary`: kept
+// for `db`'s state by the caller (null: read for this call alone).
 std::vector<SpellingCorrection> correct_spelling(std::string_view text, std::vector<Token>& tokens,
                                                  const Xapian::Database& db, const Analyzer& analyzer,
-                                                 const std::string& lang);
+                                                 const std::string& lang, SpellingVocabulary* vocabulary = nullptr);
 
 }  // namespace askalike
 

@@ -56,6 +56,7 @@ IndexFeatures read_features(const Xapian::Database& db, const std::string& path)
       auto j = nlohmann::json::parse(text);
       f.spelling = j.value("spelling", false);
       f.question_types = j.value("question_types", false);
+      f.spelling_terms = j.value("spelling_terms", false);
     } catch (const nlohmann::json::exception& e) {
       throw Error(ErrorCode::kCorrupt, std::string("unreadable index features: ") + e.what());
     }
@@ -67,6 +68,7 @@ void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features)
   nlohmann::ordered_json j;
   j["spelling"] = features.spelling;
   j["question_types"] = features.question_types;
+  j["spelling_terms"] = features.spelling_terms;
   db.set_metadata(kFeaturesKey, j.dump());
 }
 

@@ -40,6 +40,10 @@ inline constexpr const char* kCategory = "K";
 inline constexpr const char* kLang = "L";
 inline constexpr const char* kTag = "XT";
 inline constexpr const char* kGroup = "XG";
+// [issue 23] A record's spelling words (spelling.hpp), one boolean term each:
+// unlike Xapian's spelling table, terms are collection-wide on shards and
+// over the stock remote protocol.
+inline constexpr const char* kSpellingWord = "XS";
 // (question_type.hpp: "XY" + the record's question type.)
 
 // Value slots.
@@ -75,6 +79,9 @@ FieldTotals read_field_totals(const Xapian::Database& db, const std::string& pat
 struct IndexFeatures {
   bool spelling = false;        // Xapian's spelling table is filled (spelling.hpp)
   bool question_types = false;  // records carry their question type term
+  // [issue 23] The spelling words are terms (kSpellingWord), not Xapian's
+  // spelling table: true for databases made since.
+  bool spelling_terms = false;
 };
 IndexFeatures read_features(const Xapian::Database& db, const std::string& path);
 void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features);

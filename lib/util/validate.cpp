@@ -82,7 +82,7 @@ std::size_t thread_count(std::size_t threads) {
 }
 
 void validate(const SearchOptions& o) {
-  check_count("k", o.k, 0, kMaxK);
+  check_count("k", o.k, 1, kMaxK);  // no hit asked for is a mistake, in every front end alike
   check_count("offset", o.offset, 0, kMaxOffset);
   if (!std::isfinite(o.min_score))
     throw Error(ErrorCode::kInvalidArgument, "min_score must be a finite number, not " + text(o.min_score));

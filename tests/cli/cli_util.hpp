@@ -4,6 +4,7 @@
 #define ASKALIKE_TESTS_CLI_CLI_UTIL_HPP_
 
 #include <fcntl.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "../temp_dir.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -88,6 +90,37 @@ inline Run askalike(const std::vector<std::string>& args, const std::string& inp
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = read_file(out_path);
   r.err = read_file(err_path);
+  return r;
+}
+
+// Runs the built askalike with stdin, stdout and stderr on a new
+// pseudo-terminal, as a user at a terminal runs it; `out` holds what it
+// wrote on both, as the terminal got it.
+inline Run askalike_on_terminal(const std::vector<std::string>& args) {
+  std::vector<std::string> argv_s{ASKALIKE_CLI};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error("cannot open a pseudo-terminal");
+  if (pid == 0) {
+    execv(ASKALIKE_CLI, argv.data());
+    _exit(127);
+  }
+  Run r;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(master, buf, sizeof buf);
+    if (n > 0) r.out.append(buf, static_cast<std::size_t>(n));
+    else if (n < 0 && errno == EINTR) continue;
+    else break;  // EIO: the program ended and closed the terminal
+  }
+  close(master);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
 

@@ -35,6 +35,7 @@ TEST_CASE("parse_input_format knows the format names") {
   CHECK(askalike::parse_input_format("CSV") == InputFormat::kCsv);
   CHECK(askalike::parse_input_format("tsv") == InputFormat::kTsv);
   CHECK(askalike::parse_input_format("page") == InputFormat::kPage);
+  CHECK(askalike::parse_input_format("lines") == InputFormat::kLines);
   CHECK(askalike::parse_input_format("auto") == InputFormat::kAuto);
   CHECK_THROWS_AS(askalike::parse_input_format("xml"), askalike::Error);
 }
@@ -244,8 +245,10 @@ TEST_CASE("the seed Q&A page") {
 }
 
 TEST_CASE("pages: the minimal page, a directory of pages and bad pages") {
-  SUBCASE("title and question only") {
-    auto records = read_all("A title\nThe question\non two lines\n", "p.txt");
+  ReadOptions page;
+  page.format = InputFormat::kPage;
+  SUBCASE("title and question only (named: without a page's marks a .txt file is a list of lines)") {
+    auto records = read_all("A title\nThe question\non two lines\n", "p.txt", page);
     REQUIRE(records.size() == 1);
     CHECK(records[0].id == "p");
     CHECK(records[0].question == "The question\non two lines");
@@ -269,8 +272,8 @@ TEST_CASE("pages: the minimal page, a directory of pages and bad pages") {
     CHECK(records[0].category.empty());
   }
   SUBCASE("an empty page is a bad record") {
-    CHECK_THROWS_AS(read_all("\n\n", "empty.txt"), askalike::ParseError);
-    CHECK_THROWS_AS(read_all("Only a title\n", "t.txt"), askalike::ParseError);
+    CHECK_THROWS_AS(read_all("\n\n", "empty.txt", page), askalike::ParseError);
+    CHECK_THROWS_AS(read_all("Only a title\n", "t.txt", page), askalike::ParseError);
   }
   SUBCASE("a directory") {
     clitest::TempDir dir;
@@ -287,6 +290,106 @@ TEST_CASE("pages: the minimal page, a directory of pages and bad pages") {
     CHECK(ids == std::vector<std::string>{"a", "b"});
     REQUIRE(source->bad_lines().size() == 1);
     CHECK(source->bad_lines()[0].source.find("bad.txt") != std::string::npos);
+  }
+}
+
+TEST_CASE("lines: one question per line, ids from the text, blank lines skipped") {
+  const std::string text = "How do I reset my password?\n\n  Why was my card   rejected?\r\nCan I pay by cheque\n";
+  ReadOptions lines;
+  lines.format = InputFormat::kLines;
+  auto records = read_all(text, "faq.list", lines);
+  REQUIRE(records.size() == 3);
+  CHECK(records[0].question == "How do I reset my password?");
+  CHECK(records[0].title.empty());
+  CHECK(records[1].question == "Why was my card   rejected?");
+  CHECK(records[2].question == "Can I pay by cheque");
+  // The id is a hash of the text: the same in another file or on another
+  // line, the same with other spacing, another for other words.
+  CHECK(records[0].id.size() == 18);
+  CHECK(records[0].id.rfind("q-", 0) == 0);
+  auto again = read_all("\nCan I pay by cheque\nWhy was my card rejected?\nHow do I reset my password?", "other.txt");
+  REQUIRE(again.size() == 3);
+  CHECK(again[0].id == records[2].id);
+  CHECK(again[1].id == records[1].id);
+  CHECK(again[2].id == records[0].id);
+  CHECK(records[0].id != records[1].id);
+  // Fixed by the hash's definition (FNV-1a 64 of "a"): ids survive upgrades.
+  CHECK(read_all("a\n", "x.txt")[0].id == "q-af63dc4c8601ec8c");
+}
+
+TEST_CASE("lines: a .txt file is a page only when it has a page's marks") {
+  SUBCASE("a list of questions") {
+    auto records = read_all("Knee pain after running\nWhy do I reply late to emails\nHow do I reply to an email\n", "q.txt");
+    CHECK(records.size() == 3);
+  }
+  SUBCASE("a page: an asker line, a doctor's reply line or a heading") {
+    for (const char* text : {"T\nWhy?\nAnn. Ask Date: 2020/1/2\nBecause.\n", "T\nWhy?\nDr. Who reply Cardiology\nBecause.\n",
+                             "T\nWhy?\nMore Info\nBecause.\n"}) {
+      CAPTURE(text);
+      auto records = read_all(text, "p.txt");
+      REQUIRE(records.size() == 1);
+      CHECK(records[0].title == "T");
+    }
+  }
+  SUBCASE("the page seed file, from its path") {
+    auto source = askalike::open_records(clitest::fixture("seed-page.txt"));
+    Record r;
+    REQUIRE(source->next(r));
+    CHECK(r.id == "seed-page");
+    CHECK_FALSE(source->next(r));
+  }
+  SUBCASE("a question list from its path, the detection reading past its start") {
+    clitest::TempDir dir;
+    std::string text;
+    for (int i = 0; i < 5000; ++i) text += "Question number " + std::to_string(i) + " about my knee?\n";
+    clitest::write_file(dir / "many.txt", text);
+    auto source = askalike::open_records(dir / "many.txt");
+    Record r;
+    std::size_t n = 0;
+    std::string last;
+    while (source->next(r)) ++n, last = r.question;
+    CHECK(n == 5000);
+    CHECK(last == "Question number 4999 about my knee?");
+    CHECK(source->line() == 5000);
+  }
+}
+
+TEST_CASE("lines: a line over the record limit is a bad record at its line") {
+  ReadOptions o;
+  o.format = InputFormat::kLines;
+  o.limits.max_record_bytes = 20;
+  const std::string text = "short one\n" + std::string(30, 'x') + "\nshort two\n";
+  try {
+    read_all(text, "q.txt", o);
+    FAIL("no error");
+  } catch (const askalike::ParseError& e) {
+    CHECK(std::string(e.what()).find("q.txt:2:") != std::string::npos);
+    CHECK(std::string(e.what()).find("max_record_bytes") != std::string::npos);
+  }
+  o.skip_bad_lines = true;
+  std::vector<askalike::BadLine> bad;
+  auto records = read_all(text, "q.txt", o, &bad);
+  CHECK(records.size() == 2);
+  REQUIRE(bad.size() == 1);
+  CHECK(bad[0].line == 2);
+}
+
+TEST_CASE("JSON Lines whose first line is not JSON: the error names the other formats") {
+  try {
+    read_all("How do I reset my password?\n", "<stdin>");
+    FAIL("no error");
+  } catch (const askalike::ParseError& e) {
+    std::string m = e.what();
+    CHECK(m.find("<stdin>:1: invalid JSON") != std::string::npos);
+    CHECK(m.find("--format") != std::string::npos);
+    CHECK(m.find("lines (one question per line), csv, tsv or page") != std::string::npos);
+  }
+  // A broken object is JSON gone wrong, not another format: no hint.
+  try {
+    read_all("{\"id\": \n", "<stdin>");
+    FAIL("no error");
+  } catch (const askalike::ParseError& e) {
+    CHECK(std::string(e.what()).find("--format") == std::string::npos);
   }
 }
 

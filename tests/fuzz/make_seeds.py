@@ -44,7 +44,7 @@ def main():
     pages = [p for p in [args.source / "tests" / "data" / "seed-page.txt",
                          args.shared / "page-sample" / "seed-page.txt"] if p.is_file()]
 
-    seeds = {name: [] for name in ["jsonl", "delimited", "page", "encoding", "analyzer", "query", "open",
+    seeds = {name: [] for name in ["jsonl", "delimited", "page", "lines", "encoding", "analyzer", "query", "open",
                                    "metadata", "serve", "record", "http"]}
     for i in range(0, len(records), 3):
         seeds["jsonl"].append("\n".join(records[i:i + 3]).encode() + b"\n")
@@ -60,6 +60,9 @@ def main():
             seeds["delimited"].append(out.getvalue().encode())
     for p in pages:
         seeds["page"].append(p.read_bytes())
+        seeds["lines"].append(p.read_bytes())
+    for i in range(0, len(texts), 5):
+        seeds["lines"].append("\n".join(t.replace("\n", " ") for t in texts[i:i + 5]).encode() + b"\n")
     for text in texts[:40]:
         for encoding in ["utf-8", "gb18030", "big5", "shift_jis", "utf-16", "utf-8-sig", "latin-1"]:
             try:

@@ -291,3 +291,17 @@ def test_add_file_qa_page(tmp_path):
     assert hit.record["category"] == "Neurology"
     assert "twitching" in hit.record["question"]
     assert "stroke" in hit.record["answer"]
+
+
+def test_add_file_lines(tmp_path):
+    """A question list, named ("lines") or by a .txt without a page's marks (issue 25)."""
+    questions = tmp_path / "questions.txt"
+    questions.write_text("How do I reset my password?\n\nWhy was my credit card rejected?\n")
+    path = str(tmp_path / "db")
+    with askalike.Index(path) as index:
+        assert index.add_file(questions).added == 2
+        again = index.add_file(questions, format="lines")
+        assert (again.added, again.replaced) == (0, 2)  # the ids are the text's hash
+    hits = askalike.Searcher(path).similar("credit card rejected")
+    assert hits[0].record["question"] == "Why was my credit card rejected?"
+    assert hits[0].id.startswith("q-") and hits[0].record["title"] == ""

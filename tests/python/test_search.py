@@ -110,8 +110,11 @@ def test_options_change_the_results(searcher):
 def test_bad_options(searcher):
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         searcher.similar("x", colour="red")
-    with pytest.raises(askalike.InvalidArgumentError, match="k must be between 0 and 100000, not -1"):
+    with pytest.raises(askalike.InvalidArgumentError, match="k must be between 1 and 100000, not -1"):
         searcher.similar("x", k=-1)
+    # The command line's rule and words (-k 0: "--top must be between 1 and 100000, not 0").
+    with pytest.raises(askalike.InvalidArgumentError, match="k must be between 1 and 100000, not 0"):
+        searcher.similar("x", k=0)
     with pytest.raises(TypeError, match="offset must be an int"):
         searcher.similar("x", offset="2")
     with pytest.raises(TypeError):

@@ -110,6 +110,8 @@ def test_stats(service):
     assert body["documents"] == health["documents"]
     assert any(c["category"] == "Neurology" for c in body["categories"])
     assert body["writes"] is False
+    # The analyzer settings as an object, not JSON text in a string (issue 25).
+    assert isinstance(body["analyzer"], dict) and body["analyzer"]["default_language"] == "en"
 
 
 def test_openapi_describes_every_route_the_service_answers(service):

@@ -68,6 +68,15 @@ def no_alert(driver) -> bool:
     return False
 
 
+def test_no_empty_boxes_before_a_question(browser, site):
+    browser.get(site.url + "/")
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "question"))
+    assert not browser.find_element(By.ID, "results").is_displayed()
+    assert not [b for b in browser.find_elements(By.CSS_SELECTOR, ".box") if b.is_displayed()]
+    ask(browser, site, "twitching eyelid")
+    assert browser.find_element(By.ID, "results").is_displayed()
+
+
 def test_asking_fills_the_similar_and_related_boxes(browser, site):
     hits = ask(browser, site, "My child has a high fever and a red rash on his chest. Should I worry?")
     assert len(hits) == 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from pathlib import Path
 
 from conftest import TOKEN, cli, run_cli, serving
 
@@ -22,6 +23,19 @@ def test_writes_are_refused_without_a_configured_token(small_db):
             assert status == 403
         assert s.get("/v1/records/new-1")[0] == 404
         assert s.get("/v1/records/twitch")[0] == 200
+
+
+def test_the_readme_s_token_file_recipe_enables_writes(small_db, tmp_path):
+    """The README's command that makes a token file (issue 25), run as written."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    recipe = next(line for line in readme.splitlines() if "> token.txt" in line and "urandom" in line)
+    subprocess.run(["sh", "-c", recipe], cwd=tmp_path, check=True)
+    token_path = tmp_path / "token.txt"
+    assert token_path.stat().st_mode & 0o077 == 0  # readable by its owner alone
+    token = token_path.read_text().strip()
+    with serving(small_db, "--write-token-file", str(token_path)) as s:
+        status, body, _ = s.post("/v1/records", NEW, headers={"Authorization": "Bearer " + token})
+        assert status == 200 and body["ids"] == ["new-1"]
 
 
 def test_writes_need_the_right_token(small_db, token_file):

@@ -320,7 +320,7 @@ struct Service::Impl {
                    {"average_length", s.average_length},
                    {"categories", categories},
                    {"languages", languages},
-                   {"analyzer", s.analyzer.serialize()},
+                   {"analyzer", json::parse(s.analyzer.serialize())},  // an object, not JSON in a string
                    {"revision", live.revision()},
                    {"writes", !options.write_token.empty()}});
     });

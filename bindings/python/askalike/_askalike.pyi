@@ -357,7 +357,7 @@ class Index:
         self,
         path: _Path,
         *,
-        format: Literal["auto", "jsonl", "csv", "tsv", "page"] = "auto",
+        format: Literal["auto", "jsonl", "csv", "tsv", "lines", "page"] = "auto",
         encoding: str = "auto",
         skip_bad_lines: bool = False,
         field_map: Mapping[str, str] | None = None,
