@@ -170,6 +170,12 @@ TEST_CASE("check and the committed state: a stub of one remote line, and a colle
     CHECK(report.sound);
     CHECK(report.details == "");
   }
+  SUBCASE("a stub that names itself is refused, not followed for ever") {
+    const std::string stub = write_file(dir / "self.stub", "auto self.stub\n");
+    const askalike::Error e = testutil::error_of([&] { askalike::check_database(stub); });
+    CHECK(e.code() == askalike::ErrorCode::kInvalidArgument);
+    CHECK(std::string(e.what()).find("nested") != std::string::npos);
+  }
   SUBCASE("a collection of 2 shards: every shard checked, the damaged one named") {
     CHECK(askalike::check_database(sharded).sound);
     const std::string shard = sharded + "/shard-1";

@@ -34,7 +34,9 @@ std::string stub_of(const std::string& path) {
 // found: a local one wholly; a remote one (xapian-tcpsrv) by askalike's
 // checks through the protocol, its tables being only checkable where they
 // are (xapian-check on that machine).
-void check_stub(const std::string& stub, CheckReport& report, std::ostringstream& details);
+void check_stub(const std::string& stub, int depth, CheckReport& report, std::ostringstream& details);
+
+CheckReport check_at(const std::string& path, int depth);
 
 // Opened by `open` first through the one safe opener: a stub line that
 // would start a program is refused before Xapian's check reads anything.
@@ -43,7 +45,11 @@ void check_open(const std::function<Xapian::Database()>& open, const std::string
 
 }  // namespace
 
-CheckReport check_database(const std::string& path) {
+CheckReport check_database(const std::string& path) { return check_at(path, 0); }
+
+namespace {
+
+CheckReport check_at(const std::string& path, int depth) {
   return schema::guarded("checking", path, [&] {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0)
@@ -52,7 +58,7 @@ CheckReport check_database(const std::string& path) {
     std::ostringstream details;
     const std::string stub = stub_of(path);
     if (!stub.empty())
-      check_stub(stub, report, details);  // read_stub checks every line as the safe opener does
+      check_stub(stub, depth, report, details);  // read_stub checks every line as the safe opener does
     else
       check_open([&] { return detail::open_database(path); }, path, true, report, details);
     report.sound = report.errors == 0;
@@ -61,9 +67,11 @@ CheckReport check_database(const std::string& path) {
   });
 }
 
-namespace {
-
-void check_stub(const std::string& stub, CheckReport& report, std::ostringstream& details) {
+void check_stub(const std::string& stub, int depth, CheckReport& report, std::ostringstream& details) {
+  // A stub naming itself, or nested too deep, is refused as the opener refuses it.
+  if (depth >= detail::kMaxStubDepth)
+    throw Error(ErrorCode::kInvalidArgument,
+                stub + ": database stubs nested more than " + std::to_string(detail::kMaxStubDepth) + " deep");
   for (const detail::StubLine& line : detail::read_stub(stub)) {
     const bool remote = line.kind == detail::StubLine::Kind::kRemoteTcp;
     const std::string name = remote ? "remote " + line.host + ":" + std::to_string(line.port) : line.path;
@@ -77,7 +85,7 @@ void check_stub(const std::string& stub, CheckReport& report, std::ostringstream
           },
           name, false, part, found);
     } else {
-      part = check_database(line.path);
+      part = check_at(line.path, depth + 1);
       found << part.details;
     }
     report.errors += part.errors;
