@@ -109,6 +109,15 @@ struct ASKALIKE_EXPORT IndexOptions {
   // ... and mark each record with the type of its question, for
   // SearchOptions::question_type_weight.
   bool question_types = true;
+  // [issue 28] A sentence-embedding model folder (embedding.hpp). Of a new
+  // database: store with every record the embedding of its title and
+  // question, for the semantic re-ranking (SearchOptions::semantic); the
+  // database records the model's identity and folder. Of a database built
+  // with a model: "" loads the folder it records; another folder must hold
+  // the same model (the same weights), else Error(kInvalidArgument). A model
+  // for a database built without one is Error(kInvalidArgument): rebuild it
+  // with reindex_database(..., model). Loaded at the first record written.
+  std::string embedding_model;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {
@@ -253,8 +262,12 @@ ASKALIKE_EXPORT void merge_shards(const std::string& source, const std::string& 
 // before it). The analyzer settings and the learned word associations are
 // kept, and a collection of shards gives a collection of as many shards.
 // Throws Error.
+// The source's record embeddings are copied as they are; with
+// `embedding_model` (a model folder, embedding.hpp) every record is embedded
+// anew with that model instead (the way to add embeddings to a database).
 ASKALIKE_EXPORT void reindex_database(const std::string& source, const std::string& destination,
-                                      const std::optional<RankingOptions>& ranking = std::nullopt);
+                                      const std::optional<RankingOptions>& ranking = std::nullopt,
+                                      const std::string& embedding_model = std::string());
 // What check_database() found.
 struct ASKALIKE_EXPORT CheckReport {
   bool sound = false;      // no damage found

@@ -19,6 +19,7 @@
 #include "askalike/validate.hpp"
 #include "storage/changesets.hpp"
 #include "index/associations.hpp"
+#include "embedding/vectors.hpp"
 #include "storage/database_open.hpp"
 #include "index/document.hpp"
 #include "storage/record_codec.hpp"
@@ -88,6 +89,17 @@ struct IndexWriter::Impl {
   // Per shard, its spelling table's changes since the last commit (used by
   // the thread writing the shard; applied by commit_all()).
   std::vector<SpellingChanges> spelling;
+  // [issue 28] IndexOptions::embedding_model: the folder that
+  // features.model is loaded from at the first record written ("": the one
+  // the database records).
+  std::string model_dir;
+
+  // Loads the embedding model when the database stores vectors and it is not
+  // loaded yet: before the first record is analysed.
+  void ready_model() {
+    if (features.embedding && !features.model)
+      features.model = model_for_database(*features.embedding, model_dir, path);
+  }
 
   Impl(std::string p, std::vector<Xapian::WritableDatabase> d, std::vector<std::string> d_paths, bool is_sharded,
        const AnalyzerOptions& options, const RankingSettings& r)
@@ -404,11 +416,24 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
         continue;
       }
       schema::write_settings(dbs[i], stored, ranking);
-      schema::write_features(dbs[i], schema::IndexFeatures{options.spelling, options.question_types});
+      schema::IndexFeatures features;
+      features.spelling = options.spelling;
+      features.question_types = options.question_types;
+      if (!options.embedding_model.empty()) {
+        const EmbeddingOptions defaults;
+        features.embedding = embedding_info(*shared_model(options.embedding_model, defaults.max_tokens),
+                                            options.embedding_model, defaults.max_tokens);
+      }
+      schema::write_features(dbs[i], features);
       detail::with_max_changesets(options.max_changesets, [&] { dbs[i].commit(); });
     }
     impl_ = std::make_unique<Impl>(path, std::move(dbs), std::move(paths), sharded, stored, ranking);
     impl_->max_changesets = options.max_changesets;
+    impl_->model_dir = options.embedding_model;
+    if (!options.embedding_model.empty() && !impl_->features.embedding)
+      throw Error(ErrorCode::kInvalidArgument,
+                  path + " was built without embeddings: a model cannot be added to it record by record; "
+                         "`askalike reindex --model DIR` writes a copy with every record embedded");
     impl_->begin();
   });
 }
@@ -431,6 +456,7 @@ IndexWriter::~IndexWriter() {
 bool IndexWriter::upsert(const Record& record) {
   return schema::guarded("adding record " + record.id, impl_->path, [&] {
     std::string term = id_term(record.id);
+    impl_->ready_model();
     return impl_->store(term, analyse_record(record, impl_->analyzer, impl_->features));
   });
 }
@@ -745,6 +771,7 @@ class Pipeline {
 IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& options) {
   validate(options);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  schema::guarded("loading the embedding model", impl_->path, [&] { impl_->ready_model(); });
   if (threads > 1) {
     IngestReport report;
     {
@@ -758,7 +785,10 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
       };
       auto commit_all = [&] { parallel ? parallel->commit(*this) : commit(); };
       Pipeline pipeline(std::move(store), commit_all, [&impl] { return impl.published_dictionary(); }, impl_->path,
-                        impl_->analyzer.options(), impl_->features, options, threads - 1);
+                        impl_->analyzer.options(), impl_->features, options,
+                        // Embedding a record costs far more than storing
+                        // it: then every core analyses.
+                        impl_->features.model ? threads : threads - 1);
       report = pipeline.run(source);
       commit_all();
     }
@@ -884,7 +914,7 @@ void merge_shards(const std::string& source, const std::string& destination) {
 }
 
 void reindex_database(const std::string& source, const std::string& destination,
-                      const std::optional<RankingOptions>& ranking) {
+                      const std::optional<RankingOptions>& ranking, const std::string& embedding_model) {
   schema::guarded("reindexing", source, [&] {
     refuse_existing(destination);
     if (ranking) validate(*ranking);
@@ -895,7 +925,18 @@ void reindex_database(const std::string& source, const std::string& destination,
     if (ranking) settings.options = *ranking;
     // A rebuild keeps everything a database can hold (the way to enable the
     // features for a database from before them).
-    const schema::IndexFeatures features{true, true};
+    schema::IndexFeatures features;
+    features.spelling = features.question_types = true;
+    // [issue 28] The source's vectors are copied; a model given embeds anew.
+    const std::optional<schema::EmbeddingInfo> source_embedding = schema::read_features(from, source).embedding;
+    if (!embedding_model.empty()) {
+      const EmbeddingOptions defaults;
+      features.model = shared_model(embedding_model, defaults.max_tokens);
+      features.embedding = embedding_info(*features.model, embedding_model, defaults.max_tokens);
+    } else {
+      features.embedding = source_embedding;
+    }
+    const bool copy_vectors = embedding_model.empty() && source_embedding.has_value();
     // Every record normalised by the averages of the whole collection.
     FieldTotals totals;
     for (auto v = from.valuestream_begin(schema::kFieldLengthsSlot); v != from.valuestream_end(schema::kFieldLengthsSlot);
@@ -939,10 +980,12 @@ void reindex_database(const std::string& source, const std::string& destination,
       };
       // In document order, so that records tied in score keep their order.
       for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
-        Record record = schema::record_of(decoder.json(from.get_document(*p).get_data()));
+        const Xapian::Document stored = from.get_document(*p);
+        Record record = schema::record_of(decoder.json(stored.get_data()));
         const std::size_t shard = shards::shard_of(record.id, to.size());
-        to[shard].add_document(ready_document(spelling[shard], analyse_record(record, analyzer, features), averages,
-                                              settings, dictionary));
+        AnalysedRecord analysed = analyse_record(record, analyzer, features);
+        if (copy_vectors) analysed.doc.add_value(schema::kEmbeddingSlot, stored.get_value(schema::kEmbeddingSlot));
+        to[shard].add_document(ready_document(spelling[shard], std::move(analysed), averages, settings, dictionary));
         if (++count % kBatch == 0) commit_all();
       }
       commit_all();
