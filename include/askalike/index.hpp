@@ -62,6 +62,11 @@ struct ASKALIKE_EXPORT IndexStats {
   // rebuild it with reindex_database() to enable them).
   bool spelling = false;
   bool question_types = false;
+  // [issue 28] The sentence-embedding model whose vectors the records carry
+  // (IndexOptions::embedding_model); dimension 0: none.
+  std::string embedding_model;       // its name
+  std::string embedding_model_path;  // the folder it was built from
+  std::size_t embedding_dimension = 0;
   // Word associations (IndexWriter::learn_associations): the records they
   // were learned from (0: none learned; `askalike learn` adds them) and the
   // query words that have some.
