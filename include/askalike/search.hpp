@@ -28,7 +28,7 @@ struct ASKALIKE_EXPORT SearchOptions {
   // --- Which hits.
   std::size_t k = 10;       // hits to return
   std::size_t offset = 0;   // hits to skip first (paging)
-  double min_score = 0.0;   // drop hits scoring below this
+  double min_score = 0.0;   // drop hits scoring below this (0: keep every hit)
 
   // --- Filters: a record must pass every non-empty one.
   std::vector<std::string> categories;  // any of these categories

@@ -360,7 +360,8 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   SnippetStyle style{options.snippet_length, options.highlight_open, options.highlight_close};
   for (std::size_t rank = options.offset; rank < std::min(wanted, matches.top.size()); ++rank) {
     const Match& match = matches.top[rank];
-    if (match.weight < options.min_score) break;
+    // 0 keeps every hit: a semantic score can be below 0 (a cosine is -1..1).
+    if (options.min_score != 0.0 && match.weight < options.min_score) break;
     Hit hit;
     hit.rank = rank + 1;
     hit.score = match.weight;
