@@ -122,7 +122,7 @@ std::vector<float> SafeTensors::floats(const std::string& name, const std::vecto
   std::vector<float> out;
   if (t->dtype == "F32") {
     out.resize((t->end - t->begin) / 4);
-    std::memcpy(out.data(), p, out.size() * 4);  // little-endian, as the format says
+    if (!out.empty()) std::memcpy(out.data(), p, out.size() * 4);  // little-endian, as the format says
   } else if (t->dtype == "F16" || t->dtype == "BF16") {
     out.resize((t->end - t->begin) / 2);
     const bool brain = t->dtype == "BF16";
