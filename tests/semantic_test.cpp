@@ -263,3 +263,69 @@ TEST_CASE("a stored vector of the wrong length is a damaged database, not a cras
   Error e = error_of([&] { Searcher(db).similar("my child has a high fever and a red rash"); });
   CHECK(e.code() == ErrorCode::kCorrupt);
 }
+
+TEST_CASE("embed_database adds vectors in place: the same ranking as a database indexed with the model") {
+  TempDir dir;
+  const std::string model = dir / "model", plain = dir / "plain", with = dir / "with";
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter a(plain), b(with, options);
+    for (const Record& r : small_records()) a.upsert(r), b.upsert(r);
+    a.commit();
+    b.commit();
+  }
+  std::size_t calls = 0;
+  askalike::EmbedReport report = askalike::embed_database(plain, model, [&](std::size_t done, std::size_t total) {
+    ++calls;
+    CHECK(done <= total);
+  });
+  CHECK(report.embedded == small_records().size());
+  CHECK(calls > 0);
+  Searcher a(plain), b(with);
+  for (const std::string q : {"my child has a fever", "why does my face twitch", "sleep"}) {
+    Results ra = a.similar(q), rb = b.similar(q);
+    REQUIRE(ra.semantic);
+    REQUIRE(ra.hits.size() == rb.hits.size());
+    for (std::size_t i = 0; i < ra.hits.size(); ++i) {
+      CHECK(ra.hits[i].id == rb.hits[i].id);
+      CHECK(ra.hits[i].score == rb.hits[i].score);
+    }
+  }
+  // Run again: nothing left to do. Another model: refused.
+  CHECK(askalike::embed_database(plain, model).kept == small_records().size());
+  testutil::TinyBertOptions different;
+  different.seed = 5;
+  const std::string other = dir / "other";
+  testutil::write_tiny_bert(other, different);
+  CHECK(error_of([&] { askalike::embed_database(plain, other); }).code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("a caller's own query vector is used instead of the text's, and its length is checked") {
+  TempDir dir;
+  const std::string model = dir / "model", db = dir / "db";
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter writer(db, options);
+    for (const Record& r : small_records()) writer.upsert(r);
+    writer.commit();
+  }
+  Searcher searcher(db);
+  const EmbeddingModel direct = EmbeddingModel::load(model);
+  SearchOptions o;
+  o.query_vector = direct.embed("when your baby or infant has a fever");
+  Results own = searcher.similar("fever", o), text = searcher.similar("when your baby or infant has a fever");
+  // The words come from the text, the meaning from the vector.
+  REQUIRE(own.semantic);
+  for (const auto& h : own.hits) {
+    Record r;
+    REQUIRE(searcher.get(h.id, r));
+    CHECK(h.semantic_similarity == doctest::Approx(askalike::cosine(o.query_vector, direct.embed(r.title + "\n" + r.question))).epsilon(1e-6));
+  }
+  o.query_vector.resize(5);
+  CHECK(error_of([&] { searcher.similar("fever", o); }).code() == ErrorCode::kInvalidArgument);
+  CHECK(!text.hits.empty());
+}

@@ -273,6 +273,27 @@ ASKALIKE_EXPORT void merge_shards(const std::string& source, const std::string& 
 ASKALIKE_EXPORT void reindex_database(const std::string& source, const std::string& destination,
                                       const std::optional<RankingOptions>& ranking = std::nullopt,
                                       const std::string& embedding_model = std::string());
+// What embed_database() did.
+struct ASKALIKE_EXPORT EmbedReport {
+  std::size_t embedded = 0;  // records given a vector
+  std::size_t kept = 0;      // records that had one already (an earlier, interrupted run)
+};
+
+// [issue 28] Stores with every record of the database or collection at
+// `path` the embedding of its title and question by the sentence-embedding
+// model in folder `model_dir` (embedding.hpp), and records the model, so
+// that searches re-rank by meaning: the way to add the semantic stage to a
+// database without reading its source files again. Takes the database's
+// write lock (Error(kDatabaseLocked) while a writer holds it). Commits
+// every 1,024 records: an interrupted run keeps what it did (searches count
+// a cosine of 0 for the records not done yet), and running it again does
+// the rest. A database built with another model: Error(kInvalidArgument)
+// (reindex_database(..., model) re-embeds every record into a copy).
+// `progress` is called with (records done, records in all).
+ASKALIKE_EXPORT EmbedReport embed_database(
+    const std::string& path, const std::string& model_dir,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
+
 // What check_database() found.
 struct ASKALIKE_EXPORT CheckReport {
   bool sound = false;      // no damage found

@@ -108,6 +108,11 @@ struct ASKALIKE_EXPORT SearchOptions {
   bool semantic = true;
   std::size_t semantic_depth = 100;
   double semantic_lexical_weight = 0.1;
+  // The query's embedding, made by the caller with the database's model (or
+  // the model its records' own vectors came from): used instead of
+  // embedding the text. Its length must be the database's dimension, else
+  // Error(kInvalidArgument). Empty: the searcher embeds the text.
+  std::vector<float> query_vector;
 };
 
 // A query term as the searcher used it.

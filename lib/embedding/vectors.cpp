@@ -1,6 +1,7 @@
 #include "embedding/vectors.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -61,16 +62,23 @@ std::shared_ptr<const EmbeddingModel> shared_model(const std::string& dir, std::
 
 std::shared_ptr<const EmbeddingModel> model_for_database(const schema::EmbeddingInfo& info, const std::string& dir,
                                                          const std::string& db_path) {
-  const std::string& folder = dir.empty() ? info.model_path : dir;
+  std::string folder = dir.empty() ? info.model_path : dir;
   std::shared_ptr<const EmbeddingModel> model;
   try {
     model = shared_model(folder, info.max_tokens);
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kNotFound || !dir.empty()) throw;
-    throw Error(ErrorCode::kNotFound, db_path + " was built with the embedding model " + info.identity.name +
-                                          " from " + info.model_path + ", which cannot be loaded now (" + e.what() +
-                                          "): pass the model's folder (--model DIR), or search without the "
-                                          "semantic stage (--no-semantic)");
+    // The folder the database was built from is gone: $ASKALIKE_MODEL says
+    // where the model is on this machine (its identity is checked below).
+    const char* env = std::getenv("ASKALIKE_MODEL");
+    if (!env || !*env)
+      throw Error(ErrorCode::kNotFound, db_path + " was built with the embedding model " + info.identity.name +
+                                            " from " + info.model_path + ", which cannot be loaded now (" +
+                                            e.what() + "): pass the model's folder (--model DIR, or "
+                                            "ASKALIKE_MODEL=DIR), or search without the semantic stage "
+                                            "(--no-semantic)");
+    folder = env;
+    model = shared_model(folder, info.max_tokens);
   }
   const ModelIdentity id = model->identity();
   if (id.weights_sha256 != info.identity.weights_sha256 || id.dimension != info.identity.dimension)

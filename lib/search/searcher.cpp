@@ -154,6 +154,13 @@ struct Searcher::Impl {
   // The query's embedding when the semantic stage runs; else empty.
   std::vector<float> query_vector(const std::string& text, const SearchOptions& options) {
     if (!options.semantic || !embedding) return {};
+    if (!options.query_vector.empty()) {
+      if (options.query_vector.size() != embedding->identity.dimension)
+        throw Error(ErrorCode::kInvalidArgument,
+                    "query_vector has " + std::to_string(options.query_vector.size()) + " dimensions; " + path +
+                        " holds vectors of " + std::to_string(embedding->identity.dimension));
+      return options.query_vector;
+    }
     return query_model()->embed(text);
   }
 

@@ -140,6 +140,12 @@ const std::vector<std::pair<std::string, Setter>>& parameters() {
       {"semantic_lexical_weight", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
          o.semantic_lexical_weight = number_of(v, n);
        }},
+      {"vector", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
+         // The query's embedding, made by the caller (issue 28).
+         if (!v.is_array() || v.empty() || v.size() > 65536)
+           throw bad_parameter(n, "an array of 1 to 65536 numbers (the query's embedding)");
+         for (const json& x : v) o.query_vector.push_back(static_cast<float>(number_of(x, n)));
+       }},
       {"snippet_length", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
          o.snippet_length = count_of(v, n);
          if (o.snippet_length > 10000) throw bad_parameter(n, "at most 10000");
