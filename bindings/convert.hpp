@@ -125,6 +125,7 @@ py::dict ranking_options_to_dict(const askalike::RankingOptions& o);
 void bind_records(py::module_& m);   // records.cpp: question_type, Record, Token, Analyzer
 void bind_index(py::module_& m);     // index.cpp: IndexStats, BadLine, IngestReport, Index, reindex
 void bind_searcher(py::module_& m);  // searcher.cpp: Hit, ..., Results, Searcher
+void bind_embedding(py::module_& m);  // embedding.cpp: ModelIdentity, EmbeddingModel, cosine
 
 }  // namespace askalike_py
 

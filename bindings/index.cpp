@@ -17,7 +17,7 @@ class PyIndex {
  public:
   PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
           const std::optional<askalike::RankingOptions>& ranking, std::optional<unsigned> shards,
-          unsigned max_changesets, bool spelling, bool question_types)
+          unsigned max_changesets, bool spelling, bool question_types, const std::string& model)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
@@ -27,6 +27,7 @@ class PyIndex {
     options.max_changesets = max_changesets;
     options.spelling = spelling;
     options.question_types = question_types;
+    options.embedding_model = model;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
   }
@@ -178,6 +179,14 @@ void bind_index(py::module_& m) {
       .def_readonly("spelling", &askalike::IndexStats::spelling,
                     "Whether the database keeps a spelling table (False for a database from "
                     "before it: rebuild with askalike.reindex() to enable).")
+      .def_property_readonly("embedding_model",
+                             [](const askalike::IndexStats& s) { return to_str(s.embedding_model); },
+                             "The sentence-embedding model whose vectors the records carry ('' when none).")
+      .def_property_readonly("embedding_model_path",
+                             [](const askalike::IndexStats& s) { return to_str(s.embedding_model_path); },
+                             "The folder that model was loaded from when the database was built.")
+      .def_readonly("embedding_dimension", &askalike::IndexStats::embedding_dimension,
+                    "Length of the records' embeddings (0 when none).")
       .def_readonly("question_types", &askalike::IndexStats::question_types,
                     "Whether records carry their question type (False: rebuild to enable).")
       .def_readonly("associations_learned_from", &askalike::IndexStats::associations_learned_from,
@@ -235,7 +244,7 @@ closes. One Index may be used from several threads: calls are serialised.
                        bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes,
                        const py::object& shards, const IntArg& max_changesets, bool spelling, bool question_types,
-                       const py::kwargs& ranking) {
+                       const py::object& model, const py::kwargs& ranking) {
              askalike::AnalyzerOptions o =
                  analyzer_options(fold_case, fold_accents, traditional_to_simplified, stop_words, stem,
                                   cjk_unigrams, cjk_bigrams, default_language, max_term_bytes);
@@ -245,7 +254,8 @@ closes. One Index may be used from several threads: calls are serialised.
              auto changesets =
                  static_cast<unsigned>(count_arg(max_changesets, "max_changesets", askalike::kMaxChangesets));
              return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking),
-                                              shard_count, changesets, spelling, question_types);
+                                              shard_count, changesets, spelling, question_types,
+                                              model.is_none() ? std::string() : path_arg(model, "model"));
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -255,6 +265,7 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("default_language") = defaults.default_language,
            py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("shards") = py::none(),
            py::arg("max_changesets") = 0, py::arg("spelling") = true, py::arg("question_types") = true,
+           py::arg("model") = py::none(),
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
            "an existing one keeps the settings it was built with. The ranking keywords "
@@ -266,7 +277,10 @@ closes. One Index may be used from several threads: calls are serialised.
            "max_changesets=N keeps the changesets of the last N commits for replicas "
            "(xapian-replicate-server). spelling and "
            "question_types (a new database only): keep a spelling table of the records' words "
-           "(for 'did you mean' corrections) and mark each record with its question type.")
+           "(for 'did you mean' corrections) and mark each record with its question type. "
+           "model: a sentence-embedding model folder (see EmbeddingModel); a new database stores "
+           "every record's embedding for the semantic re-ranking, a database built with a model "
+           "loads the folder it records unless given another holding the same model.")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")
@@ -384,8 +398,9 @@ closes. One Index may be used from several threads: calls are serialised.
 
   m.def(
       "reindex",
-      [](const PathArg& source, const PathArg& destination, const py::kwargs& kw) {
+      [](const PathArg& source, const PathArg& destination, const py::object& model, const py::kwargs& kw) {
         std::string from = path_arg(source, "source"), to = path_arg(destination, "destination");
+        const std::string model_dir = model.is_none() ? std::string() : path_arg(model, "model");
         askalike::RankingOptions stored;
         {
           py::gil_scoped_release nogil;
@@ -393,13 +408,14 @@ closes. One Index may be used from several threads: calls are serialised.
         }
         std::optional<askalike::RankingOptions> ranking = ranking_options(stored, kw);
         py::gil_scoped_release nogil;
-        askalike::reindex_database(from, to, ranking);
+        askalike::reindex_database(from, to, ranking, nullptr, model_dir);
       },
-      py::arg("source"), py::arg("destination"),
+      py::arg("source"), py::arg("destination"), py::kw_only(), py::arg("model") = py::none(),
       "Writes to `destination` (which must not exist) a new database with the records of "
       "`source`, ranked with the given keywords (title_weight, question_weight, "
       "answer_weight, bm25_b; the others as `source` has them) and every record normalised "
-      "by the field averages of the whole collection. `source` is left as it is.");
+      "by the field averages of the whole collection. `source` is left as it is. The records' "
+      "embeddings are copied; model=DIR embeds every record anew with that model.");
 }
 
 }  // namespace askalike_py

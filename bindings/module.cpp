@@ -12,7 +12,8 @@
 //
 // One file per concept, wired together here: convert.* (argument types and
 // value conversions), errors.cpp, records.cpp (records, analysis, options),
-// index.cpp (the writer), searcher.cpp (searches and results).
+// index.cpp (the writer), searcher.cpp (searches and results), embedding.cpp
+// (sentence embeddings).
 #include <string>
 
 #include "convert.hpp"
@@ -32,6 +33,7 @@ PYBIND11_MODULE(_askalike, m) {
   askalike_py::bind_records(m);
   askalike_py::bind_index(m);
   askalike_py::bind_searcher(m);
+  askalike_py::bind_embedding(m);
 
   m.attr("__name__") = own_name;
 }

@@ -177,6 +177,14 @@ askalike::SearchOptions search_options(py::handle k, const py::kwargs& kw) {
     else if (key == "spelling") o.spelling = bool_arg(v, key);
     else if (key == "question_type_weight") o.question_type_weight = number_arg(v, key);
     else if (key == "common_word_share") o.common_word_share = number_arg(v, key);
+    else if (key == "semantic") o.semantic = bool_arg(v, key);
+    else if (key == "semantic_depth") o.semantic_depth = count_arg(v, key, askalike::kMaxSemanticDepth, 1);
+    else if (key == "semantic_lexical_weight") o.semantic_lexical_weight = number_arg(v, key);
+    else if (key == "query_vector") {
+      if (py::isinstance<py::str>(v) || py::isinstance<py::bytes>(v))
+        throw py::type_error("query_vector must be a sequence of numbers");
+      for (auto x : py::iter(v)) o.query_vector.push_back(static_cast<float>(number_arg(x, key)));
+    }
     else if (key == "max_associations") o.max_associations = count_arg(v, key, askalike::kMaxAddedTerms);
     else if (key == "association_weight") o.association_weight = number_arg(v, key);
     else if (key == "feedback_terms") o.feedback_terms = count_arg(v, key, askalike::kMaxAddedTerms);

@@ -69,7 +69,12 @@ void bind_searcher(py::module_& m) {
       .def_property_readonly("id", [](const askalike::Hit& h) { return to_str(h.id); },
                              "The record's id.")
       .def_readonly("score", &askalike::Hit::score,
-                    "BM25 score; comparable within one result list only.")
+                    "The score ranked by: BM25F, or with the semantic stage cosine + "
+                    "semantic_lexical_weight x BM25F / best; comparable within one result list only.")
+      .def_readonly("lexical_score", &askalike::Hit::lexical_score, "BM25F score of the words alone.")
+      .def_readonly("semantic_similarity", &askalike::Hit::semantic_similarity,
+                    "Cosine (-1..1) of the query's and the record's embeddings when the semantic stage "
+                    "ranked this hit, else 0.")
       .def_readonly("confidence", &askalike::Hit::confidence,
                     "0..1: the share of the query's weight this record matches.")
       .def_property_readonly("record", [](const askalike::Hit& h) { return record_to_dict(h.record); },
@@ -167,6 +172,8 @@ The answer to one search: a sequence of Hit (best first) plus facets.
       .def_readonly("added_terms", &askalike::Results::added_terms,
                     "Words added to the query (associations, then feedback), each with the share of a "
                     "query word's weight it was given (list of QueryTerm).")
+      .def_readonly("semantic", &askalike::Results::semantic,
+                    "Whether the semantic stage re-ranked the hits (a database with embeddings).")
       .def("__repr__", [](const askalike::Results& r) {
         std::string s = "<Results " + std::to_string(r.hits.size()) + " hits of ~" +
                         std::to_string(r.estimated_matches);
@@ -194,12 +201,15 @@ spelling too), question_type_weight (bonus for records asking the same type of
 question; 0: off),
 snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics, max_associations, association_weight, feedback_terms,
-feedback_documents, feedback_weight.
+feedback_documents, feedback_weight, semantic (bool: in a database built with
+an embedding model, rank the best records by words again by meaning),
+semantic_depth (how many: 100), semantic_lexical_weight (the words' share: 0.1).
 )doc")
       .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms, const IntArg& timeout_ms,
-                       bool parallel_shards) {
+                       bool parallel_shards, const py::object& model) {
              askalike::SearcherOptions options;
              options.parallel_shards = parallel_shards;
+             if (!model.is_none()) options.embedding_model = path_arg(model, "model");
              options.refresh_interval_ms =
                  static_cast<unsigned>(count_arg(refresh_interval_ms, "refresh_interval_ms", askalike::kMaxTimeoutMs));
              options.timeout_ms = static_cast<unsigned>(count_arg(timeout_ms, "timeout_ms", askalike::kMaxTimeoutMs));
@@ -207,6 +217,7 @@ feedback_documents, feedback_weight.
            }),
            py::arg("path"), py::kw_only(), py::arg("refresh_interval_ms") = 0,
            py::arg("timeout_ms") = askalike::SearcherOptions().timeout_ms, py::arg("parallel_shards") = true,
+           py::arg("model") = py::none(),
            "Opens the database, collection of shards or stub file at `path` for searching "
            "(NotFoundError when there is none). "
            "refresh_interval_ms: how often a search checks for newer commits and moves to them "
@@ -215,7 +226,9 @@ feedback_documents, feedback_weight.
            "each answer (0: for ever); a server that does not answer in time raises TimeoutError, "
            "one that is down UnavailableError. "
            "parallel_shards: search the local shards of a collection on a thread each at once "
-           "(up to the cores; the same hits and scores as one after another, which False asks for).")
+           "(up to the cores; the same hits and scores as one after another, which False asks for). "
+           "model: for a database built with a sentence-embedding model, its folder when it is no "
+           "longer where the database was built from (the same model).")
       .def_property_readonly("path", [](const PySearcher& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PySearcher::closed, "True after close().")

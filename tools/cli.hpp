@@ -87,6 +87,7 @@ int cmd_compact(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_reindex(const std::vector<std::string>& args);
 int cmd_learn(const std::vector<std::string>& args);
+int cmd_embed(const std::vector<std::string>& args);
 
 // The ranking settings of a database (`index` on a new one, `reindex`):
 // nullopt when no option was given, else `base` with the given ones changed.

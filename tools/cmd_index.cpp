@@ -194,7 +194,13 @@ int cmd_index(const std::vector<std::string>& args) {
       ("no-spelling", "a new database keeps no spelling table of its words (searches then correct no "
        "misspelt word)")
       ("no-question-types", "a new database does not mark each record with the type of its question "
-       "(searches then give no bonus for agreeing types)");
+       "(searches then give no bonus for agreeing types)")
+      ("model", po::value<std::string>()->value_name("DIR"),
+       "a new database stores with every record the embedding of its title and question by the "
+       "sentence-embedding model in folder DIR (a sentence-transformers BERT-family folder such as "
+       "all-MiniLM-L6-v2; askalike ships none), so that searches re-rank by meaning. Slower: the "
+       "model runs on every record. A database built with a model loads the folder it records; "
+       "give DIR when the model moved");
   add_ranking_options(cmd.options());
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
   if (!cmd.parse(args)) return kExitOk;
@@ -259,6 +265,7 @@ int cmd_index(const std::vector<std::string>& args) {
   index_options.ranking = ranking_options_from(cmd, RankingOptions());
   index_options.spelling = !cmd.has("no-spelling");
   index_options.question_types = !cmd.has("no-question-types");
+  if (cmd.has("model")) index_options.embedding_model = cmd.get<std::string>("model");
   // [issue 27] The bulk path: the parts are a collection of their own, merged at the end.
   const std::string parts_dir = db + ".parts";
   if (parts > 1) {

@@ -49,8 +49,14 @@ int cmd_reindex(const std::vector<std::string>& args) {
               "normalised by the field averages of the whole collection (a growing database\n"
               "normalises each record by the averages when it was added). DB is left as it\n"
               "is; move DEST into its place when done. The analyzer settings and the word\n"
-              "associations learned (`askalike learn`) are kept.");
+              "associations learned (`askalike learn`) are kept, and so are the records'\n"
+              "embeddings (unless --model embeds them anew).");
   add_ranking_options(cmd.options());
+  cmd.options().add_options()
+      ("model", po::value<std::string>()->value_name("DIR"),
+       "embed every record with the sentence-embedding model in folder DIR, for the semantic "
+       "re-ranking (the way to add it to a database built without one; slow: the model runs "
+       "on every record)");
   cmd.positional("dest", 1, po::value<std::string>());
   if (!cmd.parse(args)) return kExitOk;
   if (!cmd.has("dest")) cmd.usage_error("no DEST: name the directory for the new database");
@@ -70,7 +76,7 @@ int cmd_reindex(const std::vector<std::string>& args) {
       shown = true;
     };
   try {
-    reindex_database(db, dest, ranking, progress);
+    reindex_database(db, dest, ranking, progress, cmd.has("model") ? cmd.get<std::string>("model") : std::string());
   } catch (...) {
     if (shown) std::cerr << "\r\x1b[K" << std::flush;
     throw;

@@ -65,6 +65,16 @@ void add_search_options(po::options_description& options, std::size_t default_k)
        po::value<double>()->default_value(d.question_type_weight, shortest(d.question_type_weight))->value_name("W"),
        "score bonus for records asking the same type of question as the query (symptoms, treatment, "
        "inheritance, ...); 0: off");
+  po::options_description semantic(
+      "Meaning (a database built with `index --model DIR`: the best records by words\n"
+      "are ranked again by cosine(query, record) + W x score / best score)");
+  semantic.add_options()
+      ("no-semantic", "rank by words alone, even in a database with embeddings")
+      ("semantic-depth", po::value<long long>()->default_value(static_cast<long long>(d.semantic_depth))
+           ->value_name("N"), "records ranked again by meaning: the N best by words")
+      ("semantic-lexical-weight",
+       po::value<double>()->default_value(d.semantic_lexical_weight, shortest(d.semantic_lexical_weight))
+           ->value_name("W"), "weight of the words' score (relative to the best) beside the cosine");
   po::options_description expansion("Query expansion (words added with small weights)");
   expansion.add_options()
       ("associations", po::value<long long>()->default_value(static_cast<long long>(d.max_associations))
@@ -78,6 +88,7 @@ void add_search_options(po::options_description& options, std::size_t default_k)
       ("feedback-weight", po::value<double>()->default_value(d.feedback_weight, shortest(d.feedback_weight))
            ->value_name("W"), "weight of the best feedback word (0..1); the others in proportion");
   options.add(ranking);
+  options.add(semantic);
   options.add(expansion);
 }
 
@@ -88,13 +99,17 @@ void add_searcher_options(po::options_description& options) {
        "milliseconds (0: wait for ever)")
       ("serial-shards", "search the local shards of a collection one after another on one thread, as Xapian "
                         "searches a stub (default: a thread per shard at once, up to the cores; the same hits "
-                        "and scores)");
+                        "and scores)")
+      ("model", po::value<std::string>()->value_name("DIR"),
+       "for a database built with a sentence-embedding model (`index --model`): the model's folder, "
+       "when it is no longer where the database was built from (it must be the same model)");
 }
 
 SearcherOptions searcher_options_from(const Command& cmd) {
   SearcherOptions o;
   o.timeout_ms = static_cast<unsigned>(cmd.count("timeout", 0, kMaxTimeoutMs));
   o.parallel_shards = !cmd.has("serial-shards");
+  if (cmd.has("model")) o.embedding_model = cmd.get<std::string>("model");
   return o;
 }
 
@@ -115,6 +130,9 @@ SearchOptions search_options_from(const Command& cmd) {
   o.spelling = !cmd.has("no-spelling");
   o.question_type_weight = cmd.get<double>("question-type-weight");
   o.common_word_share = cmd.get<double>("common-word-share");
+  o.semantic = !cmd.has("no-semantic");
+  o.semantic_depth = cmd.count("semantic-depth", 1, kMaxSemanticDepth);
+  o.semantic_lexical_weight = cmd.get<double>("semantic-lexical-weight");
   o.max_associations = cmd.count("associations", 0, kMaxAddedTerms);
   o.association_weight = cmd.get<double>("association-weight");
   o.feedback_terms = cmd.count("feedback-terms", 0, kMaxAddedTerms);

@@ -54,6 +54,11 @@ int cmd_stats(const std::vector<std::string>& args) {
   const char* rebuild = "off (rebuild to enable: askalike reindex)";
   std::cout << "spelling        " << (s.spelling ? "on" : rebuild) << "\n"
             << "question types  " << (s.question_types ? "on" : rebuild) << "\n";
+  if (s.embedding_dimension > 0)
+    std::cout << "meaning         " << s.embedding_model << " (" << s.embedding_dimension << " dimensions, from "
+              << s.embedding_model_path << ")\n";
+  else
+    std::cout << "meaning         off (`askalike reindex --model DIR` embeds the records)\n";
   if (s.associations_learned_from > 0)
     std::cout << "associations    " << s.association_words << " words, learned from " << s.associations_learned_from
               << " records" << (s.associations_learned_from != s.documents ? " (run `askalike learn` to renew)" : "")

@@ -25,6 +25,7 @@ const Subcommand kCommands[] = {
     {"index", cmd_index, "add or update records from JSON Lines, CSV, TSV or Q&A pages"},
     {"similar", cmd_similar, "find the questions most similar to a text or a stored record"},
     {"eval", cmd_eval, "measure retrieval quality against TREC qrels (MAP, MRR, nDCG@10, ...)"},
+    {"embed", cmd_embed, "store every record's embedding by a sentence-embedding model (meaning, not just words)"},
     {"learn", cmd_learn, "learn which words go with which from the database's questions and answers"},
     {"stats", cmd_stats, "show the size, categories and settings of a database"},
     {"remove", cmd_remove, "remove records by id"},

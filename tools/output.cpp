@@ -96,6 +96,9 @@ void write_text(std::ostream& out, const std::string& heading, const Results& re
     if (!r.title.empty() && !r.question.empty() && r.question != r.title)
       out << "    Q: " << text_start(r.question, 150) << "\n";
     if (!r.answer.empty()) out << "    A: " << text_start(r.answer, 150) << "\n";
+    if (explain && results.semantic)
+      out << "    meaning: cosine " << fixed(hit.semantic_similarity, 3) << ", words' score "
+          << fixed(hit.lexical_score, 2) << "\n";
     if (explain) {
       out << "    matched:";
       if (hit.matched_terms.empty()) out << " (none)";
@@ -137,6 +140,10 @@ void write_jsonl(std::ostream& out, const std::string& query_id, const Results& 
     j["id"] = hit.id;
     j["score"] = hit.score;
     j["confidence"] = hit.confidence;
+    if (results.semantic) {
+      j["lexical_score"] = hit.lexical_score;
+      j["semantic_similarity"] = hit.semantic_similarity;
+    }
     j["title"] = hit.record.title;
     j["category"] = hit.record.category;
     j["snippet"] = hit.question_snippet;

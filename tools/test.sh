@@ -22,7 +22,7 @@ venv=$ASKALIKE_BUILD_DIR/venv
 echo "== Python: a fresh virtual environment in $venv, with pytest"
 rm -rf "$venv"
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check pytest
+"$venv/bin/pip" install --quiet --disable-pip-version-check pytest numpy  # numpy: the embedding reference (test_embedding.py)
 echo "== Python: pip install . (builds the module with CMake; a few minutes)"
 "$venv/bin/pip" install --disable-pip-version-check .
 echo "== Python: pytest"

@@ -22,7 +22,9 @@
 //   stop_words, stem, cjk_bigrams, cjk_unigrams (0/1), default_language, max_term_bytes.
 // --ranking keys (database settings): title_weight, question_weight, answer_weight, bm25_b;
 //   and the IndexOptions spelling_table, question_types (0/1).
-// --opt keys: bm25_k1, max_query_terms, min_score, spelling (0/1), question_type_weight, common_word_share,
+// --ranking embedding_model=DIR: IndexOptions::embedding_model (issue 28).
+// --opt keys: semantic (0/1), semantic_depth, semantic_lexical_weight;
+// bm25_k1, max_query_terms, min_score, spelling (0/1), question_type_weight, common_word_share,
 //   max_associations, association_weight, feedback_terms, feedback_documents, feedback_weight.
 // index also learns the word associations (IndexWriter::learn_associations),
 //   so that a variant may turn them on.
@@ -111,6 +113,9 @@ void set_search_option(askalike::SearchOptions& o, const std::string& kv) {
   else if (k == "feedback_terms") o.feedback_terms = static_cast<std::size_t>(parse_double(k, v));
   else if (k == "feedback_documents") o.feedback_documents = static_cast<std::size_t>(parse_double(k, v));
   else if (k == "feedback_weight") o.feedback_weight = parse_double(k, v);
+  else if (k == "semantic") o.semantic = parse_bool(k, v);
+  else if (k == "semantic_depth") o.semantic_depth = static_cast<std::size_t>(parse_double(k, v));
+  else if (k == "semantic_lexical_weight") o.semantic_lexical_weight = parse_double(k, v);
   else usage("unknown search option " + k);
 }
 
@@ -149,6 +154,8 @@ int cmd_index(const std::vector<std::string>& args) {
       options.spelling = parse_bool("spelling_table", args[++i].substr(15));
     else if (args[i] == "--ranking" && i + 1 < args.size() && args[i + 1].rfind("question_types=", 0) == 0)
       options.question_types = parse_bool("question_types", args[++i].substr(15));
+    else if (args[i] == "--ranking" && i + 1 < args.size() && args[i + 1].rfind("embedding_model=", 0) == 0)
+      options.embedding_model = args[++i].substr(16);
     else if (args[i] == "--ranking" && i + 1 < args.size()) {
       if (!options.ranking) options.ranking = askalike::RankingOptions();
       set_ranking_option(*options.ranking, args[++i]);

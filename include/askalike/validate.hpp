@@ -26,6 +26,9 @@ inline constexpr std::size_t kMaxChangesets = 1000000; // IndexOptions::max_chan
 inline constexpr std::size_t kMaxTimeoutMs = 86400000; // SearcherOptions::timeout_ms (a day)
 inline constexpr std::size_t kMaxAddedTerms = 100;     // max_associations, feedback_terms
 inline constexpr std::size_t kMaxFeedbackDocuments = 1000;
+// [issue 28] Records the semantic stage re-ranks at most: each costs a
+// stored vector read and a cosine.
+inline constexpr std::size_t kMaxSemanticDepth = 10000;
 inline constexpr std::size_t kMaxAssociationsPerWord = 64;  // LearnOptions::per_word
 
 // Each throws Error(kInvalidArgument) naming the first bad option.

@@ -64,7 +64,7 @@ LearnReport learn(const Xapian::Database& db, const std::string& path, std::vect
   LearnReport report;
   const std::size_t total = db.get_doccount();
   RecordDecoder decoder(db, path);
-  const schema::IndexFeatures words_only{false, false};
+  const schema::IndexFeatures words_only;  // no spelling words, no type, no embedding
   Vocabulary vocabulary;
   std::vector<std::uint32_t> question_df, answer_df;
   std::vector<RecordWords> records;

@@ -21,6 +21,7 @@
 #include "askalike/validate.hpp"
 #include "storage/changesets.hpp"
 #include "index/associations.hpp"
+#include "embedding/vectors.hpp"
 #include "storage/database_open.hpp"
 #include "index/document.hpp"
 #include "storage/record_codec.hpp"
@@ -90,6 +91,17 @@ struct IndexWriter::Impl {
   // Per shard, its spelling table's changes since the last commit (used by
   // the thread writing the shard; applied by commit_all()).
   std::vector<SpellingChanges> spelling;
+  // [issue 28] IndexOptions::embedding_model: the folder that
+  // features.model is loaded from at the first record written ("": the one
+  // the database records).
+  std::string model_dir;
+
+  // Loads the embedding model when the database stores vectors and it is not
+  // loaded yet: before the first record is analysed.
+  void ready_model() {
+    if (features.embedding && !features.model)
+      features.model = model_for_database(*features.embedding, model_dir, path);
+  }
 
   Impl(std::string p, std::vector<Xapian::WritableDatabase> d, std::vector<std::string> d_paths, bool is_sharded,
        const AnalyzerOptions& options, const RankingSettings& r)
@@ -406,11 +418,25 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
         continue;
       }
       schema::write_settings(dbs[i], stored, ranking);
-      schema::write_features(dbs[i], schema::IndexFeatures{options.spelling, options.question_types, options.spelling});
+      schema::IndexFeatures features;
+      features.spelling = options.spelling;
+      features.question_types = options.question_types;
+      features.spelling_terms = options.spelling;
+      if (!options.embedding_model.empty()) {
+        const EmbeddingOptions defaults;
+        features.embedding = embedding_info(*shared_model(options.embedding_model, defaults.max_tokens),
+                                            options.embedding_model, defaults.max_tokens);
+      }
+      schema::write_features(dbs[i], features);
       detail::with_max_changesets(options.max_changesets, [&] { dbs[i].commit(); });
     }
     impl_ = std::make_unique<Impl>(path, std::move(dbs), std::move(paths), sharded, stored, ranking);
     impl_->max_changesets = options.max_changesets;
+    impl_->model_dir = options.embedding_model;
+    if (!options.embedding_model.empty() && !impl_->features.embedding)
+      throw Error(ErrorCode::kInvalidArgument,
+                  path + " was built without embeddings: a model cannot be added to it record by record; "
+                         "`askalike reindex --model DIR` writes a copy with every record embedded");
     impl_->begin();
   });
 }
@@ -433,6 +459,7 @@ IndexWriter::~IndexWriter() {
 bool IndexWriter::upsert(const Record& record) {
   return schema::guarded("adding record " + record.id, impl_->path, [&] {
     std::string term = id_term(record.id);
+    impl_->ready_model();
     return impl_->store(term, analyse_record(record, impl_->analyzer, impl_->features));
   });
 }
@@ -747,6 +774,7 @@ class Pipeline {
 IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& options) {
   validate(options);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  schema::guarded("loading the embedding model", impl_->path, [&] { impl_->ready_model(); });
   if (threads > 1) {
     IngestReport report;
     {
@@ -760,7 +788,10 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
       };
       auto commit_all = [&] { parallel ? parallel->commit(*this) : commit(); };
       Pipeline pipeline(std::move(store), commit_all, [&impl] { return impl.published_dictionary(); }, impl_->path,
-                        impl_->analyzer.options(), impl_->features, options, threads - 1);
+                        impl_->analyzer.options(), impl_->features, options,
+                        // Embedding a record costs far more than storing
+                        // it: then every core analyses.
+                        impl_->features.model ? threads : threads - 1);
       report = pipeline.run(source);
       commit_all();
     }
@@ -914,7 +945,8 @@ void merge_shards(const std::string& source, const std::string& destination) {
 
 static void reindex_into(const std::string& source, const std::string& destination,
                          const std::optional<RankingOptions>& ranking,
-                         const std::function<void(std::size_t, std::size_t)>& progress) {
+                         const std::function<void(std::size_t, std::size_t)>& progress,
+                         const std::string& embedding_model) {
   schema::guarded("reindexing", source, [&] {
     if (ranking) validate(*ranking);
     Xapian::Database from = detail::open_database(source);
@@ -924,7 +956,18 @@ static void reindex_into(const std::string& source, const std::string& destinati
     if (ranking) settings.options = *ranking;
     // A rebuild keeps everything a database can hold (the way to enable the
     // features for a database from before them).
-    const schema::IndexFeatures features{true, true, true};
+    schema::IndexFeatures features;
+    features.spelling = features.question_types = features.spelling_terms = true;
+    // [issue 28] The source's vectors are copied; a model given embeds anew.
+    const std::optional<schema::EmbeddingInfo> source_embedding = schema::read_features(from, source).embedding;
+    if (!embedding_model.empty()) {
+      const EmbeddingOptions defaults;
+      features.model = shared_model(embedding_model, defaults.max_tokens);
+      features.embedding = embedding_info(*features.model, embedding_model, defaults.max_tokens);
+    } else {
+      features.embedding = source_embedding;
+    }
+    const bool copy_vectors = embedding_model.empty() && source_embedding.has_value();
     // Every record normalised by the averages of the whole collection.
     FieldTotals totals;
     for (auto v = from.valuestream_begin(schema::kFieldLengthsSlot); v != from.valuestream_end(schema::kFieldLengthsSlot);
@@ -968,10 +1011,12 @@ static void reindex_into(const std::string& source, const std::string& destinati
       };
       // In document order, so that records tied in score keep their order.
       for (auto p = from.postlist_begin(""); p != from.postlist_end(""); ++p) {
-        Record record = schema::record_of(decoder.json(from.get_document(*p).get_data()));
+        const Xapian::Document stored = from.get_document(*p);
+        Record record = schema::record_of(decoder.json(stored.get_data()));
         const std::size_t shard = shards::shard_of(record.id, to.size());
-        to[shard].add_document(ready_document(spelling[shard], analyse_record(record, analyzer, features), averages,
-                                              settings, dictionary));
+        AnalysedRecord analysed = analyse_record(record, analyzer, features);
+        if (copy_vectors) analysed.doc.add_value(schema::kEmbeddingSlot, stored.get_value(schema::kEmbeddingSlot));
+        to[shard].add_document(ready_document(spelling[shard], std::move(analysed), averages, settings, dictionary));
         if (++count % kBatch == 0) commit_all();
         if (progress && count % 1000 == 0) progress(count, from.get_doccount());
       }
@@ -983,10 +1028,12 @@ static void reindex_into(const std::string& source, const std::string& destinati
 
 void reindex_database(const std::string& source, const std::string& destination,
                       const std::optional<RankingOptions>& ranking,
-                      const std::function<void(std::size_t, std::size_t)>& progress) {
+                      const std::function<void(std::size_t, std::size_t)>& progress,
+                      const std::string& embedding_model) {
   if (ranking) validate(*ranking);
-  build_aside(destination,
-              [&](const std::string& temporary) { reindex_into(source, temporary, ranking, progress); });
+  build_aside(destination, [&](const std::string& temporary) {
+    reindex_into(source, temporary, ranking, progress, embedding_model);
+  });
 }
 
 }  // namespace askalike

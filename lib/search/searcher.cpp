@@ -5,6 +5,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -15,8 +16,10 @@
 #include "index/associations.hpp"
 #include "storage/database_open.hpp"
 #include "index/document.hpp"
+#include "embedding/vectors.hpp"
 #include "search/feedback.hpp"
 #include "search/query_builder.hpp"
+#include "search/semantic.hpp"
 #include "search/shard_search.hpp"
 #include "storage/record_codec.hpp"
 #include "analysis/question_type.hpp"
@@ -137,6 +140,31 @@ struct Searcher::Impl {
   bool parallel_shards = false;
   // Helpers for searching a collection's shards at once; null: one thread per call.
   std::unique_ptr<WorkerPool> pool;
+  // [issue 28] The model of a database built with one, loaded at the first
+  // search that uses it (SearcherOptions::embedding_model).
+  std::optional<schema::EmbeddingInfo> embedding;
+  std::string model_dir;
+  std::mutex model_mutex;
+  std::shared_ptr<const EmbeddingModel> model;
+
+  std::shared_ptr<const EmbeddingModel> query_model() {
+    std::lock_guard<std::mutex> lock(model_mutex);
+    if (!model) model = model_for_database(*embedding, model_dir, path);
+    return model;
+  }
+
+  // The query's embedding when the semantic stage runs; else empty.
+  std::vector<float> query_vector(const std::string& text, const SearchOptions& options) {
+    if (!options.semantic || !embedding) return {};
+    if (!options.query_vector.empty()) {
+      if (options.query_vector.size() != embedding->identity.dimension)
+        throw Error(ErrorCode::kInvalidArgument,
+                    "query_vector has " + std::to_string(options.query_vector.size()) + " dimensions; " + path +
+                        " holds vectors of " + std::to_string(embedding->identity.dimension));
+      return options.query_vector;
+    }
+    return query_model()->embed(text);
+  }
 
   // Borrows a context for the length of one call.
   class Lease {
@@ -201,8 +229,10 @@ struct Searcher::Impl {
 
   // `corrections` and `question_type`: what the query text said besides its
   // words (spelling.hpp, question_type.hpp), reported in the results.
+  // `query_vector`: the query's embedding, for the semantic stage (empty: none).
   Results search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options,
-                 std::vector<SpellingCorrection> corrections = {}, const std::string& question_type = "") const;
+                 std::vector<SpellingCorrection> corrections = {}, const std::string& question_type = "",
+                 const std::vector<float>& query_vector = {}) const;
 };
 
 Searcher::Searcher(const std::string& path, const SearcherOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -219,7 +249,15 @@ Searcher::Searcher(const std::string& path, const SearcherOptions& options) : im
       impl_->pool = std::make_unique<WorkerPool>(std::min<unsigned>(cores, context->shards.size()) - 1);
     bool is_new = false;
     impl_->analyzer_options = schema::read_settings(context->db, path, AnalyzerOptions(), &is_new);
-    if (!is_new) impl_->ranking = schema::read_ranking(context->db, path);
+    if (!is_new) {
+      impl_->ranking = schema::read_ranking(context->db, path);
+      impl_->embedding = schema::read_features(context->db, path).embedding;
+    }
+    impl_->model_dir = options.embedding_model;
+    if (!options.embedding_model.empty() && !impl_->embedding)
+      throw Error(ErrorCode::kInvalidArgument,
+                  path + " was built without embeddings, so a model cannot re-rank its records: "
+                         "`askalike reindex --model DIR` writes a copy with every record embedded");
     context->analyzer = Analyzer(impl_->analyzer_options);
     impl_->idle.push_back(std::move(context));
   });
@@ -230,7 +268,8 @@ Searcher& Searcher::operator=(Searcher&&) noexcept = default;
 Searcher::~Searcher() = default;
 
 Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options,
-                               std::vector<SpellingCorrection> corrections, const std::string& question_type) const {
+                               std::vector<SpellingCorrection> corrections, const std::string& question_type,
+                               const std::vector<float>& query_vector) const {
   Results results;
   results.corrections = std::move(corrections);
   std::vector<WeightedTerm> terms = select_terms(tokens, ctx.db, options.max_query_terms);
@@ -270,13 +309,21 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   }
   std::size_t wanted = options.offset + options.k;
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
+  const bool semantic = !query_vector.empty();
+  if (semantic) depth = std::max(depth, options.semantic_depth);
   std::uint64_t postings = 0;
   for (const WeightedTerm& t : terms) postings += t.records;
-  const Matches matches = pool && !ctx.shards.empty() && postings >= kParallelPostings
+  Matches matches = pool && !ctx.shards.empty() && postings >= kParallelPostings
                               ? search_shards(ctx.shards, compose, ranking.weight(), depth, *pool)
                               : search_database(ctx.db, compose, ranking.weight(), depth);
   if (typed) results.question_type = question_type;
   results.estimated_matches = matches.estimated;
+  if (semantic) {
+    semantic_rerank(matches.top, query_vector, options.semantic_depth, options.semantic_lexical_weight);
+    results.semantic = true;
+  } else {
+    for (Match& m : matches.top) m.lexical = m.weight;
+  }
 
   if (options.facets) {
     std::map<std::string, std::size_t> category_count;
@@ -323,10 +370,13 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   SnippetStyle style{options.snippet_length, options.highlight_open, options.highlight_close};
   for (std::size_t rank = options.offset; rank < std::min(wanted, matches.top.size()); ++rank) {
     const Match& match = matches.top[rank];
-    if (match.weight < options.min_score) break;
+    // 0 keeps every hit: a semantic score can be below 0 (a cosine is -1..1).
+    if (options.min_score != 0.0 && match.weight < options.min_score) break;
     Hit hit;
     hit.rank = rank + 1;
     hit.score = match.weight;
+    hit.lexical_score = match.lexical;
+    hit.semantic_similarity = match.cosine;
     const Xapian::Document& doc = match.doc;
     // Decoding the record is most of the cost of a hit: only when asked.
     if (options.records || options.snippets) {
@@ -360,12 +410,13 @@ Results Searcher::similar(const std::string& text, const SearchOptions& options)
   return schema::guarded("searching", impl_->path, [&] {
     validate(options);
     check_query_text(text, options);
+    const std::vector<float> query_vector = impl_->query_vector(text, options);
     return impl_->with_context([&](Context& ctx) {
       std::vector<Token> tokens = ctx.analyzer.tokens(text, options.lang);
       std::vector<SpellingCorrection> corrections;
       if (options.spelling) corrections = correct_spelling(text, tokens, ctx.db, ctx.analyzer, options.lang, &ctx.spelling_words);
       std::string type = options.question_type_weight > 0 ? askalike::question_type(text) : "";
-      return impl_->search(ctx, tokens, options, std::move(corrections), type);
+      return impl_->search(ctx, tokens, options, std::move(corrections), type, query_vector);
     });
   });
 }
@@ -377,13 +428,19 @@ Results Searcher::more_like(const std::string& id, const SearchOptions& options)
       std::string term = id_term(id);
       Xapian::PostingIterator p = ctx.db.postlist_begin(term);
       if (p == ctx.db.postlist_end(term)) throw Error(ErrorCode::kNotFound, "no record with id " + id);
-      Record r = ctx.record(ctx.db.get_document(*p));
+      const Xapian::Document doc = ctx.db.get_document(*p);
+      Record r = ctx.record(doc);
       SearchOptions o = options;
       o.exclude_id = id;
       std::string lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
       std::vector<Token> tokens = ctx.analyzer.tokens(r.title + "\n" + r.question, lang);
       std::string type = options.question_type_weight > 0 ? record_question_type(r.title, r.question) : "";
-      return impl_->search(ctx, tokens, o, {}, type);
+      // [issue 28] The record's own stored vector is its query vector.
+      std::vector<float> query_vector;
+      if (options.semantic && impl_->embedding &&
+          !decode_vector(doc.get_value(schema::kEmbeddingSlot), impl_->embedding->identity.dimension, query_vector))
+        query_vector = impl_->query_vector(embedding_text(r), options);
+      return impl_->search(ctx, tokens, o, {}, type, query_vector);
     });
   });
 }

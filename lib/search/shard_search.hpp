@@ -33,6 +33,10 @@ namespace askalike {
 struct Match {
   double weight = 0.0;
   Xapian::Document doc;
+  // [issue 28] Set by the semantic stage (semantic.hpp), which makes
+  // `weight` their sum: the BM25F weight and the embeddings' cosine.
+  double lexical = 0.0;
+  double cosine = 0.0;
 };
 
 struct Matches {

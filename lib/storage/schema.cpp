@@ -57,6 +57,21 @@ IndexFeatures read_features(const Xapian::Database& db, const std::string& path)
       f.spelling = j.value("spelling", false);
       f.question_types = j.value("question_types", false);
       f.spelling_terms = j.value("spelling_terms", false);
+      if (j.contains("embedding")) {
+        const auto& e = j.at("embedding");
+        EmbeddingInfo info;
+        info.identity.name = e.at("name").get<std::string>();
+        info.identity.dimension = e.at("dimension").get<std::size_t>();
+        info.identity.weights_sha256 = e.at("weights_sha256").get<std::string>();
+        info.model_path = e.at("model_path").get<std::string>();
+        info.max_tokens = e.at("max_tokens").get<std::size_t>();
+        // A vector of a million floats a record is no model's: refuse
+        // before any search allocates for it.
+        if (info.identity.dimension == 0 || info.identity.dimension > 65536)
+          throw Error(ErrorCode::kCorrupt, "embedding dimension " + std::to_string(info.identity.dimension) +
+                                               " out of range");
+        f.embedding = std::move(info);
+      }
     } catch (const nlohmann::json::exception& e) {
       throw Error(ErrorCode::kCorrupt, std::string("unreadable index features: ") + e.what());
     }
@@ -69,6 +84,14 @@ void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features)
   j["spelling"] = features.spelling;
   j["question_types"] = features.question_types;
   j["spelling_terms"] = features.spelling_terms;
+  if (features.embedding) {
+    const EmbeddingInfo& info = *features.embedding;
+    j["embedding"] = {{"name", info.identity.name},
+                      {"dimension", info.identity.dimension},
+                      {"weights_sha256", info.identity.weights_sha256},
+                      {"model_path", info.model_path},
+                      {"max_tokens", info.max_tokens}};
+  }
   db.set_metadata(kFeaturesKey, j.dump());
 }
 

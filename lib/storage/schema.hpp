@@ -7,9 +7,12 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "askalike/analyzer.hpp"
+#include "askalike/embedding.hpp"
 #include "askalike/error.hpp"
 #include "askalike/record.hpp"
 #include "index/ranking.hpp"
@@ -54,6 +57,9 @@ inline constexpr Xapian::valueno kIdSlot = 3;  // so that a hit's id needs no re
 // The record's field lengths (encode_field_lengths()): what its removal takes
 // off the field totals, without analysing it again.
 inline constexpr Xapian::valueno kFieldLengthsSlot = 4;
+// [issue 28] The embedding of the record's title and question
+// (embedding/stored_vectors.hpp), in a database built with a model.
+inline constexpr Xapian::valueno kEmbeddingSlot = 5;
 
 std::string encode_field_lengths(const FieldLengths& lengths);
 FieldLengths decode_field_lengths(const std::string& value);
@@ -76,12 +82,24 @@ FieldTotals read_field_totals(const Xapian::Database& db, const std::string& pat
 // What a database was built to hold besides its records (issue 13), fixed
 // when it is created. A schema-3 database from before has neither: it still
 // opens and searches, without corrections or type bonus.
+// The sentence-embedding model a database's vectors were made with.
+struct EmbeddingInfo {
+  ModelIdentity identity;
+  std::string model_path;      // the folder it was loaded from (a hint: the identity decides)
+  std::size_t max_tokens = 0;  // EmbeddingOptions::max_tokens the vectors were made with
+};
+
 struct IndexFeatures {
   bool spelling = false;        // Xapian's spelling table is filled (spelling.hpp)
   bool question_types = false;  // records carry their question type term
   // [issue 23] The spelling words are terms (kSpellingWord), not Xapian's
   // spelling table: true for databases made since.
   bool spelling_terms = false;
+  // [issue 28] records carry an embedding in kEmbeddingSlot, made by this model.
+  std::optional<EmbeddingInfo> embedding;
+  // Not stored: the loaded model that embeds the records a writer adds
+  // (set by the writer when `embedding` is).
+  std::shared_ptr<const EmbeddingModel> model;
 };
 IndexFeatures read_features(const Xapian::Database& db, const std::string& path);
 void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features);

@@ -40,6 +40,11 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
   const schema::IndexFeatures features = schema::read_features(db, path);
   s.spelling = features.spelling;
   s.question_types = features.question_types;
+  if (features.embedding) {
+    s.embedding_model = features.embedding->identity.name;
+    s.embedding_model_path = features.embedding->model_path;
+    s.embedding_dimension = features.embedding->identity.dimension;
+  }
   auto learned = schema::settings_of(path, [&] { return associations::read_summary(db); });  // [issue 13: word associations]
   s.associations_learned_from = learned.records;
   s.association_words = learned.words;

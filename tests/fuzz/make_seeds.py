@@ -45,7 +45,8 @@ def main():
                          args.shared / "page-sample" / "seed-page.txt"] if p.is_file()]
 
     seeds = {name: [] for name in ["jsonl", "delimited", "page", "lines", "encoding", "analyzer", "query", "open",
-                                   "metadata", "serve", "record", "http"]}
+                                   "metadata", "serve", "record", "http",
+                                   "safetensors", "wordpiece"]}
     for i in range(0, len(records), 3):
         seeds["jsonl"].append("\n".join(records[i:i + 3]).encode() + b"\n")
     fields = ["id", "title", "question", "answer", "category", "tags", "date"]
@@ -124,6 +125,23 @@ def main():
         b"POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
     ]
 
+    # wordpiece: an options byte (bit 0 lower case, 1 strip accents, 2 CJK,
+    # the rest the token limit), then the text.
+    for i, text in enumerate(texts[:40]):
+        seeds["wordpiece"].append(bytes([(i % 8) | (((i * 5) % 32) << 3)]) + text.encode())
+    seeds["wordpiece"].append(b"\x07Caf\xc3\xa9 unknowing playing, \xe9\xab\x98\xe8\xa1\x80 " + b"a" * 120)
+    # safetensors: small files as the format writes them, and broken ones.
+    def safetensors(tensors):
+        header, data = {"__metadata__": {"format": "pt"}}, b""
+        for name, (dtype, shape, raw) in tensors.items():
+            header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(data), len(data) + len(raw)]}
+            data += raw
+        text = json.dumps(header).encode()
+        return len(text).to_bytes(8, "little") + text + data
+    good = safetensors({"a.weight": ("F32", [2, 3], bytes(range(24))), "a.bias": ("F16", [3], bytes(6)),
+                        "b": ("BF16", [1, 2], bytes(4)), "ids": ("I64", [2], bytes(16))})
+    seeds["safetensors"] += [good, good[:-3], good[:8], safetensors({}),
+                             safetensors({"x": ("F32", [0], b"")}), b"\xff" * 8 + b"{}"]
     for name, items in seeds.items():
         folder = args.out / name
         folder.mkdir(parents=True, exist_ok=True)

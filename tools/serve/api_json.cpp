@@ -129,6 +129,23 @@ const std::vector<std::pair<std::string, Setter>>& parameters() {
       {"question_type_weight", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
          o.question_type_weight = number_of(v, n);
        }},
+      {"semantic", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
+         o.semantic = flag_of(v, n);
+       }},
+      {"semantic_depth", [](const json& v, const std::string& n, SearchOptions& o, const Limits& l) {
+         o.semantic_depth = count_of(v, n);
+         if (o.semantic_depth == 0 || o.semantic_depth > l.max_k * 10)
+           throw bad_parameter(n, "within 1.." + std::to_string(l.max_k * 10) + " (10 times --max-k)");
+       }},
+      {"semantic_lexical_weight", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
+         o.semantic_lexical_weight = number_of(v, n);
+       }},
+      {"vector", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
+         // The query's embedding, made by the caller (issue 28).
+         if (!v.is_array() || v.empty() || v.size() > 65536)
+           throw bad_parameter(n, "an array of 1 to 65536 numbers (the query's embedding)");
+         for (const json& x : v) o.query_vector.push_back(static_cast<float>(number_of(x, n)));
+       }},
       {"snippet_length", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
          o.snippet_length = count_of(v, n);
          if (o.snippet_length > 10000) throw bad_parameter(n, "at most 10000");
@@ -303,14 +320,19 @@ json record_json(const Record& record) {
 json results_json(const Results& results, const SearchOptions& options) {
   json hits = json::array();
   for (const Hit& h : results.hits) {
-    hits.push_back({{"rank", h.rank},
-                    {"id", h.id},
-                    {"score", h.score},
-                    {"confidence", h.confidence},
-                    {"matched_terms", h.matched_terms},
-                    {"question_snippet", snippet_parts(h.question_snippet)},
-                    {"answer_snippet", snippet_parts(h.answer_snippet)},
-                    {"record", record_json(h.record)}});
+    json hit = {{"rank", h.rank},
+                {"id", h.id},
+                {"score", h.score},
+                {"confidence", h.confidence},
+                {"matched_terms", h.matched_terms},
+                {"question_snippet", snippet_parts(h.question_snippet)},
+                {"answer_snippet", snippet_parts(h.answer_snippet)},
+                {"record", record_json(h.record)}};
+    if (results.semantic) {
+      hit["lexical_score"] = h.lexical_score;
+      hit["semantic_similarity"] = h.semantic_similarity;
+    }
+    hits.push_back(std::move(hit));
   }
   json categories = json::array();
   for (const FacetCount& c : results.categories) categories.push_back({{"category", c.value}, {"count", c.count}});
@@ -330,7 +352,8 @@ json results_json(const Results& results, const SearchOptions& options) {
           {"related_topics", topics},
           {"query_terms", terms},
           {"did_you_mean", corrections},
-          {"question_type", results.question_type}};
+          {"question_type", results.question_type},
+          {"semantic", results.semantic}};
 }
 
 }  // namespace askalike::serve

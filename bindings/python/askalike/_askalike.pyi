@@ -533,3 +533,30 @@ class Searcher:
         exc_value: BaseException | None,
         traceback: TracebackType | None,
     ) -> bool: ...
+
+class ModelIdentity:
+    """What identifies an embedding model: vectors of models of different identities are not comparable."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def dimension(self) -> int: ...
+    @property
+    def weights_sha256(self) -> str: ...
+
+class EmbeddingModel:
+    """A sentence-embedding model (BERT family, sentence-transformers folder), run in C++. Thread-safe."""
+
+    def __init__(self, path: _Path, *, threads: int = 0, max_tokens: int = 256) -> None:
+        """Loads the model folder at `path` (NotFoundError, InvalidArgumentError, CorruptDatabaseError)."""
+    @property
+    def identity(self) -> ModelIdentity: ...
+    def embed(self, text: str) -> list[float]:
+        """The embedding of `text`: identity.dimension floats."""
+    def embed_batch(self, texts: Iterable[str]) -> list[list[float]]:
+        """embed() of each text, in order, on the model's threads."""
+    def tokenize(self, text: str) -> list[str]:
+        """The word pieces `text` becomes, [CLS] and [SEP] included."""
+
+def cosine(a: Iterable[float], b: Iterable[float]) -> float:
+    """The cosine of two vectors of the same length (0 when either is all zeros)."""

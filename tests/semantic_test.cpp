@@ -1,0 +1,331 @@
+// The semantic stage (issue 28): records indexed with a model carry their
+// embedding; a search re-ranks its best records by words by the cosine with
+// the query's embedding. On a tiny random model written by the test (the
+// numbers of the model itself are checked in embedding_test.cpp).
+#include <doctest/doctest.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+#include "compare_results.hpp"
+#include "servers.hpp"
+#include "test_util.hpp"
+#include "tiny_bert.hpp"
+
+using askalike::EmbeddingModel;
+using askalike::Error;
+using askalike::ErrorCode;
+using askalike::IndexOptions;
+using askalike::IndexWriter;
+using askalike::Record;
+using askalike::Results;
+using askalike::SearchOptions;
+using askalike::Searcher;
+using askalike::SearcherOptions;
+using testutil::error_of;
+using testutil::TempDir;
+
+namespace {
+
+bool mentions(const Error& e, const std::string& text) { return std::string(e.what()).find(text) != std::string::npos; }
+
+// A few records whose words and meaning the test controls.
+std::vector<Record> small_records() {
+  return {testutil::make_record("fever-rash", "Fever and rash in a child", "my child has a high fever and a red rash"),
+          testutil::make_record("baby-fever", "Fever in babies", "when your baby or infant has a fever"),
+          testutil::make_record("twitch", "Face twitching", "why does my face twitch when i sleep"),
+          testutil::make_record("sleep", "Cannot sleep", "i cannot sleep, tips for a better night"),
+          testutil::make_record("child-food", "Child nutrition", "what should my child eat"),
+          testutil::make_record("hello", "Hello world", "hello world and the rest")};
+}
+
+// The corpus records in one database and in 3 shards, with the tiny model,
+// made once per test process.
+struct Built {
+  TempDir dir;
+  std::string model = dir / "tiny-model", db = dir / "db", collection = dir / "sharded";
+  std::vector<Record> records = testutil::corpus_records();
+  std::vector<std::string> queries = testutil::corpus_queries(records);
+  Built() {
+    testutil::write_tiny_bert(model);
+    IndexOptions one_options, sharded;
+    one_options.embedding_model = sharded.embedding_model = model;
+    sharded.shards = 3;
+    IndexWriter one(db, one_options), many(collection, sharded);
+    for (const Record& r : records) one.upsert(r), many.upsert(r);
+    one.commit();
+    many.commit();
+  }
+};
+
+const Built& built() {
+  static const Built instance;
+  return instance;
+}
+
+}  // namespace
+
+TEST_CASE("a database built with a model re-ranks by cosine + 0.1 x score / best, and says so") {
+  TempDir dir;
+  const std::string model = dir / "model", db = dir / "db", plain = dir / "plain";
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter writer(db, options), words_only(plain);
+    for (const Record& r : small_records()) writer.upsert(r), words_only.upsert(r);
+    writer.commit();
+    words_only.commit();
+  }
+  Searcher searcher(db), lexical(plain);
+  const auto stats = searcher.stats();
+  CHECK(stats.embedding_model == "model");
+  CHECK(stats.embedding_dimension == 32);
+  CHECK(lexical.stats().embedding_dimension == 0);
+
+  const EmbeddingModel direct = EmbeddingModel::load(model);
+  const std::string query = "my child has a fever";
+  SearchOptions o;
+  o.k = 6;
+  Results r = searcher.similar(query, o);
+  REQUIRE(r.semantic);
+  REQUIRE(r.hits.size() >= 3);
+  const double best = lexical.similar(query, o).hits.front().score;
+  const std::vector<float> q = direct.embed(query);
+  for (std::size_t i = 0; i < r.hits.size(); ++i) {
+    const auto& hit = r.hits[i];
+    CAPTURE(hit.id);
+    Record rec;
+    REQUIRE(searcher.get(hit.id, rec));
+    // The cosine of the query and the record's title and question, as the model gives it.
+    CHECK(hit.semantic_similarity == doctest::Approx(askalike::cosine(q, direct.embed(rec.title + "\n" + rec.question))).epsilon(1e-6));
+    CHECK(hit.score == doctest::Approx(hit.semantic_similarity + 0.1 * hit.lexical_score / best).epsilon(1e-9));
+    if (i > 0) CHECK(hit.score <= r.hits[i - 1].score);
+  }
+  // The words' scores are those of a database without a model.
+  std::vector<std::pair<std::string, double>> words_a, words_b;
+  for (const auto& h : r.hits) words_a.emplace_back(h.id, h.lexical_score);
+  for (const auto& h : lexical.similar(query, o).hits) words_b.emplace_back(h.id, h.score);
+  std::sort(words_a.begin(), words_a.end());
+  std::sort(words_b.begin(), words_b.end());
+  REQUIRE(words_a.size() == words_b.size());
+  for (std::size_t i = 0; i < words_a.size(); ++i) {
+    CHECK(words_a[i].first == words_b[i].first);
+    CHECK(testutil::same_score(words_a[i].second, words_b[i].second));
+  }
+
+  SUBCASE("semantic = false ranks by words alone, as a database without a model") {
+    o.semantic = false;
+    Results off = searcher.similar(query, o), plain_results = lexical.similar(query, o);
+    CHECK_FALSE(off.semantic);
+    CHECK(testutil::ids(off) == testutil::ids(plain_results));
+    for (std::size_t i = 0; i < off.hits.size(); ++i) CHECK(off.hits[i].score == plain_results.hits[i].score);
+  }
+  SUBCASE("a record's own vector is the query of more_like") {
+    Results like = searcher.more_like("fever-rash", o);
+    CHECK(like.semantic);
+    for (const auto& h : like.hits) CHECK(h.id != "fever-rash");
+  }
+  SUBCASE("records past semantic_depth follow in their order by words, below the re-ranked ones") {
+    o.semantic_depth = 2;
+    Results shallow = searcher.similar(query, o);
+    Results words = lexical.similar(query, o);
+    REQUIRE(shallow.hits.size() == words.hits.size());
+    for (std::size_t i = 2; i < shallow.hits.size(); ++i) {
+      CHECK(shallow.hits[i].id == words.hits[i].id);
+      CHECK(shallow.hits[i].score < shallow.hits[1].score);
+    }
+  }
+}
+
+TEST_CASE("one collection, one answer with the semantic stage: one database, 3 local shards, 3 over xapian-tcpsrv") {
+  const Built& b = built();
+  Searcher one(b.db), local(b.collection);
+  SearchOptions o;
+  REQUIRE(one.similar(b.queries.front(), o).semantic);
+  testutil::check_same_results(one, local, b.queries, o, 150);
+  std::vector<std::unique_ptr<testutil::Server>> servers;
+  std::string stub;
+  for (unsigned i = 0; i < 3; ++i) {
+    servers.push_back(testutil::tcp_server(b.collection + "/shard-" + std::to_string(i)));
+    stub += "remote 127.0.0.1:" + std::to_string(servers.back()->port()) + "\n";
+  }
+  const std::string stub_path = b.dir / "remote.stub";
+  testutil::write_text(stub_path, stub);
+  // The remote stub records no model folder of its own: the database's metadata names it.
+  Searcher remote(stub_path);
+  CHECK(remote.similar(b.queries.front(), o).semantic);
+  o.records = o.snippets = o.facets = false;  // every record fetched over xapian-tcpsrv is a round trip
+  std::vector<std::string> some(b.queries.begin(), b.queries.begin() + 60);
+  testutil::check_same_results(one, remote, some, o, 50);
+}
+
+TEST_CASE("a model that is not the database's is refused; a moved one is named with what to do") {
+  TempDir dir;
+  const std::string model = dir / "model", other = dir / "other", db = dir / "db";
+  testutil::write_tiny_bert(model);
+  testutil::TinyBertOptions different;
+  different.seed = 99;
+  testutil::write_tiny_bert(other, different);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter writer(db, options);
+    for (const Record& r : small_records()) writer.upsert(r);
+    writer.commit();
+  }
+  SearcherOptions wrong;
+  wrong.embedding_model = other;
+  Error e = error_of([&] { Searcher(db, wrong).similar("fever"); });
+  CHECK(e.code() == ErrorCode::kInvalidArgument);
+  CHECK(mentions(e, "not the one"));
+  IndexOptions wrong_writer;
+  wrong_writer.embedding_model = other;
+  CHECK(error_of([&] { IndexWriter(db, wrong_writer).upsert(small_records()[0]); }).code() ==
+        ErrorCode::kInvalidArgument);
+
+  // Moved: searching fails with what to do; the same model from its new folder works.
+  const std::string moved = dir / "moved";
+  std::filesystem::rename(model, moved);
+  Error gone = error_of([&] { Searcher(db).similar("fever"); });
+  CHECK(gone.code() == ErrorCode::kNotFound);
+  CHECK(mentions(gone, "--model"));
+  SearchOptions words_only;
+  words_only.semantic = false;
+  CHECK_FALSE(Searcher(db).similar("fever", words_only).hits.empty());
+  SearcherOptions found;
+  found.embedding_model = moved;
+  CHECK(Searcher(db, found).similar("fever").semantic);
+  // A writer adding a record needs the model too; removing one does not.
+  CHECK(error_of([&] { IndexWriter(db).upsert(small_records()[0]); }).code() == ErrorCode::kNotFound);
+  {
+    IndexWriter writer(db);
+    CHECK(writer.remove("hello"));
+    writer.commit();
+  }
+}
+
+TEST_CASE("reindex keeps the records' vectors, or embeds them anew with a model; a plain database takes none") {
+  TempDir dir;
+  const std::string model = dir / "model", plain = dir / "plain", with = dir / "with", copy = dir / "copy";
+  testutil::write_tiny_bert(model);
+  {
+    IndexWriter writer(plain);
+    for (const Record& r : small_records()) writer.upsert(r);
+    writer.commit();
+  }
+  IndexOptions options;
+  options.embedding_model = model;
+  Error e = error_of([&] { IndexWriter writer(plain, options); });
+  CHECK(e.code() == ErrorCode::kInvalidArgument);
+  CHECK(mentions(e, "reindex"));
+  SearcherOptions searcher_model;
+  searcher_model.embedding_model = model;
+  CHECK(error_of([&] { Searcher s(plain, searcher_model); }).code() == ErrorCode::kInvalidArgument);
+
+  askalike::reindex_database(plain, with, std::nullopt, nullptr, model);
+  askalike::reindex_database(with, copy);
+  Searcher a(with), b(copy);
+  CHECK(b.stats().embedding_dimension == 32);
+  for (const std::string q : {"my child has a fever", "why does my face twitch", "sleep"}) {
+    Results ra = a.similar(q), rb = b.similar(q);
+    REQUIRE(ra.semantic);
+    REQUIRE(ra.hits.size() == rb.hits.size());
+    for (std::size_t i = 0; i < ra.hits.size(); ++i) {
+      CHECK(ra.hits[i].id == rb.hits[i].id);
+      CHECK(ra.hits[i].semantic_similarity == rb.hits[i].semantic_similarity);
+    }
+  }
+}
+
+TEST_CASE("a stored vector of the wrong length is a damaged database, not a crash") {
+  TempDir dir;
+  const std::string model = dir / "model", db = dir / "db";
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter writer(db, options);
+    for (const Record& r : small_records()) writer.upsert(r);
+    writer.commit();
+  }
+  {
+    Xapian::WritableDatabase raw(db);
+    Xapian::PostingIterator p = raw.postlist_begin("Qfever-rash");
+    Xapian::Document doc = raw.get_document(*p);
+    doc.add_value(5, "short");
+    raw.replace_document(*p, doc);
+    raw.commit();
+  }
+  Error e = error_of([&] { Searcher(db).similar("my child has a high fever and a red rash"); });
+  CHECK(e.code() == ErrorCode::kCorrupt);
+}
+
+TEST_CASE("embed_database adds vectors in place: the same ranking as a database indexed with the model") {
+  TempDir dir;
+  const std::string model = dir / "model", plain = dir / "plain", with = dir / "with";
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter a(plain), b(with, options);
+    for (const Record& r : small_records()) a.upsert(r), b.upsert(r);
+    a.commit();
+    b.commit();
+  }
+  std::size_t calls = 0;
+  askalike::EmbedReport report = askalike::embed_database(plain, model, [&](std::size_t done, std::size_t total) {
+    ++calls;
+    CHECK(done <= total);
+  });
+  CHECK(report.embedded == small_records().size());
+  CHECK(calls > 0);
+  Searcher a(plain), b(with);
+  for (const std::string q : {"my child has a fever", "why does my face twitch", "sleep"}) {
+    Results ra = a.similar(q), rb = b.similar(q);
+    REQUIRE(ra.semantic);
+    REQUIRE(ra.hits.size() == rb.hits.size());
+    for (std::size_t i = 0; i < ra.hits.size(); ++i) {
+      CHECK(ra.hits[i].id == rb.hits[i].id);
+      CHECK(ra.hits[i].score == rb.hits[i].score);
+    }
+  }
+  // Run again: nothing left to do. Another model: refused.
+  CHECK(askalike::embed_database(plain, model).kept == small_records().size());
+  testutil::TinyBertOptions different;
+  different.seed = 5;
+  const std::string other = dir / "other";
+  testutil::write_tiny_bert(other, different);
+  CHECK(error_of([&] { askalike::embed_database(plain, other); }).code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("a caller's own query vector is used instead of the text's, and its length is checked") {
+  TempDir dir;
+  const std::string model = dir / "model", db = dir / "db";
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter writer(db, options);
+    for (const Record& r : small_records()) writer.upsert(r);
+    writer.commit();
+  }
+  Searcher searcher(db);
+  const EmbeddingModel direct = EmbeddingModel::load(model);
+  SearchOptions o;
+  o.query_vector = direct.embed("when your baby or infant has a fever");
+  Results own = searcher.similar("fever", o), text = searcher.similar("when your baby or infant has a fever");
+  // The words come from the text, the meaning from the vector.
+  REQUIRE(own.semantic);
+  for (const auto& h : own.hits) {
+    Record r;
+    REQUIRE(searcher.get(h.id, r));
+    CHECK(h.semantic_similarity == doctest::Approx(askalike::cosine(o.query_vector, direct.embed(r.title + "\n" + r.question))).epsilon(1e-6));
+  }
+  o.query_vector.resize(5);
+  CHECK(error_of([&] { searcher.similar("fever", o); }).code() == ErrorCode::kInvalidArgument);
+  CHECK(!text.hits.empty());
+}
