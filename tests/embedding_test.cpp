@@ -244,6 +244,9 @@ TEST_CASE("a model this code cannot run is refused, naming the file") {
   one.max_tokens = 1;
   fresh();
   CHECK(error_of([&] { EmbeddingModel::load(m, one); }).code() == ErrorCode::kInvalidArgument);
+  EmbeddingOptions crowd;
+  crowd.threads = askalike::kMaxThreads + 1;
+  CHECK(error_of([&] { EmbeddingModel::load(m, crowd); }).code() == ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("cosine") {

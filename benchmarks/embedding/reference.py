@@ -11,7 +11,8 @@ model.safetensors, and the `tokenizers` library's WordPiece. Two uses:
       pip install numpy tokenizers
       python3 benchmarks/embedding/reference.py --model DIR --bench build/benchmarks/embedding_bench
 
-    It embeds real questions (medquad, cmd-zh Chinese, and accented text) with
+    It embeds real questions (medquad, cmd-zh Chinese, and accented text) and
+    ten long answers with
     `embedding_bench print` and with this reference, and reports token
     mismatches and the largest difference of the embeddings.
 """
@@ -125,8 +126,13 @@ class Reference:
 
 
 def real_texts(shared, per_set):
-    """Questions from medquad (English), cmd-zh (Chinese) and accented text."""
+    """Questions from medquad (English), cmd-zh (Chinese), accented text, and
+    a few long medquad answers (truncated to max_tokens)."""
     texts = []
+    answers = Path(shared) / "medquad" / "corpus.jsonl"
+    if answers.exists():
+        lines = answers.read_text(encoding="utf-8").splitlines()
+        texts += [json.loads(line).get("answer", "") for line in lines[7::max(1, len(lines) // 10)][:10]]
     for name in ("medquad", "cmd-zh"):
         path = Path(shared) / name / "corpus.jsonl"
         if not path.exists():

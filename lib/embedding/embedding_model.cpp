@@ -10,11 +10,13 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "askalike/error.hpp"
+#include "askalike/validate.hpp"
 #include "embedding/bert.hpp"
 #include "embedding/safetensors.hpp"
 #include "embedding/wordpiece.hpp"
@@ -175,6 +177,7 @@ EmbeddingModel EmbeddingModel::load(const std::string& dir, const EmbeddingOptio
   const fs::path root(dir);
   std::error_code ec;
   if (!fs::is_directory(root, ec)) throw Error(ErrorCode::kNotFound, dir + ": no such model folder");
+  const std::size_t threads = thread_count(options.threads);  // refuses more than kMaxThreads
   if (options.max_tokens == 1)
     throw Error(ErrorCode::kInvalidArgument, "max_tokens must be 0 (the model's limit) or at least 2, not 1");
 
@@ -201,7 +204,7 @@ EmbeddingModel EmbeddingModel::load(const std::string& dir, const EmbeddingOptio
   // Never more tokens than the model has positions for.
   impl->max_tokens = options.max_tokens == 0 ? model_max_tokens(root, config.max_positions)
                                              : std::min(options.max_tokens, config.max_positions);
-  impl->threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  impl->threads = threads;
   return EmbeddingModel(std::move(impl));
 }
 
@@ -224,18 +227,27 @@ std::vector<std::vector<float>> EmbeddingModel::embed_batch(const std::vector<st
     return out;
   }
   // Each text alone on whichever thread takes it next: results equal embed().
+  // The caller is worker 0; a thread the system refuses leaves its share to
+  // the others.
   std::atomic<std::size_t> next{0};
   std::vector<std::exception_ptr> errors(workers);
+  auto work = [&](std::size_t w) {
+    try {
+      for (std::size_t i; (i = next.fetch_add(1)) < texts.size();) out[i] = embed(texts[i]);
+    } catch (...) {
+      errors[w] = std::current_exception();
+      next = texts.size();
+    }
+  };
   std::vector<std::thread> threads;
-  for (std::size_t w = 0; w < workers; ++w)
-    threads.emplace_back([&, w] {
-      try {
-        for (std::size_t i; (i = next.fetch_add(1)) < texts.size();) out[i] = embed(texts[i]);
-      } catch (...) {
-        errors[w] = std::current_exception();
-        next = texts.size();
-      }
-    });
+  for (std::size_t w = 1; w < workers; ++w) {
+    try {
+      threads.emplace_back(work, w);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  work(0);
   for (auto& t : threads) t.join();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
