@@ -112,6 +112,8 @@ def test_stats(service):
     assert body["writes"] is False
     # The analyzer settings as an object, not JSON text in a string (issue 25).
     assert isinstance(body["analyzer"], dict) and body["analyzer"]["default_language"] == "en"
+    # Built without a model: the searches rank by words alone (issue 28).
+    assert body["embedding_model"] is None
 
 
 def test_openapi_describes_every_route_the_service_answers(service):

@@ -321,6 +321,10 @@ struct Service::Impl {
                    {"categories", categories},
                    {"languages", languages},
                    {"analyzer", json::parse(s.analyzer.serialize())},  // an object, not JSON in a string
+                   // [issue 28] The model whose vectors re-rank searches (null: words alone).
+                   {"embedding_model", s.embedding_dimension == 0
+                                           ? json(nullptr)
+                                           : json{{"name", s.embedding_model}, {"dimension", s.embedding_dimension}}},
                    {"revision", live.revision()},
                    {"writes", !options.write_token.empty()}});
     });
