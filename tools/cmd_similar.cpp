@@ -166,7 +166,8 @@ int cmd_similar(const std::vector<std::string>& args) {
   cmd.options().add_options()
       ("queries", po::value<std::string>()->value_name("FILE"), "JSON Lines of queries (- for stdin)")
       ("id", po::value<std::string>()->value_name("ID"), "find records like the stored record ID")
-      ("explain", "show the query's terms with their weights and each hit's matched terms")
+      ("explain", "show the query's terms with their weights and each hit's matched terms (and, in a database "
+                  "with embeddings, each hit's cosine with the query and its words' score)")
       ("format,f", po::value<std::string>()->default_value("text")->value_name("FMT"),
        "text (readable), jsonl (one object per hit) or trec (qid Q0 docid rank score askalike). A hit's "
        "score ranks it; its confidence is the share of the question's weighted words it matches (0-100%), so "
