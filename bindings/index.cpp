@@ -17,7 +17,8 @@ class PyIndex {
  public:
   PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
           const std::optional<askalike::RankingOptions>& ranking, std::optional<unsigned> shards,
-          unsigned max_changesets, bool spelling, bool question_types, const std::string& model)
+          unsigned max_changesets, bool spelling, bool question_types, const std::string& model,
+          std::size_t embedding_dimension)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
@@ -28,6 +29,7 @@ class PyIndex {
     options.spelling = spelling;
     options.question_types = question_types;
     options.embedding_model = model;
+    options.embedding_dimension = embedding_dimension;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
   }
@@ -244,7 +246,7 @@ closes. One Index may be used from several threads: calls are serialised.
                        bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes,
                        const py::object& shards, const IntArg& max_changesets, bool spelling, bool question_types,
-                       const py::object& model, const py::kwargs& ranking) {
+                       const py::object& model, const IntArg& embedding_dimension, const py::kwargs& ranking) {
              askalike::AnalyzerOptions o =
                  analyzer_options(fold_case, fold_accents, traditional_to_simplified, stop_words, stem,
                                   cjk_unigrams, cjk_bigrams, default_language, max_term_bytes);
@@ -255,7 +257,8 @@ closes. One Index may be used from several threads: calls are serialised.
                  static_cast<unsigned>(count_arg(max_changesets, "max_changesets", askalike::kMaxChangesets));
              return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking),
                                               shard_count, changesets, spelling, question_types,
-                                              model.is_none() ? std::string() : path_arg(model, "model"));
+                                              model.is_none() ? std::string() : path_arg(model, "model"),
+                                              count_arg(embedding_dimension, "embedding_dimension", 65536));
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -265,7 +268,7 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("default_language") = defaults.default_language,
            py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("shards") = py::none(),
            py::arg("max_changesets") = 0, py::arg("spelling") = true, py::arg("question_types") = true,
-           py::arg("model") = py::none(),
+           py::arg("model") = py::none(), py::arg("embedding_dimension") = 0,
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
            "an existing one keeps the settings it was built with. The ranking keywords "
@@ -280,7 +283,10 @@ closes. One Index may be used from several threads: calls are serialised.
            "(for 'did you mean' corrections) and mark each record with its question type. "
            "model: a sentence-embedding model folder (see EmbeddingModel); a new database stores "
            "every record's embedding for the semantic re-ranking, a database built with a model "
-           "loads the folder it records unless given another holding the same model.")
+           "loads the folder it records unless given another holding the same model. "
+           "embedding_dimension=N: a new database without a model stores the vectors its records "
+           "carry (\"vector\": N numbers), for a model of yours; searches re-rank when given "
+           "query_vector=.")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")

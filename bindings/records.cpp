@@ -46,6 +46,7 @@ py::dict record_to_dict(const askalike::Record& r) {
   d["url"] = to_str(r.url);
   d["date"] = to_str(r.date);
   d["group"] = to_str(r.group);
+  if (!r.vector.empty()) d["vector"] = r.vector;
   add_extra(d, r);
   return d;
 }

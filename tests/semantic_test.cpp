@@ -329,3 +329,76 @@ TEST_CASE("a caller's own query vector is used instead of the text's, and its le
   CHECK(error_of([&] { searcher.similar("fever", o); }).code() == ErrorCode::kInvalidArgument);
   CHECK(!text.hits.empty());
 }
+
+TEST_CASE("records' own vectors: export then index keeps them, with or without the model; wrong ones refused") {
+  TempDir dir;
+  const std::string model = dir / "model", db = dir / "db", again = dir / "again", own = dir / "own";
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter writer(db, options);
+    for (const Record& r : small_records()) writer.upsert(r);
+    writer.commit();
+  }
+  Searcher searcher(db);
+  std::vector<Record> exported;
+  searcher.for_each([&](const Record& r) { exported.push_back(r); });
+  REQUIRE(exported.size() == small_records().size());
+  const EmbeddingModel direct = EmbeddingModel::load(model);
+  for (const Record& r : exported) {
+    CAPTURE(r.id);
+    REQUIRE(r.vector.size() == 32);
+    // Through JSON and back, as `askalike export | askalike index` does.
+    const Record parsed = Record::from_json(r.to_json());
+    CHECK(parsed.vector == r.vector);
+    const std::vector<float> fresh = direct.embed(r.title + "\n" + r.question);
+    for (std::size_t i = 0; i < fresh.size(); ++i) CHECK(r.vector[i] == fresh[i]);
+  }
+  Record one;
+  REQUIRE(searcher.get("twitch", one));
+  CHECK(one.vector.size() == 32);
+
+  IndexOptions own_vectors;
+  own_vectors.embedding_dimension = 32;
+  {
+    IndexWriter a(again, options), b(own, own_vectors);
+    for (const Record& r : exported) {
+      a.upsert(Record::from_json(r.to_json()));
+      b.upsert(Record::from_json(r.to_json()));
+    }
+    a.commit();
+    b.commit();
+  }
+  Searcher with_model(again), without_model(own);
+  SearchOptions o;
+  o.query_vector = direct.embed("my child has a fever");
+  for (const std::string q : {"my child has a fever", "sleep"}) {
+    Results expected = searcher.similar(q, o), a = with_model.similar(q, o), b = without_model.similar(q, o);
+    REQUIRE(expected.semantic);
+    REQUIRE(b.semantic);
+    REQUIRE(a.hits.size() == expected.hits.size());
+    REQUIRE(b.hits.size() == expected.hits.size());
+    for (std::size_t i = 0; i < expected.hits.size(); ++i) {
+      CHECK(a.hits[i].id == expected.hits[i].id);
+      CHECK(b.hits[i].id == expected.hits[i].id);
+      CHECK(b.hits[i].score == expected.hits[i].score);
+    }
+  }
+  // Without the query's vector a database of its records' own vectors ranks by words.
+  CHECK_FALSE(without_model.similar("my child has a fever").semantic);
+
+  // A vector of the wrong length, or for a database that keeps none, is refused.
+  Record wrong = small_records()[0];
+  wrong.vector.assign(5, 0.5f);
+  CHECK(error_of([&] { IndexWriter(own).upsert(wrong); }).code() == ErrorCode::kInvalidArgument);
+  wrong.vector.assign(32, 0.5f);
+  const std::string plain = dir / "plain";
+  CHECK(error_of([&] { IndexWriter(plain).upsert(wrong); }).code() == ErrorCode::kInvalidArgument);
+  // "vector" must be numbers.
+  for (const char* bad : {R"({"id":"x","vector":"abc"})", R"({"id":"x","vector":[1,"a"]})",
+                          R"({"id":"x","vector":[1e300]})", R"({"id":"x","vector":{"a":1}})"}) {
+    CAPTURE(bad);
+    CHECK(error_of([&] { Record::from_json(bad); }).code() == ErrorCode::kParse);
+  }
+}

@@ -200,7 +200,11 @@ int cmd_index(const std::vector<std::string>& args) {
        "sentence-embedding model in folder DIR (a sentence-transformers BERT-family folder such as "
        "all-MiniLM-L6-v2; askalike ships none), so that searches re-rank by meaning. Slower: the "
        "model runs on every record. A database built with a model loads the folder it records; "
-       "give DIR when the model moved");
+       "give DIR when the model moved")
+      ("embedding-dimension", po::value<long long>()->value_name("N"),
+       "a new database without a model stores the vectors its records carry (\"vector\": [...] in JSON "
+       "Lines, N numbers each), made by a model of yours; searches re-rank when given the query's vector "
+       "(HTTP \"vector\", Python query_vector=)");
   add_ranking_options(cmd.options());
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
   if (!cmd.parse(args)) return kExitOk;
@@ -266,6 +270,8 @@ int cmd_index(const std::vector<std::string>& args) {
   index_options.spelling = !cmd.has("no-spelling");
   index_options.question_types = !cmd.has("no-question-types");
   if (cmd.has("model")) index_options.embedding_model = cmd.get<std::string>("model");
+  if (cmd.has("embedding-dimension"))
+    index_options.embedding_dimension = cmd.count("embedding-dimension", 1, 65536);
   // [issue 27] The bulk path: the parts are a collection of their own, merged at the end.
   const std::string parts_dir = db + ".parts";
   if (parts > 1) {

@@ -123,6 +123,11 @@ struct ASKALIKE_EXPORT IndexOptions {
   // for a database built without one is Error(kInvalidArgument): rebuild it
   // with reindex_database(..., model). Loaded at the first record written.
   std::string embedding_model;
+  // [issue 28] Of a new database without a model: store the vectors its
+  // records carry (Record::vector), of this many dimensions, for callers
+  // whose model is elsewhere; searches then re-rank when given the query's
+  // vector (SearchOptions::query_vector). 0: none.
+  std::size_t embedding_dimension = 0;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {

@@ -43,6 +43,11 @@ struct ASKALIKE_EXPORT Record {
   std::string url;
   std::string date;      // "YYYY-MM-DD" (a prefix such as "YYYY" also sorts right)
   std::string group;     // a re-ranking set: search can be limited to one group
+  // [issue 28] The record's own embedding ("vector" in JSON Lines), for a
+  // database that stores vectors (IndexOptions::embedding_model or
+  // ::embedding_dimension): used instead of the model's, its length must be
+  // the database's dimension. Empty: the model embeds the record, if any.
+  std::vector<float> vector;
   // Every other field of the input object, verbatim: name -> the value's JSON
   // text (a string value keeps its quotes: "\"Dr. Ye\"").
   std::map<std::string, std::string> extra;

@@ -80,6 +80,22 @@ AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema:
   if (!r.title.empty()) doc.add_value(schema::kTitleSlot, r.title);
   // [issue 28] The costliest step of a record by far: it runs here, on the
   // analysing threads of a parallel load.
+  if (!r.vector.empty()) {
+    // The record's own vector (Record::vector): kept in the value slot only.
+    if (!features.embedding)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "record " + r.id + " carries a vector, and the database stores none: build it with a model "
+                  "(IndexOptions::embedding_model, --model) or for vectors of its own (embedding_dimension)");
+    if (r.vector.size() != features.embedding->identity.dimension)
+      throw Error(ErrorCode::kInvalidArgument, "record " + r.id + " carries a vector of " +
+                                                   std::to_string(r.vector.size()) + " dimensions; the database's are " +
+                                                   std::to_string(features.embedding->identity.dimension));
+    doc.add_value(schema::kEmbeddingSlot, encode_vector(r.vector));
+    Record stored = r;
+    stored.vector.clear();
+    doc.set_data(stored.to_json());
+    return out;
+  }
   if (features.model) doc.add_value(schema::kEmbeddingSlot, encode_vector(features.model->embed(embedding_text(r))));
   doc.set_data(r.to_json());
   return out;

@@ -99,7 +99,8 @@ struct IndexWriter::Impl {
   // Loads the embedding model when the database stores vectors and it is not
   // loaded yet: before the first record is analysed.
   void ready_model() {
-    if (features.embedding && !features.model)
+    // A database of the records' own vectors has no model to load.
+    if (features.embedding && !features.model && !(features.embedding->model_path.empty() && model_dir.empty()))
       features.model = model_for_database(*features.embedding, model_dir, path);
   }
 
@@ -426,6 +427,15 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
         const EmbeddingOptions defaults;
         features.embedding = embedding_info(*shared_model(options.embedding_model, defaults.max_tokens),
                                             options.embedding_model, defaults.max_tokens);
+        if (options.embedding_dimension && options.embedding_dimension != features.embedding->identity.dimension)
+          throw Error(ErrorCode::kInvalidArgument,
+                      "embedding_dimension " + std::to_string(options.embedding_dimension) + " is not the model's (" +
+                          std::to_string(features.embedding->identity.dimension) + ")");
+      } else if (options.embedding_dimension) {
+        // Vectors of the records' own, from a model askalike does not run.
+        schema::EmbeddingInfo own;
+        own.identity.dimension = options.embedding_dimension;
+        features.embedding = own;
       }
       schema::write_features(dbs[i], features);
       detail::with_max_changesets(options.max_changesets, [&] { dbs[i].commit(); });

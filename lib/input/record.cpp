@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "askalike/error.hpp"
 
 namespace askalike {
@@ -12,14 +14,14 @@ using nlohmann::json;
 namespace {
 
 // The named fields, in output order.
-enum class Field { kId, kTitle, kQuestion, kAnswer, kCategory, kTags, kLang, kUrl, kDate, kGroup, kOther };
+enum class Field { kId, kTitle, kQuestion, kAnswer, kCategory, kTags, kLang, kUrl, kDate, kGroup, kVector, kOther };
 
 Field field_of(const std::string& name) {
   static const std::pair<const char*, Field> kFields[] = {
       {"id", Field::kId},         {"title", Field::kTitle}, {"question", Field::kQuestion},
       {"answer", Field::kAnswer}, {"category", Field::kCategory}, {"tags", Field::kTags},
       {"lang", Field::kLang},     {"url", Field::kUrl},     {"date", Field::kDate},
-      {"group", Field::kGroup}};
+      {"group", Field::kGroup},   {"vector", Field::kVector}};
   for (const auto& f : kFields)
     if (name == f.first) return f.second;
   return Field::kOther;
@@ -66,6 +68,7 @@ std::string Record::to_json() const {
   put("url", url);
   put("date", date);
   put("group", group);
+  if (!vector.empty()) member("vector", vector);
   for (const auto& [name, text] : extra) {
     // An extra may not shadow a named field (from_json never makes one).
     if (field_of(name) != Field::kOther) continue;
@@ -148,6 +151,21 @@ Record Record::from_json(std::string_view text, const std::string& source, std::
       r.extra[name] = value.dump(-1, ' ', false, json::error_handler_t::replace);
       continue;
     }
+    if (f == Field::kVector) {
+      if (value.is_null()) continue;
+      // An embedding: at most 65,536 finite numbers (no model has more).
+      if (!value.is_array() || value.size() > 65536)
+        throw ParseError(source, line, "\"vector\" must be an array of at most 65536 numbers");
+      r.vector.reserve(value.size());
+      for (const auto& x : value) {
+        if (!x.is_number()) throw ParseError(source, line, "\"vector\" must be an array of at most 65536 numbers");
+        const double d = x.get<double>();
+        const float f32 = static_cast<float>(d);
+        if (!std::isfinite(f32)) throw ParseError(source, line, "\"vector\" holds a number out of float range");
+        r.vector.push_back(f32);
+      }
+      continue;
+    }
     if (f == Field::kTags) {
       if (value.is_null()) continue;
       if (value.is_string()) {
@@ -179,7 +197,7 @@ Record Record::from_json(std::string_view text, const std::string& source, std::
 bool Record::operator==(const Record& o) const {
   return id == o.id && title == o.title && question == o.question && answer == o.answer &&
          category == o.category && tags == o.tags && lang == o.lang && url == o.url && date == o.date &&
-         group == o.group && extra == o.extra;
+         group == o.group && vector == o.vector && extra == o.extra;
 }
 
 RecordSource::~RecordSource() = default;

@@ -163,6 +163,9 @@ struct Searcher::Impl {
                         " holds vectors of " + std::to_string(embedding->identity.dimension));
       return options.query_vector;
     }
+    // Vectors of the records' own, from a model askalike does not run: only
+    // the caller can embed the query.
+    if (embedding->model_path.empty() && model_dir.empty()) return {};
     return query_model()->embed(text);
   }
 
@@ -554,7 +557,9 @@ bool Searcher::get(const std::string& id, Record& out) const {
       std::string term = id_term(id);
       Xapian::PostingIterator p = ctx.db.postlist_begin(term);
       if (p == ctx.db.postlist_end(term)) return false;
-      out = ctx.record(ctx.db.get_document(*p));
+      const Xapian::Document doc = ctx.db.get_document(*p);
+      out = ctx.record(doc);
+      if (impl_->embedding) decode_vector(doc.get_value(schema::kEmbeddingSlot), impl_->embedding->identity.dimension, out.vector);
       return true;
     });
   });
@@ -584,7 +589,26 @@ void Searcher::for_each(const std::function<void(const Record&)>& visit) const {
     Spool spool;
     impl_->with_context([&](Context& ctx) {
       spool.clear();
-      for_each_record_data(ctx.db, [&](const std::string& data) { spool.add(ctx.decoder.json(data)); });
+      if (!impl_->embedding) {
+        for_each_record_data(ctx.db, [&](const std::string& data) { spool.add(ctx.decoder.json(data)); });
+        return;
+      }
+      // [issue 28] Each record with its stored vector (Record::vector), so
+      // that an export indexed again keeps them without running the model.
+      const std::size_t dimension = impl_->embedding->identity.dimension;
+      std::vector<float> vector;
+      for (auto t = ctx.db.allterms_begin(schema::kId); t != ctx.db.allterms_end(schema::kId); ++t) {
+        Xapian::PostingIterator p = ctx.db.postlist_begin(*t);
+        if (p == ctx.db.postlist_end(*t)) continue;
+        const Xapian::Document doc = ctx.db.get_document(*p);
+        std::string json = ctx.decoder.json(doc.get_data());
+        if (decode_vector(doc.get_value(schema::kEmbeddingSlot), dimension, vector)) {
+          Record r = schema::record_of(json);
+          r.vector = vector;
+          json = r.to_json();
+        }
+        spool.add(json);
+      }
     });
     spool.replay([&](const std::string& data) { visit(schema::record_of(data)); });
   });

@@ -125,6 +125,7 @@ void validate(const IndexOptions& o) {
   if (o.shards) check_count("shards", *o.shards, 1, kMaxShards);
   check_count("max_changesets", o.max_changesets, 0, kMaxChangesets);
   if (o.ranking) validate(*o.ranking);
+  check_count("embedding_dimension", o.embedding_dimension, 0, 65536);
 }
 
 void validate(const SearcherOptions& o) {
