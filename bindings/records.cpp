@@ -279,6 +279,8 @@ come back from searches as dicts (``Record.to_dict()``).
           [](askalike::Record& r, py::handle v) { r.date = date_arg(v, "date"); },
           "'YYYY-MM-DD' (or a prefix such as 'YYYY'); a datetime.date may be assigned.")
       .def_readwrite("group", &askalike::Record::group, "Re-ranking set (searches may keep to one).")
+      .def_readwrite("vector", &askalike::Record::vector,
+                     "The record's own embedding (list of float; empty: the database's model makes it).")
       .def_property("extra", &extra_to_dict, &set_extra,
                     "Other fields: a dict of JSON-compatible values (a copy; assign to change).")
       .def("to_dict", &record_to_dict, "The record as a dict: the fields, then the extra fields.")

@@ -85,3 +85,23 @@ def test_another_model_is_refused_and_reindex_adds_embeddings(db_path, model, tm
     with pytest.raises(askalike.InvalidArgumentError, match="not the one"):
         with askalike.Searcher(with_vectors, model=other) as s:
             s.similar("skin")
+
+
+def test_records_own_vectors_with_a_model_of_yours(tmp_path, records, model):
+    emb = askalike.EmbeddingModel(model)
+    path = str(tmp_path / "own.db")
+    with askalike.Index(path, embedding_dimension=emb.identity.dimension) as index:
+        for r in records:
+            text = "\n".join(t for t in (r.get("title", ""), r.get("question", "")) if t)
+            index.add(dict(r, vector=emb.embed(text)))
+    with askalike.Searcher(path) as s:
+        assert s.stats().embedding_dimension == emb.identity.dimension
+        assert not s.similar("skin").semantic  # no model to embed the query: words alone
+        res = s.similar("skin", query_vector=emb.embed("skin"))
+        assert res.semantic and res.hits
+        # get() gives the stored vector back, as export does.
+        got = s.get(res.hits[0].id)
+        assert len(got["vector"]) == emb.identity.dimension
+    with pytest.raises(askalike.InvalidArgumentError, match="dimensions"):
+        with askalike.Index(path) as index:
+            index.add(dict(records[0], vector=[0.5, 0.5]))

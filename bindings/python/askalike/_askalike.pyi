@@ -27,6 +27,7 @@ class RecordDict(TypedDict, total=False):
     url: str
     date: str
     group: str
+    vector: list[float]
 
 def version() -> str:
     """The version of the askalike C++ library this module was built with."""
@@ -43,10 +44,11 @@ def reindex(
     question_weight: float | None = None,
     answer_weight: float | None = None,
     bm25_b: float | None = None,
+    model: _Path | None = None,
 ) -> None:
     """Writes to `destination` (new) the records of `source`, ranked with the given
     settings (the others as `source` has them), normalised by the whole collection's
-    field averages."""
+    field averages. The records' embeddings are copied; model=DIR embeds them anew."""
 
 class Record:
     """One question with its answer: the unit that is indexed and returned."""
@@ -59,6 +61,7 @@ class Record:
     lang: str
     url: str
     group: str
+    vector: list[float]
     def __init__(
         self,
         id: str,
@@ -175,6 +178,15 @@ class IndexStats:
     def spelling(self) -> bool:
         """Whether the database keeps a spelling table (False: rebuild to enable)."""
     @property
+    def embedding_model(self) -> str:
+        """The sentence-embedding model whose vectors the records carry ('' when none)."""
+    @property
+    def embedding_model_path(self) -> str:
+        """The folder that model was loaded from when the database was built."""
+    @property
+    def embedding_dimension(self) -> int:
+        """Length of the records' embeddings (0 when none)."""
+    @property
     def question_types(self) -> bool:
         """Whether records carry their question type (False: rebuild to enable)."""
     @property
@@ -230,7 +242,14 @@ class Hit:
         """The record's id."""
     @property
     def score(self) -> float:
-        """BM25 score; comparable within one result list only."""
+        """The score ranked by (BM25F, or cosine + semantic_lexical_weight x BM25F / best);
+        comparable within one result list only."""
+    @property
+    def lexical_score(self) -> float:
+        """BM25F score of the words alone."""
+    @property
+    def semantic_similarity(self) -> float:
+        """Cosine of the query's and the record's embeddings (semantic stage), else 0."""
     @property
     def confidence(self) -> float:
         """0..1: the share of the query's weight this record matches."""
@@ -305,6 +324,9 @@ class Results:
     def corrections(self) -> list[SpellingCorrection]:
         """Query words also searched as another spelling ('did you mean')."""
     @property
+    def semantic(self) -> bool:
+        """Whether the semantic stage re-ranked the hits."""
+    @property
     def question_type(self) -> str:
         """The query's question type when the ranking used it, else ''."""
     @property
@@ -332,6 +354,8 @@ class Index:
         max_changesets: int = 0,
         spelling: bool = True,
         question_types: bool = True,
+        model: _Path | None = None,
+        embedding_dimension: int = 0,
         title_weight: float | None = None,
         question_weight: float | None = None,
         answer_weight: float | None = None,
@@ -402,7 +426,15 @@ class Index:
 class Searcher:
     """Finds the records most similar to a question, in one database (thread-safe)."""
 
-    def __init__(self, path: _Path, *, refresh_interval_ms: int = 0, timeout_ms: int = 10000) -> None:
+    def __init__(
+        self,
+        path: _Path,
+        *,
+        refresh_interval_ms: int = 0,
+        timeout_ms: int = 10000,
+        parallel_shards: bool = True,
+        model: _Path | None = None,
+    ) -> None:
         """Opens the database, collection of shards or stub file at `path` for searching
         (NotFoundError when there is none).
 
@@ -434,6 +466,10 @@ class Searcher:
         max_query_bytes: int | None = None,
         spelling: bool | None = None,
         question_type_weight: float | None = None,
+        semantic: bool | None = None,
+        semantic_depth: int | None = None,
+        semantic_lexical_weight: float | None = None,
+        query_vector: Iterable[float] | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,
@@ -466,6 +502,10 @@ class Searcher:
         max_query_bytes: int | None = None,
         spelling: bool | None = None,
         question_type_weight: float | None = None,
+        semantic: bool | None = None,
+        semantic_depth: int | None = None,
+        semantic_lexical_weight: float | None = None,
+        query_vector: Iterable[float] | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,
@@ -499,6 +539,10 @@ class Searcher:
         max_query_bytes: int | None = None,
         spelling: bool | None = None,
         question_type_weight: float | None = None,
+        semantic: bool | None = None,
+        semantic_depth: int | None = None,
+        semantic_lexical_weight: float | None = None,
+        query_vector: Iterable[float] | None = None,
         snippets: bool | None = None,
         snippet_length: int | None = None,
         highlight: tuple[str, str] | None = None,
