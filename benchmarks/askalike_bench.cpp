@@ -10,6 +10,7 @@
 //                                              the last three switch off features that
 //                                              are on by default, to time what they cost
 //   askalike_bench index ... --shards N        a collection of N shards
+//   askalike_bench index ... --model DIR       with embeddings (issue 28); search ... --no-semantic
 //   askalike_bench compact DIR OUT             compact_database
 #include <askalike/askalike.hpp>
 
@@ -41,6 +42,10 @@ std::vector<char*> take_feature_options(int argc, char** argv) {
       feature_options.common_word_share = std::stod(argv[++i]);
     } else if (arg == "--serial-shards") {
       searcher_options.parallel_shards = false;
+    } else if (arg == "--model" && i + 1 < argc) {  // issue 28: index with a model
+      index_options.embedding_model = argv[++i];
+    } else if (arg == "--no-semantic") {
+      feature_options.semantic = false;
     } else if (arg == "--shards" && i + 1 < argc) {
       index_options.shards = static_cast<unsigned>(std::stoul(argv[++i]));
     } else {
