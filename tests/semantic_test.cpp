@@ -42,6 +42,16 @@ std::vector<Record> small_records() {
           testutil::make_record("hello", "Hello world", "hello world and the rest")};
 }
 
+// Writes the tiny model to `model` and indexes small_records() with it into `db`.
+void index_with_model(const std::string& db, const std::string& model) {
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  IndexWriter writer(db, options);
+  for (const Record& r : small_records()) writer.upsert(r);
+  writer.commit();
+}
+
 // The corpus records in one database and in 3 shards, with the tiny model,
 // made once per test process.
 struct Built {
@@ -244,14 +254,7 @@ TEST_CASE("reindex keeps the records' vectors, or embeds them anew with a model;
 TEST_CASE("a stored vector of the wrong length is a damaged database, not a crash") {
   TempDir dir;
   const std::string model = dir / "model", db = dir / "db";
-  testutil::write_tiny_bert(model);
-  IndexOptions options;
-  options.embedding_model = model;
-  {
-    IndexWriter writer(db, options);
-    for (const Record& r : small_records()) writer.upsert(r);
-    writer.commit();
-  }
+  index_with_model(db, model);
   {
     Xapian::WritableDatabase raw(db);
     Xapian::PostingIterator p = raw.postlist_begin("Qfever-rash");
@@ -305,14 +308,7 @@ TEST_CASE("embed_database adds vectors in place: the same ranking as a database 
 TEST_CASE("a caller's own query vector is used instead of the text's, and its length is checked") {
   TempDir dir;
   const std::string model = dir / "model", db = dir / "db";
-  testutil::write_tiny_bert(model);
-  IndexOptions options;
-  options.embedding_model = model;
-  {
-    IndexWriter writer(db, options);
-    for (const Record& r : small_records()) writer.upsert(r);
-    writer.commit();
-  }
+  index_with_model(db, model);
   Searcher searcher(db);
   const EmbeddingModel direct = EmbeddingModel::load(model);
   SearchOptions o;
@@ -333,14 +329,7 @@ TEST_CASE("a caller's own query vector is used instead of the text's, and its le
 TEST_CASE("records' own vectors: export then index keeps them, with or without the model; wrong ones refused") {
   TempDir dir;
   const std::string model = dir / "model", db = dir / "db", again = dir / "again", own = dir / "own";
-  testutil::write_tiny_bert(model);
-  IndexOptions options;
-  options.embedding_model = model;
-  {
-    IndexWriter writer(db, options);
-    for (const Record& r : small_records()) writer.upsert(r);
-    writer.commit();
-  }
+  index_with_model(db, model);
   Searcher searcher(db);
   std::vector<Record> exported;
   searcher.for_each([&](const Record& r) { exported.push_back(r); });
@@ -359,7 +348,8 @@ TEST_CASE("records' own vectors: export then index keeps them, with or without t
   REQUIRE(searcher.get("twitch", one));
   CHECK(one.vector.size() == 32);
 
-  IndexOptions own_vectors;
+  IndexOptions options, own_vectors;
+  options.embedding_model = model;
   own_vectors.embedding_dimension = 32;
   {
     IndexWriter a(again, options), b(own, own_vectors);
