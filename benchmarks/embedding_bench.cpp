@@ -69,7 +69,9 @@ int speed(const std::string& model_dir, std::string corpus, std::size_t limit, s
   std::string line;
   while (texts.size() < limit && std::getline(in, line)) {
     const auto record = nlohmann::json::parse(line);
-    texts.push_back(record.value("question", std::string()));
+    // A corpus record's question, or a query's text (speed queries).
+    texts.push_back(record.contains("question") ? record.value("question", std::string())
+                                                : record.value("text", std::string()));
   }
   askalike::EmbeddingOptions options;
   options.threads = threads;
