@@ -112,7 +112,8 @@ TEST_CASE("a database built with a model re-ranks by cosine + 0.1 x score / best
     REQUIRE(searcher.get(hit.id, rec));
     // The cosine of the query and the record's title and question, as the model gives it.
     CHECK(hit.semantic_similarity == doctest::Approx(askalike::cosine(q, direct.embed(rec.title + "\n" + rec.question))).epsilon(1e-6));
-    CHECK(hit.score == doctest::Approx(hit.semantic_similarity + 0.1 * hit.lexical_score / best).epsilon(1e-9));
+    CHECK(hit.score == doctest::Approx(hit.semantic_similarity + o.semantic_lexical_weight * hit.lexical_score / best)
+                           .epsilon(1e-9));
     if (i > 0) CHECK(hit.score <= r.hits[i - 1].score);
   }
   // The words' scores are those of a database without a model.

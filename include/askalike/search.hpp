@@ -107,7 +107,7 @@ struct ASKALIKE_EXPORT SearchOptions {
   // cosine were -1. No effect on a database without embeddings.
   bool semantic = true;
   std::size_t semantic_depth = 100;
-  double semantic_lexical_weight = 0.1;
+  double semantic_lexical_weight = 0.2;
   // The query's embedding, made by the caller with the database's model (or
   // the model its records' own vectors came from): used instead of
   // embedding the text. Its length must be the database's dimension, else

@@ -33,7 +33,7 @@ def test_hits_are_ranked_by_cosine_plus_a_share_of_the_words_score(semantic_db, 
         assert s.stats().embedding_dimension == emb.identity.dimension
         assert s.stats().embedding_model == "tiny-model"
         query = "sunburn on the skin"
-        res = s.similar(query, k=10)
+        res = s.similar(query, k=10, semantic_lexical_weight=0.1)
         assert res.semantic
         assert res.hits, "the query shares words with the records"
         best = plain.similar(query, k=10).hits[0].score
