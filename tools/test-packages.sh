@@ -213,7 +213,11 @@ if [ "${CI:-}" = true ] || [ "${ASKALIKE_TEST_APT:-}" = 1 ]; then
       consumer_builds /usr "$PWD/$ASKALIKE_BUILD_DIR/apt-check"
     check "apt remove of all three" apt-get remove -y -qq "${packages[@]}"
     check "the removal left nothing behind (no rc entry)" left_nothing
-    check "apt-get purge of all three" apt-get purge -y -qq "${packages[@]}"
+    # Purged from installed (after the clean removal above apt no longer
+    # knows the local packages at all, so there is nothing left to purge).
+    check "apt install the three again" apt-get install -y -qq "./$runtime_deb" "./$tool_deb" "./$dev_deb"
+    purge_all() { apt-get purge -y -qq "${packages[@]}" && left_nothing; }
+    check "apt-get purge of all three leaves nothing behind" purge_all
     trap - EXIT
   fi
 fi
