@@ -383,6 +383,30 @@ class IndexWriter::Impl::ParallelStore {
   ShardWriters<Task> writers_;  // last: its threads stop (applying what they hold) first
 };
 
+// What a new database keeps besides its records, from the writer's options;
+// with a model, the model loaded (IndexFeatures::model).
+static schema::IndexFeatures new_database_features(const IndexOptions& options) {
+  schema::IndexFeatures features;
+  features.spelling = options.spelling;
+  features.question_types = options.question_types;
+  features.spelling_terms = options.spelling;
+  if (!options.embedding_model.empty()) {
+    const EmbeddingOptions defaults;
+    features.model = shared_model(options.embedding_model, defaults.max_tokens);
+    features.embedding = embedding_info(*features.model, options.embedding_model, defaults.max_tokens);
+    if (options.embedding_dimension && options.embedding_dimension != features.embedding->identity.dimension)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "embedding_dimension " + std::to_string(options.embedding_dimension) + " is not the model's (" +
+                      std::to_string(features.embedding->identity.dimension) + ")");
+  } else if (options.embedding_dimension) {
+    // Vectors of the records' own, from a model askalike does not run.
+    schema::EmbeddingInfo own;
+    own.identity.dimension = options.embedding_dimension;
+    features.embedding = own;
+  }
+  return features;
+}
+
 IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
   schema::guarded("opening the database for writing", path, [&] {
     struct stat st;
@@ -410,6 +434,9 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
     } else if (options.ranking) {
       ranking.options = *options.ranking;
     }
+    // The features of a new database (or of its new shards), made once: the
+    // model is loaded (and its weights hashed) once, not once per shard.
+    std::optional<schema::IndexFeatures> new_features;
     for (std::size_t i = 0; i < dbs.size(); ++i) {
       bool shard_is_new = false;
       schema::read_settings(dbs[i], paths[i], stored, &shard_is_new);
@@ -419,30 +446,15 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
         continue;
       }
       schema::write_settings(dbs[i], stored, ranking);
-      schema::IndexFeatures features;
-      features.spelling = options.spelling;
-      features.question_types = options.question_types;
-      features.spelling_terms = options.spelling;
-      if (!options.embedding_model.empty()) {
-        const EmbeddingOptions defaults;
-        features.embedding = embedding_info(*shared_model(options.embedding_model, defaults.max_tokens),
-                                            options.embedding_model, defaults.max_tokens);
-        if (options.embedding_dimension && options.embedding_dimension != features.embedding->identity.dimension)
-          throw Error(ErrorCode::kInvalidArgument,
-                      "embedding_dimension " + std::to_string(options.embedding_dimension) + " is not the model's (" +
-                          std::to_string(features.embedding->identity.dimension) + ")");
-      } else if (options.embedding_dimension) {
-        // Vectors of the records' own, from a model askalike does not run.
-        schema::EmbeddingInfo own;
-        own.identity.dimension = options.embedding_dimension;
-        features.embedding = own;
-      }
-      schema::write_features(dbs[i], features);
+      if (!new_features) new_features = new_database_features(options);
+      schema::write_features(dbs[i], *new_features);
       detail::with_max_changesets(options.max_changesets, [&] { dbs[i].commit(); });
     }
     impl_ = std::make_unique<Impl>(path, std::move(dbs), std::move(paths), sharded, stored, ranking);
     impl_->max_changesets = options.max_changesets;
     impl_->model_dir = options.embedding_model;
+    // The model just loaded for a new database is the one its records need.
+    if (new_features && impl_->features.embedding) impl_->features.model = new_features->model;
     if (!options.embedding_model.empty() && !impl_->features.embedding)
       throw Error(ErrorCode::kInvalidArgument,
                   path + " was built without embeddings: a model cannot be added to it record by record; "
