@@ -597,10 +597,7 @@ void Searcher::for_each(const std::function<void(const Record&)>& visit) const {
       // that an export indexed again keeps them without running the model.
       const std::size_t dimension = impl_->embedding->identity.dimension;
       std::vector<float> vector;
-      for (auto t = ctx.db.allterms_begin(schema::kId); t != ctx.db.allterms_end(schema::kId); ++t) {
-        Xapian::PostingIterator p = ctx.db.postlist_begin(*t);
-        if (p == ctx.db.postlist_end(*t)) continue;
-        const Xapian::Document doc = ctx.db.get_document(*p);
+      for_each_record_document(ctx.db, [&](const Xapian::Document& doc) {
         std::string json = ctx.decoder.json(doc.get_data());
         if (decode_vector(doc.get_value(schema::kEmbeddingSlot), dimension, vector)) {
           Record r = schema::record_of(json);
@@ -608,7 +605,7 @@ void Searcher::for_each(const std::function<void(const Record&)>& visit) const {
           json = r.to_json();
         }
         spool.add(json);
-      }
+      });
     });
     spool.replay([&](const std::string& data) { visit(schema::record_of(data)); });
   });

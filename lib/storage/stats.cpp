@@ -54,12 +54,16 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
   return s;
 }
 
-void for_each_record_data(const Xapian::Database& db, const std::function<void(const std::string&)>& visit) {
+void for_each_record_document(const Xapian::Database& db, const std::function<void(const Xapian::Document&)>& visit) {
   const std::string prefix = schema::kId;
   for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
     Xapian::PostingIterator p = db.postlist_begin(*t);
-    if (p != db.postlist_end(*t)) visit(db.get_document(*p).get_data());
+    if (p != db.postlist_end(*t)) visit(db.get_document(*p));
   }
+}
+
+void for_each_record_data(const Xapian::Database& db, const std::function<void(const std::string&)>& visit) {
+  for_each_record_document(db, [&](const Xapian::Document& doc) { visit(doc.get_data()); });
 }
 
 void for_each_record(const Xapian::Database& db, const std::string& path,
