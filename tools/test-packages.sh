@@ -15,8 +15,9 @@
 #   the consumer example built against them with CMake and pkg-config, the
 #   tool run, and the Python module built against them by the fast
 #   `pip install .` (tests/install/python_linked.sh). With CI=true (or
-#   ASKALIKE_TEST_APT=1) also apt: the library alone, installed and removed (nothing left, no "rc" entry), then with the
-#   tool, then with -dev, the same checks under /usr, removed, then purged
+#   ASKALIKE_TEST_APT=1) also apt: the library alone, installed and removed
+#   (nothing left, no "rc" entry), then with the tool, then with -dev, the
+#   same checks under /usr, removed, then purged
 #   (always, even on failure); skipped when one of them is already
 #   installed, not to remove a user's copy.
 #
