@@ -13,15 +13,8 @@ configure_build
 build_targets askalike-cli
 
 askalike=$ASKALIKE_BUILD_DIR/tools/askalike
-db=$ASKALIKE_BUILD_DIR/demo.db
-# Rebuilt when the corpus or the program changed (a new askalike may store
-# records differently).
-if [ ! -d "$db" ] || [ corpus/medquad-sample.jsonl -nt "$db" ] || [ corpus/cmd-zh.jsonl -nt "$db" ] ||
-   [ "$askalike" -nt "$db" ]; then
-  echo "== Indexing corpus/medquad-sample.jsonl and corpus/cmd-zh.jsonl (10,640 records) into $db"
-  rm -rf "$db"
-  "$askalike" index -d "$db" corpus/medquad-sample.jsonl corpus/cmd-zh.jsonl
-fi
+demo_index
+db=$DEMO_DB
 
 ask() {
   echo

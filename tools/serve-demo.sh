@@ -9,19 +9,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-.ci/install-deps
-# Configure only a new build directory: an existing one keeps its build type.
-[ -f build/CMakeCache.txt ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target askalike-cli
+source tools/build-common.sh
 
-askalike=build/tools/askalike
-db=build/serve-demo.db
-# Rebuilt when the corpus or the program changed.
-if [ ! -d "$db" ] || [ corpus/medquad-sample.jsonl -nt "$db" ] || [ corpus/cmd-zh.jsonl -nt "$db" ] ||
-   [ "$askalike" -nt "$db" ]; then
-  rm -rf "$db"
-  "$askalike" index -d "$db" corpus/medquad-sample.jsonl corpus/cmd-zh.jsonl
-fi
+.ci/install-deps
+configure_build
+build_targets askalike-cli
+
+askalike=$ASKALIKE_BUILD_DIR/tools/askalike
+# The database tools/demo.sh made, when it is still up to date.
+demo_index
+db=$DEMO_DB
 
 if [ $# -eq 0 ]; then set -- --listen 127.0.0.1:8080; fi
 exec "$askalike" serve -d "$db" "$@"

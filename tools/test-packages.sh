@@ -12,10 +12,12 @@
 #   of the files, the tool and the library depend on no -dev package, no
 #   package has maintainer scripts; dpkg, on a private database, installs
 #   and removes the three leaving no "rc" entry; unpacked (dpkg -x),
-#   the consumer example built against them with CMake and pkg-config and the
-#   tool run. With CI=true (or ASKALIKE_TEST_APT=1) also apt: the library
-#   alone, installed and removed (nothing left, no "rc" entry), then with the
-#   tool, then with -dev, the same checks under /usr, removed, then purged
+#   the consumer example built against them with CMake and pkg-config, the
+#   tool run, and the Python module built against them by the fast
+#   `pip install .` (tests/install/python_linked.sh). With CI=true (or
+#   ASKALIKE_TEST_APT=1) also apt: the library alone, installed and removed
+#   (nothing left, no "rc" entry), then with the tool, then with -dev, the
+#   same checks under /usr, removed, then purged
 #   (always, even on failure); skipped when one of them is already
 #   installed, not to remove a user's copy.
 #
@@ -191,6 +193,8 @@ for deb in "${debs[@]}"; do dpkg -x "$deb" "$root"; done
 check "the tool runs (the .debs unpacked with dpkg -x)" tool_version_is "$root/usr/bin/askalike"
 check "the consumer example builds against the .debs' files (dpkg -x)" \
   consumer_builds "$root/usr" "$PWD/$ASKALIKE_BUILD_DIR/deb-check"
+check "pip install . links the .debs' library instead of compiling it (ASKALIKE_PYTHON_USE_INSTALLED)" \
+  tests/install/python_linked.sh "$root/usr" "$ASKALIKE_BUILD_DIR/linked-venv"
 
 if [ "${CI:-}" = true ] || [ "${ASKALIKE_TEST_APT:-}" = 1 ]; then
   if dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null | grep -q "ok installed"; then
