@@ -128,6 +128,12 @@ struct ASKALIKE_EXPORT IndexOptions {
   // whose model is elsewhere; searches then re-rank when given the query's
   // vector (SearchOptions::query_vector). 0: none.
   std::size_t embedding_dimension = 0;
+  // [issue 24] How long to wait for the write lock another writer holds, in
+  // milliseconds (at most kMaxTimeoutMs); 0: Error(kDatabaseLocked) at once.
+  // A writer that waits says so (a file in the database directory), and
+  // writers opened without a wait find the database locked meanwhile: a bulk
+  // load gets the lock in the first gap between a live service's writes.
+  unsigned wait_lock_ms = 0;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {

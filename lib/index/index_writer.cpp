@@ -30,6 +30,7 @@
 #include "storage/shards.hpp"
 #include "search/spelling.hpp"
 #include "storage/stats.hpp"
+#include "storage/write_lock.hpp"
 
 namespace askalike {
 
@@ -419,8 +420,8 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
     validate(options);
     bool sharded = false;
     std::vector<std::string> paths = shards::collection_paths(path, options.shards, options.create_if_missing, &sharded);
-    std::vector<Xapian::WritableDatabase> dbs;
-    for (const std::string& p : paths) dbs.push_back(detail::open_writable_database(p, Xapian::DB_CREATE_OR_OPEN));
+    std::vector<Xapian::WritableDatabase> dbs =
+        detail::open_writers(path, paths, Xapian::DB_CREATE_OR_OPEN, options.wait_lock_ms);
     // Every shard has the same settings: the first holds them for all.
     bool is_new = false;
     AnalyzerOptions stored = schema::read_settings(dbs.front(), paths.front(), options.analyzer, &is_new);

@@ -154,7 +154,9 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
   if (type == "DatabaseLockError")
     throw Error(ErrorCode::kDatabaseLocked,
                 "the database " + path + " is locked by another writer (another askalike index or "
-                "IndexWriter is open on it); wait for it to finish, then try again");
+                "IndexWriter is open on it); wait for it to finish, then try again, or let the writer wait "
+                "for the lock (`askalike index --wait-lock SECONDS`, IndexOptions::wait_lock_ms, Python "
+                "Index(path, wait_lock=SECONDS))");
   if (type == "DatabaseNotFoundError" || (type == "DatabaseOpeningError" && !exists(path)))
     throw Error(ErrorCode::kNotFound, "no askalike database at " + path + "; create one with `askalike index -d " +
                                           path + " FILE`");

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <regex>
+#include <thread>
 #include <vector>
 
 #include "assets.hpp"
@@ -247,14 +248,31 @@ struct Service::Impl {
   // Writes with one IndexWriter opened for the request: another process may
   // write between requests (a batch import), and then this one waits its
   // turn with a 503 instead of locking it out for the service's lifetime.
+  // [issue 24] A short wait first, retried with backoff, each try without a
+  // wait of its own (IndexOptions::wait_lock_ms 0), so that it stands aside
+  // for an `askalike index --wait-lock` waiting for the lock.
+  static IndexWriter open_writer(const std::string& db) {
+    IndexOptions io;
+    io.create_if_missing = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+    std::chrono::milliseconds pause(5);
+    for (;;) {
+      try {
+        return IndexWriter(db, io);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kDatabaseLocked || std::chrono::steady_clock::now() + pause > deadline) throw;
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(200));
+    }
+  }
+
   template <typename Change>
   json write(Change&& change) {
     std::lock_guard<std::mutex> lock(write_mutex);
-    IndexOptions io;
-    io.create_if_missing = false;
     json result;
     {
-      IndexWriter writer(options.db, io);
+      IndexWriter writer = open_writer(options.db);
       result = change(writer);
       writer.commit();  // durable before the answer
     }
