@@ -325,3 +325,21 @@ def test_a_request_then_half_close_is_answered(service):
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         sock.shutdown(socket.SHUT_WR)
         assert status_of(answer_within(sock, 5)) == 200
+
+
+def test_token_files_that_are_odd_are_refused_or_read_as_meant(small_db, tmp_path):
+    # Issue 24, reproducer 11: a directory said "at least 16 characters (it
+    # has 0)"; a byte-order mark or a NUL stayed part of the token.
+    serve = ("serve", "-d", str(small_db), "--listen", "127.0.0.1:0", "--write-token-file")
+    r = run_cli(*serve, str(tmp_path), timeout=30)
+    assert r.returncode != 0 and "is a directory, not a write token file" in r.stderr, r.stderr
+    nul = tmp_path / "nul-token"
+    nul.write_bytes(TOKEN.encode() + b"\0extra\n")
+    r = run_cli(*serve, str(nul), timeout=30)
+    assert r.returncode == 2 and "holds a NUL byte at byte %d" % (len(TOKEN) + 1) in r.stderr, r.stderr
+    bom = tmp_path / "bom-token"
+    bom.write_bytes(b"\xef\xbb\xbf" + TOKEN.encode() + b"\r\n")
+    with serving(small_db, "--write-token-file", str(bom)) as s:
+        status, body, _ = s.post("/v1/records", {"id": "bom", "title": "Written with the token"},
+                                 headers={"Authorization": "Bearer " + TOKEN})
+        assert status == 200, body
