@@ -501,7 +501,15 @@ void IndexWriter::commit() {
   schema::guarded("committing", impl_->path, [&] {
     impl_->settle();
     impl_->make_dictionary_when_ready();
-    impl_->commit_all();
+    try {
+      impl_->commit_all();
+    } catch (const Xapian::Error&) {
+      // [issue 24] Glass writes the new version to v.tmp, then renames it; a
+      // commit that fails (a full disk) leaves it behind. This writer holds
+      // the lock, so no other commit is writing it.
+      for (const std::string& p : impl_->shard_paths) ::unlink((p + "/v.tmp").c_str());
+      throw;
+    }
     impl_->begin();
   });
 }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import threading
 import time
 from pathlib import Path
 
-from conftest import CORPUS as CORPUS_FILE, TOKEN, cli, run_cli, serving
+import pytest
+
+from conftest import CORPUS as CORPUS_FILE, RECORDS, TOKEN, cli, index, run_cli, serving
 
 NEW = {"id": "new-1", "title": "Hiccups that last for days", "question": "I have had hiccups for three days.",
        "answer": "Hiccups lasting more than two days need a doctor.", "category": "Gastroenterology"}
@@ -190,3 +193,44 @@ def test_a_waiting_load_gets_the_lock_between_continuous_service_writes(small_db
         assert statuses[after:] and all(st == 200 for st in statuses[after:]), statuses[after:]
         for record_id in (loaded[0], loaded[-1], "svc-%d" % (len(statuses) - 1)):
             assert s.get("/v1/records/" + record_id)[0] == 200, record_id
+
+
+@contextlib.contextmanager
+def small_disk(where: Path, size: str):
+    """A tmpfs of `size` at `where` (root only: skipped elsewhere)."""
+    where.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", str(where)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs to fill (needs root): " + r.stderr.strip())
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+def test_a_write_on_a_full_disk_is_503_with_a_hint_and_leaves_nothing(tmp_path, token_file):
+    # Issue 24, reproducer 10: 503 with Xapian's text alone, and v.tmp left behind.
+    with small_disk(tmp_path / "disk", "4m") as disk:
+        db = disk / "db"
+        index(db, RECORDS)
+        with serving(db, "--write-token-file", str(token_file)) as s:
+            filler = disk / "filler"
+            with open(filler, "wb") as f:
+                with contextlib.suppress(OSError):
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+            status, body, _ = s.post("/v1/records", NEW, headers=AUTH)
+            assert status == 503, body
+            message = body["error"]["message"]
+            assert "No space left on device" in message and "the disk is full" in message, message
+            assert "make room and try again" in message, message
+            assert not (db / "v.tmp").exists()
+            assert s.get("/v1/records/" + NEW["id"])[0] == 404
+            filler.unlink()
+            status, body, _ = s.post("/v1/records", NEW, headers=AUTH)
+            assert status == 200, body
+            assert s.get("/v1/records/" + NEW["id"])[0] == 200
+        r = run_cli("check", "-d", str(db))
+        assert r.returncode == 0, r.stdout + r.stderr
