@@ -141,7 +141,8 @@ struct ASKALIKE_EXPORT IngestOptions {
   // lines for add_jsonl (other sources are opened skipping or not), and for
   // every source the records the index refuses (an empty or over-long id).
   bool skip_bad_lines = false;
-  // Records per commit: bounds memory during large loads.
+  // Records per commit: bounds memory during large loads. A load also
+  // commits after every 32 MiB of record text (large records, issue 24).
   std::size_t batch_size = 10000;
   // Threads to use (0: one per core). With 1 everything runs on the calling
   // thread. With N > 1 the calling thread reads the source, N - 1 threads

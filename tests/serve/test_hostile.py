@@ -343,3 +343,25 @@ def test_token_files_that_are_odd_are_refused_or_read_as_meant(small_db, tmp_pat
         status, body, _ = s.post("/v1/records", {"id": "bom", "title": "Written with the token"},
                                  headers={"Authorization": "Bearer " + TOKEN})
         assert status == 200, body
+
+
+def test_indexing_large_records_keeps_memory_bounded(tmp_path):
+    # Issue 24, reproducer 12: 12 records of 8 MB peaked at 1.26 GB; one 4 MB
+    # answer was analysed whole (about 160 MB of tokens at once).
+    import random
+    rng = random.Random(1)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(20000)]
+    big = tmp_path / "big.jsonl"
+    with open(big, "w", encoding="utf-8") as f:
+        for i in range(3):
+            answer = " ".join(rng.choice(words) for _ in range(650000))[:4000000]
+            f.write(json.dumps({"id": "big-%d" % i, "title": "Big record %d" % i, "answer": answer}) + "\n")
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.stderr)\n")
+    r = subprocess.run(["python3", "-c", probe, cli(), "index", "-q", "-d", str(tmp_path / "db"), str(big)],
+                       capture_output=True, text=True, timeout=600)
+    code, peak_kb, stderr = r.stdout.split(" ", 2)
+    assert code == "0", stderr
+    assert int(peak_kb) < 150 * 1024, "peak RSS %d MB" % (int(peak_kb) // 1024)
+    assert run_cli("similar", "-d", str(tmp_path / "db"), words[5], "-k", "3").returncode == 0
