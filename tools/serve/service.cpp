@@ -3,6 +3,7 @@
 
 #include <askalike/askalike.hpp>
 #include <httplib.h>
+#include <malloc.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -180,6 +181,14 @@ struct Service::Impl {
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
+    return_memory(took.count(), res.body.size());
+  }
+
+  // [issue 24] glibc keeps what a thread freed in that thread's arena; after
+  // a heavy request (long, or a large answer) it goes back to the system, so
+  // that every worker does not keep the peak of the largest request it served.
+  static void return_memory(double seconds, std::size_t answer_bytes) {
+    if (seconds > 0.05 || answer_bytes > (std::size_t(1) << 20)) malloc_trim(0);
   }
 
   // Checks what the request's head says before any of its body is read:
