@@ -4,12 +4,15 @@
 #include <doctest/doctest.h>
 #include <xapian.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <utility>
 
+#include "index/document.hpp"
 #include "test_util.hpp"
 
 using askalike::Error;
@@ -249,4 +252,29 @@ TEST_CASE("hostile settings in a database's metadata: an error that names it and
     CHECK(has(m, db));
     CHECK(has(m, "rebuild"));
   }
+}
+
+// Issue 24, reproducer 12: an 8 MB answer was analysed whole (about 300 MB
+// of tokens and ICU buffers at once); now in slices, with the same counts.
+TEST_CASE("a long text is analysed in slices, with the counts of the whole text") {
+  const char* parts[] = {"Heart attack, ",   "myocardial infarction. ", "高血压患者能吃党参吗 ", "naïve café ",
+                         "don't stop\n",     "x-ray 3.5mg ",            "Ελληνικά κείμενα ",   "e\u0301clair "};
+  std::string text;
+  for (std::size_t i = 0; text.size() < 600000; ++i) text += parts[i % 8];
+  askalike::Record r = make_record("long", "A title", "A question");
+  r.answer = text;
+  askalike::Analyzer analyzer;
+  askalike::schema::IndexFeatures features;
+  features.spelling = true;
+  askalike::AnalysedRecord out = askalike::analyse_record(r, analyzer, features);
+  std::map<std::string, std::uint32_t> expected, got;
+  for (const askalike::Token& t : analyzer.tokens(text)) ++expected[t.term];
+  for (const auto& [word, lengths] : out.words)
+    if (lengths[askalike::kAnswerField]) got[word] = lengths[askalike::kAnswerField];
+  CHECK(got.size() == expected.size());
+  CHECK(got == expected);
+  std::uint32_t total = 0;
+  for (const auto& [word, n] : expected) total += n;
+  CHECK(out.lengths[askalike::kAnswerField] == total);
+  CHECK(std::count(out.spelling_words.begin(), out.spelling_words.end(), "infarction") == 1);
 }
