@@ -25,11 +25,22 @@ py::dict facet_dict(const std::vector<askalike::FacetCount>& facets) {
 }
 
 // The str of a str, or of an os.PathLike (for paths); anything else: TypeError.
+// [issue 24] A lone surrogate or a NUL (which would cut the path short) is
+// InvalidArgumentError.
 std::string path_arg(py::handle obj, const char* what) {
   py::object p = py::module_::import("os").attr("fspath")(obj);
   if (!py::isinstance<py::str>(p))
     throw py::type_error(std::string(what) + " must be a str or os.PathLike of str");
-  return p.cast<std::string>();
+  std::string path;
+  try {
+    path = utf8_of(p);
+  } catch (const askalike::Error& e) {
+    throw askalike::Error(ErrorCode::kInvalidArgument, std::string(what) + ": " + e.what());
+  }
+  if (path.find('\0') != std::string::npos)
+    throw askalike::Error(ErrorCode::kInvalidArgument,
+                          std::string(what) + " " + std::string(py::str(py::repr(p))) + " holds a NUL character");
+  return path;
 }
 
 // A str as UTF-8. A str that has no UTF-8 form (a lone surrogate such as
@@ -84,7 +95,12 @@ std::vector<std::string> str_list_arg(py::handle v, const std::string& name) {
 std::size_t count_arg(py::handle v, const std::string& name, std::size_t max, std::size_t min) {
   if (py::isinstance<py::bool_>(v) || !py::isinstance<py::int_>(v))
     throw py::type_error(name + " must be an int");
-  return askalike::checked_count(name, v.cast<long long>(), min, max);
+  int overflow = 0;
+  const long long value = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+  if (overflow)  // beyond 64 bits: out of range in the library's words, not "Unable to cast"
+    throw askalike::Error(ErrorCode::kInvalidArgument, name + " must be between " + std::to_string(min) + " and " +
+                                                           std::to_string(max) + ", not " + std::string(py::str(v)));
+  return askalike::checked_count(name, value, min, max);
 }
 
 double number_arg(py::handle v, const std::string& name) {

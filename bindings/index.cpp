@@ -11,6 +11,15 @@ namespace {
 
 using askalike::ErrorCode;
 
+// Index(wait_lock=SECONDS) as IndexOptions::wait_lock_ms, checked.
+unsigned wait_lock_ms_arg(py::handle v) {
+  const double s = number_arg(v, "wait_lock");
+  if (!(s >= 0 && s <= askalike::kMaxTimeoutMs / 1000))
+    throw askalike::Error(ErrorCode::kInvalidArgument, "wait_lock must be a number of seconds within 0.." +
+                                                           std::to_string(askalike::kMaxTimeoutMs / 1000));
+  return static_cast<unsigned>(s * 1000);
+}
+
 // The writer. IndexWriter is not thread-safe, so every use takes `mu_`, and
 // always after releasing the GIL (never the other way round: no deadlock).
 class PyIndex {
@@ -18,7 +27,7 @@ class PyIndex {
   PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
           const std::optional<askalike::RankingOptions>& ranking, std::optional<unsigned> shards,
           unsigned max_changesets, bool spelling, bool question_types, const std::string& model,
-          std::size_t embedding_dimension)
+          std::size_t embedding_dimension, unsigned wait_lock_ms)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
@@ -30,6 +39,7 @@ class PyIndex {
     options.question_types = question_types;
     options.embedding_model = model;
     options.embedding_dimension = embedding_dimension;
+    options.wait_lock_ms = wait_lock_ms;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
   }
@@ -246,7 +256,8 @@ closes. One Index may be used from several threads: calls are serialised.
                        bool cjk_bigrams,
                        const std::string& default_language, std::size_t max_term_bytes,
                        const py::object& shards, const IntArg& max_changesets, bool spelling, bool question_types,
-                       const py::object& model, const IntArg& embedding_dimension, const py::kwargs& ranking) {
+                       const py::object& model, const IntArg& embedding_dimension, const AnyArg& wait_lock,
+                       const py::kwargs& ranking) {
              askalike::AnalyzerOptions o =
                  analyzer_options(fold_case, fold_accents, traditional_to_simplified, stop_words, stem,
                                   cjk_unigrams, cjk_bigrams, default_language, max_term_bytes);
@@ -258,7 +269,8 @@ closes. One Index may be used from several threads: calls are serialised.
              return std::make_unique<PyIndex>(path, create, o, ranking_options(askalike::RankingOptions(), ranking),
                                               shard_count, changesets, spelling, question_types,
                                               model.is_none() ? std::string() : path_arg(model, "model"),
-                                              count_arg(embedding_dimension, "embedding_dimension", 65536));
+                                              count_arg(embedding_dimension, "embedding_dimension", 65536),
+                                              wait_lock_ms_arg(wait_lock));
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -268,7 +280,7 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("default_language") = defaults.default_language,
            py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("shards") = py::none(),
            py::arg("max_changesets") = 0, py::arg("spelling") = true, py::arg("question_types") = true,
-           py::arg("model") = py::none(), py::arg("embedding_dimension") = 0,
+           py::arg("model") = py::none(), py::arg("embedding_dimension") = 0, py::arg("wait_lock") = 0,
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
            "an existing one keeps the settings it was built with. The ranking keywords "
@@ -286,7 +298,9 @@ closes. One Index may be used from several threads: calls are serialised.
            "loads the folder it records unless given another holding the same model. "
            "embedding_dimension=N: a new database without a model stores the vectors its records "
            "carry (\"vector\": N numbers), for a model of yours; searches re-rank when given "
-           "query_vector=.")
+           "query_vector=. wait_lock=SECONDS: when another writer holds the database, wait up to "
+           "SECONDS for it (0: DatabaseLockedError at once); a running service's writes stand aside "
+           "for a writer that waits.")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")

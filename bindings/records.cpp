@@ -1,6 +1,7 @@
 // askalike._askalike: records (Record, to and from dicts), the analysis
 // (question_type, Token, Analyzer) and the option keywords.
 #include <algorithm>
+#include <cmath>
 
 #include "convert.hpp"
 
@@ -65,14 +66,38 @@ std::string dumps(py::handle value) {
                          " cannot be stored in a record (use str, int, float, bool, None, "
                          "list or dict)");
   });
-  py::object text =
-      json_module().attr("dumps")(value, py::arg("ensure_ascii") = false, py::arg("default") = fallback);
-  // Not .cast<std::string>(): a lone surrogate must raise UnicodeEncodeError,
-  // as it would anywhere else in Python, not pybind11's vague cast error.
-  Py_ssize_t size = 0;
-  const char* utf8 = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
-  if (!utf8) throw py::error_already_set();
-  return std::string(utf8, static_cast<std::size_t>(size));
+  // allow_nan=False: a nan would become "NaN", which no JSON reader takes.
+  py::object text = json_module().attr("dumps")(value, py::arg("ensure_ascii") = false,
+                                                py::arg("default") = fallback, py::arg("allow_nan") = false);
+  // Not .cast<std::string>(): a lone surrogate is InvalidArgumentError (issue 24).
+  return utf8_of(text);
+}
+
+// [issue 24] What is wrong with one field's value in the record's own terms
+// (a lone surrogate, a number that is not finite), before it becomes JSON
+// whose parser's words would say it less clearly; "" when nothing is.
+std::string bad_value(py::handle value) {
+  if (py::isinstance<py::str>(value)) {
+    try {
+      utf8_of(value);
+    } catch (const askalike::Error& e) {
+      return e.what();
+    }
+  } else if (py::isinstance<py::float_>(value) && !std::isfinite(value.cast<double>())) {
+    return "the number " + std::string(py::str(py::repr(value))) + " is not finite; a record's numbers must be";
+  } else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    for (py::handle item : value) {
+      std::string bad = bad_value(item);
+      if (!bad.empty()) return bad;
+    }
+  } else if (py::isinstance<py::dict>(value)) {
+    for (auto item : py::reinterpret_borrow<py::dict>(value)) {
+      std::string bad = bad_value(item.first);
+      if (bad.empty()) bad = bad_value(item.second);
+      if (!bad.empty()) return bad;
+    }
+  }
+  return std::string();
 }
 
 void set_extra(askalike::Record& r, py::handle mapping) {
@@ -95,6 +120,18 @@ askalike::Record record_from_py(py::handle obj, const std::string& source, std::
                          std::string(py::str(py::type::handle_of(obj).attr("__name__"))));
   py::object as_dict = py::isinstance<py::dict>(obj) ? py::reinterpret_borrow<py::object>(obj)
                                                     : py::object(py::dict(py::reinterpret_borrow<py::object>(obj)));
+  for (auto item : py::reinterpret_borrow<py::dict>(as_dict)) {
+    const std::string key = py::isinstance<py::str>(item.first) && bad_value(item.first).empty()
+                                ? utf8_of(item.first)
+                                : std::string(py::repr(item.first));
+    std::string bad = bad_value(item.first);
+    if (bad.empty()) bad = bad_value(item.second);
+    if (bad.empty()) continue;
+    if (bad.rfind("text with a lone surrogate", 0) == 0)
+      throw askalike::Error(askalike::ErrorCode::kInvalidArgument,
+                            source + ":" + std::to_string(line) + ": field " + key + ": " + bad);
+    throw askalike::ParseError(source, line, "field '" + key + "': " + bad);
+  }
   return askalike::Record::from_json(dumps(as_dict), source, line);
 }
 

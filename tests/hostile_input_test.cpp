@@ -4,12 +4,15 @@
 #include <doctest/doctest.h>
 #include <xapian.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <regex>
 #include <sstream>
 #include <utility>
 
+#include "storage/schema.hpp"
 #include "test_util.hpp"
 
 using askalike::Error;
@@ -249,4 +252,47 @@ TEST_CASE("hostile settings in a database's metadata: an error that names it and
     CHECK(has(m, db));
     CHECK(has(m, "rebuild"));
   }
+}
+
+// Issue 24, reproducer 12: an 8 MB answer was analysed whole (about 300 MB
+// of tokens and ICU buffers at once); now in slices, with the same words and
+// the same length as the whole text.
+TEST_CASE("a long text is analysed in slices, with the words and length of the whole text") {
+  const char* parts[] = {"Heart attack, ",   "myocardial infarction. ", "高血压患者能吃党参吗 ", "naïve café ",
+                         "don't stop\n",     "x-ray 3.5mg ",            "Ελληνικά κείμενα ",   "e\u0301clair "};
+  std::string text;
+  for (std::size_t i = 0; text.size() < 600000; ++i) text += parts[i % 8];
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  {
+    askalike::IndexWriter writer(db);
+    askalike::Record r = make_record("long", "", "");
+    r.answer = text;
+    writer.upsert(r);
+    writer.commit();
+  }
+  askalike::Analyzer analyzer;
+  const std::vector<askalike::Token> tokens = analyzer.tokens(text);
+  std::set<std::string> expected;
+  for (const askalike::Token& t : tokens) expected.insert(t.term);
+  Xapian::Database x(db);
+  Xapian::Document doc = x.get_document(*x.postlist_begin(""));
+  std::set<std::string> words;  // the ranking terms: no upper-case prefix
+  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it)
+    if (!(*it).empty() && !std::isupper(static_cast<unsigned char>((*it)[0]))) words.insert(*it);
+  CHECK(words == expected);
+  // The answer's length in tokens (askalike.field_lengths: three varints).
+  const std::string lengths = doc.get_value(askalike::schema::kFieldLengthsSlot);
+  std::vector<std::uint32_t> n;
+  for (std::size_t pos = 0; pos < lengths.size();) {
+    std::uint32_t v = 0;
+    for (int shift = 0; pos < lengths.size(); shift += 7) {
+      const auto byte = static_cast<unsigned char>(lengths[pos++]);
+      v |= static_cast<std::uint32_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) break;
+    }
+    n.push_back(v);
+  }
+  REQUIRE(n.size() == 3);
+  CHECK(n[2] == tokens.size());
 }

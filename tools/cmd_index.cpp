@@ -187,6 +187,10 @@ int cmd_index(const std::vector<std::string>& args) {
        "as N = 1, the default; records tied in score may come in another order")
       ("max-changesets", po::value<long long>()->default_value(0)->value_name("N"),
        "keep the changesets of the last N commits, for replicas (xapian-replicate-server; 0: none)")
+      ("wait-lock", po::value<double>()->default_value(0)->value_name("SECONDS"),
+       "when another writer (another index, a running `askalike serve` taking writes) holds the "
+       "database, wait up to SECONDS for it (0: fail at once). Writes of a running service stand aside "
+       "for a waiting load, which gets the lock between two of them")
       ("quiet,q", "no progress line, and no list of the field each CSV/TSV column went to (warnings are "
        "still shown)")
       ("strict", "refuse a CSV/TSV file none of whose columns is read as title, question or answer "
@@ -232,6 +236,10 @@ int cmd_index(const std::vector<std::string>& args) {
   IndexOptions index_options;
   if (cmd.has("shards")) index_options.shards = static_cast<unsigned>(cmd.count("shards", 1, kMaxShards));
   index_options.max_changesets = static_cast<unsigned>(cmd.count("max-changesets", 0, kMaxChangesets));
+  const double wait_lock = cmd.get<double>("wait-lock");
+  if (!(wait_lock >= 0 && wait_lock <= kMaxTimeoutMs / 1000))
+    cmd.usage_error("--wait-lock must be a number of seconds within 0.." + std::to_string(kMaxTimeoutMs / 1000));
+  index_options.wait_lock_ms = static_cast<unsigned>(wait_lock * 1000);
   const unsigned parts = static_cast<unsigned>(cmd.count("parts", 1, kMaxShards));
   if (parts > 1 && index_options.shards)
     cmd.usage_error("--parts builds one database; a collection's shards are written at once already (--shards)");

@@ -18,6 +18,47 @@ import time
 import urllib.request
 
 
+def hold_hostile_clients(address, slow: int, chunked_mb: int, stop: threading.Event,
+                         byte_every: float = 1.0) -> list:
+    """Starts `slow` connections that each send a header byte every
+    `byte_every` seconds (reconnecting when cut) and one chunked upload of
+    `chunked_mb` MB to /v1/similar, until `stop` is set. Returns a list whose
+    first item counts the bytes of the upload sent."""
+
+    def slow_client() -> None:
+        while not stop.is_set():
+            try:
+                with socket.create_connection(address, timeout=5) as s:
+                    for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: 1\r\n" * 1000:
+                        if stop.wait(byte_every):
+                            return
+                        s.sendall(bytes([byte]))
+            except OSError:
+                stop.wait(0.5)  # cut off: come back, as an attacker would
+
+    taken = [0]
+
+    def chunked_upload() -> None:
+        try:
+            with socket.create_connection(address, timeout=10) as s:
+                s.sendall(b"POST /v1/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n")
+                chunk = b"%x\r\n" % 65536 + b"a" * 65536 + b"\r\n"
+                for _ in range(chunked_mb * 16):
+                    if stop.is_set():
+                        return
+                    s.sendall(chunk)
+                    taken[0] += 65536
+        except OSError:
+            pass
+
+    threads = [threading.Thread(target=slow_client, daemon=True) for _ in range(slow)]
+    threads.append(threading.Thread(target=chunked_upload, daemon=True))
+    for t in threads:
+        t.start()
+    return taken
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cli")
@@ -34,38 +75,7 @@ def main() -> None:
         host, port = url.removeprefix("http://").split(":")
         address = (host, int(port))
 
-        def slow_client() -> None:
-            while not stop.is_set():
-                try:
-                    with socket.create_connection(address, timeout=5) as s:
-                        for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: 1\r\n" * 1000:
-                            if stop.is_set():
-                                return
-                            s.sendall(bytes([byte]))
-                            time.sleep(1)
-                except OSError:
-                    time.sleep(0.5)  # cut off: come back, as an attacker would
-
-        taken = [0]
-
-        def chunked_upload() -> None:
-            try:
-                with socket.create_connection(address, timeout=10) as s:
-                    s.sendall(b"POST /v1/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                              b"Transfer-Encoding: chunked\r\n\r\n")
-                    chunk = b"%x\r\n" % 65536 + b"a" * 65536 + b"\r\n"
-                    for _ in range(a.chunked_mb * 16):
-                        if stop.is_set():
-                            return
-                        s.sendall(chunk)
-                        taken[0] += 65536
-            except OSError:
-                pass
-
-        threads = [threading.Thread(target=slow_client, daemon=True) for _ in range(a.slow)]
-        threads.append(threading.Thread(target=chunked_upload, daemon=True))
-        for t in threads:
-            t.start()
+        taken = hold_hostile_clients(address, a.slow, a.chunked_mb, stop)
         time.sleep(3)
         answered, times = 0, []
         for _ in range(6):

@@ -128,6 +128,12 @@ struct ASKALIKE_EXPORT IndexOptions {
   // whose model is elsewhere; searches then re-rank when given the query's
   // vector (SearchOptions::query_vector). 0: none.
   std::size_t embedding_dimension = 0;
+  // [issue 24] How long to wait for the write lock another writer holds, in
+  // milliseconds (at most kMaxTimeoutMs); 0: Error(kDatabaseLocked) at once.
+  // A writer that waits says so (a file in the database directory), and
+  // writers opened without a wait find the database locked meanwhile: a bulk
+  // load gets the lock in the first gap between a live service's writes.
+  unsigned wait_lock_ms = 0;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {
@@ -135,7 +141,8 @@ struct ASKALIKE_EXPORT IngestOptions {
   // lines for add_jsonl (other sources are opened skipping or not), and for
   // every source the records the index refuses (an empty or over-long id).
   bool skip_bad_lines = false;
-  // Records per commit: bounds memory during large loads.
+  // Records per commit: bounds memory during large loads. A load also
+  // commits after every 32 MiB of record text (large records, issue 24).
   std::size_t batch_size = 10000;
   // Threads to use (0: one per core). With 1 everything runs on the calling
   // thread. With N > 1 the calling thread reads the source, N - 1 threads

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <string_view>
 #include <unordered_map>
 
 #include "askalike/error.hpp"
@@ -39,6 +41,26 @@ const std::string& language_of(const Record& r, const Analyzer& analyzer) {
 // The record's ranked fields, in the order of FieldLengths.
 std::array<const std::string*, kFieldCount> texts_of(const Record& r) { return {&r.title, &r.question, &r.answer}; }
 
+// [issue 24] A long text is analysed in slices of about kSliceBytes, each
+// cut after a space or line end followed by an ASCII letter or digit: no
+// word, CJK run or combining sequence straddles a cut, so the counts are
+// those of the whole text, while only one slice's tokens and ICU buffers live
+// at once (an 8 MB answer held about 300 MB of them). A text with no such
+// place within a slice's length is analysed whole from there.
+constexpr std::size_t kSliceBytes = std::size_t(1) << 16;
+
+std::size_t slice_end(std::string_view text, std::size_t from) {
+  if (text.size() - from <= 2 * kSliceBytes) return text.size();
+  const std::size_t last = std::min(text.size() - 1, from + 2 * kSliceBytes);
+  for (std::size_t i = from + kSliceBytes; i < last; ++i) {
+    const char c = text[i];
+    if ((c == ' ' || c == '\n') && std::isalnum(static_cast<unsigned char>(text[i + 1])) &&
+        static_cast<unsigned char>(text[i + 1]) < 0x80)
+      return i + 1;
+  }
+  return text.size();
+}
+
 }  // namespace
 
 AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema::IndexFeatures& features) {
@@ -50,14 +72,26 @@ AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema:
   std::unordered_map<std::string, std::size_t> word_index;
   const auto texts = texts_of(r);
   for (int f = 0; f < kFieldCount; ++f) {
-    if (texts[f]->empty()) continue;
-    std::vector<Token> tokens = analyzer.tokens(*texts[f], lang);
-    if (features.spelling) collect_spelling_words(*texts[f], tokens, out.spelling_words);
-    for (Token& t : tokens) {
-      auto [it, inserted] = word_index.emplace(std::move(t.term), out.words.size());
-      if (inserted) out.words.emplace_back(it->first, FieldLengths{});
-      ++out.words[it->second].second[f];
-      ++out.lengths[f];
+    const std::string_view text = *texts[f];
+    for (std::size_t from = 0, to = 0; from < text.size(); from = to) {
+      to = slice_end(text, from);
+      const std::string_view slice = text.substr(from, to - from);
+      std::vector<Token> tokens = analyzer.tokens(slice, lang);
+      if (features.spelling) {
+        collect_spelling_words(slice, tokens, out.spelling_words);
+        // Only which words occur counts (the spelling table counts records).
+        if (from > 0 || to < text.size()) {
+          std::sort(out.spelling_words.begin(), out.spelling_words.end());
+          out.spelling_words.erase(std::unique(out.spelling_words.begin(), out.spelling_words.end()),
+                                   out.spelling_words.end());
+        }
+      }
+      for (Token& t : tokens) {
+        auto [it, inserted] = word_index.emplace(std::move(t.term), out.words.size());
+        if (inserted) out.words.emplace_back(it->first, FieldLengths{});
+        ++out.words[it->second].second[f];
+        ++out.lengths[f];
+      }
     }
   }
   doc.add_value(schema::kFieldLengthsSlot, schema::encode_field_lengths(out.lengths));

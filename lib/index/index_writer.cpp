@@ -30,6 +30,7 @@
 #include "storage/shards.hpp"
 #include "search/spelling.hpp"
 #include "storage/stats.hpp"
+#include "storage/write_lock.hpp"
 
 namespace askalike {
 
@@ -419,8 +420,8 @@ IndexWriter::IndexWriter(const std::string& path, const IndexOptions& options) {
     validate(options);
     bool sharded = false;
     std::vector<std::string> paths = shards::collection_paths(path, options.shards, options.create_if_missing, &sharded);
-    std::vector<Xapian::WritableDatabase> dbs;
-    for (const std::string& p : paths) dbs.push_back(detail::open_writable_database(p, Xapian::DB_CREATE_OR_OPEN));
+    std::vector<Xapian::WritableDatabase> dbs =
+        detail::open_writers(path, paths, Xapian::DB_CREATE_OR_OPEN, options.wait_lock_ms);
     // Every shard has the same settings: the first holds them for all.
     bool is_new = false;
     AnalyzerOptions stored = schema::read_settings(dbs.front(), paths.front(), options.analyzer, &is_new);
@@ -500,7 +501,15 @@ void IndexWriter::commit() {
   schema::guarded("committing", impl_->path, [&] {
     impl_->settle();
     impl_->make_dictionary_when_ready();
-    impl_->commit_all();
+    try {
+      impl_->commit_all();
+    } catch (const Xapian::Error&) {
+      // [issue 24] Glass writes the new version to v.tmp, then renames it; a
+      // commit that fails (a full disk) leaves it behind. This writer holds
+      // the lock, so no other commit is writing it.
+      for (const std::string& p : impl_->shard_paths) ::unlink((p + "/v.tmp").c_str());
+      throw;
+    }
     impl_->begin();
   });
 }
@@ -535,6 +544,22 @@ void refuse(const Error& e, const std::string& source, std::size_t line, const I
 // between threads), and at most kWindowChunks chunks per worker (and
 // kMaxWindow in all) are between reading and storing, which bounds the memory
 // the pipeline holds whatever the number of cores.
+// [issue 24] Loads commit every kCommitBytes of record text as well as
+// every batch_size records, and a parallel load holds at most
+// kFlightBytes of it between reading and storing (and hands records on in
+// chunks of at most kChunkBytes): what a load holds is bounded by bytes, not
+// by a count of records that may each be megabytes (12 records of 8 MB
+// peaked at 1.26 GB).
+constexpr std::size_t kCommitBytes = std::size_t(32) << 20;
+constexpr std::size_t kFlightBytes = std::size_t(32) << 20;
+constexpr std::size_t kChunkBytes = std::size_t(1) << 20;
+
+std::size_t text_bytes(const Record& r) {
+  std::size_t n = r.id.size() + r.title.size() + r.question.size() + r.answer.size();
+  for (const auto& [name, value] : r.extra) n += name.size() + value.size();
+  return n;
+}
+
 class Pipeline {
  public:
   static constexpr std::size_t kChunk = 32;        // records per hand-off
@@ -589,9 +614,12 @@ class Pipeline {
       if (work.records.empty()) return true;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        space_.wait(lock, [&] { return stop_ || read_ - stored_ < window_; });
+        space_.wait(lock, [&] {
+          return stop_ || (read_ - stored_ < window_ && (flight_bytes_ < kFlightBytes || read_ == done_));
+        });
         if (stop_) return false;
         work.seq = read_++;
+        flight_bytes_ += work.bytes;
         work_.push_back(std::move(work));
       }
       work_ready_.notify_one();
@@ -603,10 +631,11 @@ class Pipeline {
       Record record;
       work.records.reserve(kChunk);
       while (source.next(record)) {
+        work.bytes += text_bytes(record);
         work.records.push_back(std::move(record));
         work.places.push_back(Place{source.source_name(), source.line()});
         record = Record();
-        if (work.records.size() == kChunk) {
+        if (work.records.size() == kChunk || work.bytes >= kChunkBytes) {
           if (!hand_off()) break;
           report_progress(applied_.load());
         }
@@ -652,6 +681,7 @@ class Pipeline {
   };
   struct Work {  // records read, in input order
     std::size_t seq = 0;
+    std::size_t bytes = 0;  // text_bytes of the records
     std::vector<Record> records;
     std::vector<Place> places;
   };
@@ -662,6 +692,7 @@ class Pipeline {
   };
   struct Slot {  // a chunk's documents, in input order
     bool ready = false;
+    std::size_t bytes = 0;  // Work::bytes
     std::vector<Analysed> records;
     std::vector<Place> places;
   };
@@ -707,6 +738,7 @@ class Pipeline {
         }
       }
       slot.places = std::move(work.places);
+      slot.bytes = work.bytes;
       slot.ready = true;
       bool next;
       {
@@ -748,9 +780,19 @@ class Pipeline {
               schema::guarded("adding record " + r.id, path_, [&] { return store_(r.term, std::move(r.record)); });
           ++report_.read;
           ++(replaced ? report_.replaced : report_.added);
-          if (report_.read % batch_ == 0) commit_();
+          uncommitted_bytes_ += slot.bytes / slot.records.size();
+          if (report_.read % batch_ == 0 || uncommitted_bytes_ >= kCommitBytes) {
+            commit_();
+            uncommitted_bytes_ = 0;
+          }
         }
         applied_.store(report_.read);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          flight_bytes_ -= slot.bytes;
+          ++done_;
+        }
+        space_.notify_one();
       }
     } catch (...) {
       {
@@ -781,12 +823,15 @@ class Pipeline {
   std::vector<Slot> ring_;  // analysed chunks; chunk n in ring_[n % window_]
   std::size_t read_ = 0;    // chunks handed to the workers
   std::size_t stored_ = 0;  // chunks taken by the storing thread
+  std::size_t done_ = 0;    // chunks stored
+  std::size_t flight_bytes_ = 0;  // text_bytes of the chunks read and not yet stored
   bool input_done_ = false;
   bool stop_ = false;
   std::exception_ptr store_error_;
 
   // Owned by the storing thread until join().
   IngestReport report_;
+  std::size_t uncommitted_bytes_ = 0;  // about: a chunk's bytes shared evenly
   std::vector<BadLine> refused_;
   std::atomic<std::size_t> applied_{0};  // report_.read, for progress on the calling thread
 };
@@ -828,9 +873,11 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
   std::size_t batch = std::max<std::size_t>(options.batch_size, 1);
   std::size_t every = std::max<std::size_t>(options.progress_every, 1);
   Record record;
+  std::size_t uncommitted_bytes = 0;
   try {
     while (source.next(record)) {
       bool replaced = false;
+      uncommitted_bytes += text_bytes(record);
       try {
         replaced = upsert(record);
       } catch (const Error& e) {
@@ -840,7 +887,10 @@ IngestReport IndexWriter::ingest(RecordSource& source, const IngestOptions& opti
       }
       ++report.read;
       ++(replaced ? report.replaced : report.added);
-      if (report.read % batch == 0) commit();
+      if (report.read % batch == 0 || uncommitted_bytes >= kCommitBytes) {
+        commit();
+        uncommitted_bytes = 0;
+      }
       if (options.progress && report.read % every == 0) options.progress(report.read);
     }
   } catch (const ParseError&) {

@@ -154,7 +154,9 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
   if (type == "DatabaseLockError")
     throw Error(ErrorCode::kDatabaseLocked,
                 "the database " + path + " is locked by another writer (another askalike index or "
-                "IndexWriter is open on it); wait for it to finish, then try again");
+                "IndexWriter is open on it); wait for it to finish, then try again, or let the writer wait "
+                "for the lock (`askalike index --wait-lock SECONDS`, IndexOptions::wait_lock_ms, Python "
+                "Index(path, wait_lock=SECONDS))");
   if (type == "DatabaseNotFoundError" || (type == "DatabaseOpeningError" && !exists(path)))
     throw Error(ErrorCode::kNotFound, "no askalike database at " + path + "; create one with `askalike index -d " +
                                           path + " FILE`");
@@ -171,11 +173,16 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
                                     "try again when it commits less often");
   if (type == "DatabaseError" || type == "DatabaseCreateError") {
     const std::string cause = e.get_error_string() ? e.get_error_string() : "";
-    const bool no_room = cause == std::strerror(ENOSPC) || cause == std::strerror(EFBIG) ||
-                         cause == std::strerror(EDQUOT);
+    // The cause may be inside the message too ("Modifications failed
+    // (DatabaseError: Error writing block 2 (No space left on device))").
+    auto says = [&](int code) {
+      const std::string text = std::strerror(code);
+      return cause == text || e.get_msg().find("(" + text + ")") != std::string::npos;
+    };
+    const bool no_room = says(ENOSPC) || says(EFBIG) || says(EDQUOT);
     throw Error(ErrorCode::kIO, what + " (" + path + "): " + detail +
                                     (no_room ? "; the disk is full (or a size limit was reached): the database "
-                                               "keeps its last commit; make room and run the command again"
+                                               "keeps its last commit; make room and try again"
                                              : ""));
   }
   if (type == "InvalidArgumentError" || type == "RangeError")

@@ -126,6 +126,7 @@ void validate(const IndexOptions& o) {
   check_count("max_changesets", o.max_changesets, 0, kMaxChangesets);
   if (o.ranking) validate(*o.ranking);
   check_count("embedding_dimension", o.embedding_dimension, 0, 65536);
+  check_count("wait_lock_ms", o.wait_lock_ms, 0, kMaxTimeoutMs);
 }
 
 void validate(const SearcherOptions& o) {

@@ -257,7 +257,8 @@ TEST_CASE("a locked database is reported once") {
   askalike::IndexWriter holder(db);  // holds the lock
   Run r = run({"index", "-d", db, dir / "in.jsonl"});
   CHECK(r.code == 1);
-  CHECK(count_of(r.err, "lock") == 1);
+  CHECK(count_of(r.err, "locked") == 1);
+  CHECK(count_of(r.err, "--wait-lock SECONDS") == 1);  // the way to wait for it (issue 24)
   CHECK(count_of(r.err, "askalike:") == 1);
 }
 

@@ -90,3 +90,39 @@ def test_a_guessed_encoding_is_reported(tmp_path):
             index.add_file(str(short))
         index.add_file(str(short), encoding="GB18030")
         assert index.get("a")["title"] == "胃痛"
+
+
+# Issue 24, reproducer 11: argument errors in askalike's words, not pybind11's.
+@pytest.mark.parametrize("keywords, message", [
+    ({"k": 10**30}, "k must be between 1 and 100000, not 1000000000000000000000000000000"),
+    ({"offset": 2**63}, "offset must be between 0 and 10000000, not 9223372036854775808"),
+    ({"offset": -2**70}, "offset must be between 0 and 10000000, not -1180591620717411303424"),
+])
+def test_huge_ints_are_out_of_range_not_a_cast_error(small_searcher, keywords, message):
+    with pytest.raises(askalike.InvalidArgumentError, match=message):
+        small_searcher.similar("knee pain", **keywords)
+
+
+def test_paths_with_a_lone_surrogate_or_a_nul_are_refused(tmp_path):
+    with pytest.raises(askalike.InvalidArgumentError, match="lone surrogate"):
+        askalike.Searcher("\ud800")
+    with pytest.raises(askalike.InvalidArgumentError, match="lone surrogate"):
+        askalike.Index(str(tmp_path / "db\udc80"))
+    (tmp_path / "a").mkdir()
+    for call in (askalike.Searcher, askalike.Index):
+        with pytest.raises(askalike.InvalidArgumentError, match="NUL"):
+            call(str(tmp_path / "a\x00b"))  # was: opened (or made) "a"
+    assert not any((tmp_path / "a").iterdir())
+
+
+def test_a_record_s_bad_values_are_named_by_field(tmp_path):
+    with askalike.Index(str(tmp_path / "db")) as index:
+        with pytest.raises(askalike.InvalidArgumentError, match=r"<record>:1: field id: text with a lone surrogate"):
+            index.add({"id": "\ud800"})
+        with pytest.raises(askalike.ParseError) as info:
+            index.add({"id": "x", "title": "t", "score": float("nan")})
+        assert "field 'score': the number nan is not finite" in str(info.value)
+        assert "parse_error" not in str(info.value) and "[json" not in str(info.value)
+        with pytest.raises(askalike.ParseError, match="field 'meta': the number inf is not finite"):
+            index.add({"id": "x", "title": "t", "meta": {"a": [1, float("inf")]}})
+        index.add({"id": "x", "title": "t", "score": 1.5})

@@ -305,3 +305,25 @@ def test_add_file_lines(tmp_path):
     hits = askalike.Searcher(path).similar("credit card rejected")
     assert hits[0].record["question"] == "Why was my credit card rejected?"
     assert hits[0].id.startswith("q-") and hits[0].record["title"] == ""
+
+
+def test_a_writer_waits_for_the_lock_when_told(tmp_path):
+    # Issue 24, reproducer 9: a second writer failed at once, with no way to wait.
+    import threading
+    import time
+    db = str(tmp_path / "db")
+    first = askalike.Index(db)
+    with pytest.raises(askalike.DatabaseLockedError, match="--wait-lock SECONDS"):
+        askalike.Index(db)
+    start = time.monotonic()
+    with pytest.raises(askalike.DatabaseLockedError, match="after waiting 0.3 s"):
+        askalike.Index(db, wait_lock=0.3)
+    assert time.monotonic() - start >= 0.29
+    for bad in (-1, float("nan"), 10**9):
+        with pytest.raises(askalike.InvalidArgumentError, match="wait_lock must be a number of seconds"):
+            askalike.Index(db, wait_lock=bad)
+    threading.Timer(0.5, first.close).start()
+    with askalike.Index(db, wait_lock=30) as second:
+        second.add({"id": "x", "title": "Written after waiting"})
+    with askalike.Searcher(db) as s:
+        assert s.get("x")["title"] == "Written after waiting"

@@ -325,3 +325,43 @@ def test_a_request_then_half_close_is_answered(service):
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         sock.shutdown(socket.SHUT_WR)
         assert status_of(answer_within(sock, 5)) == 200
+
+
+def test_token_files_that_are_odd_are_refused_or_read_as_meant(small_db, tmp_path):
+    # Issue 24, reproducer 11: a directory said "at least 16 characters (it
+    # has 0)"; a byte-order mark or a NUL stayed part of the token.
+    serve = ("serve", "-d", str(small_db), "--listen", "127.0.0.1:0", "--write-token-file")
+    r = run_cli(*serve, str(tmp_path), timeout=30)
+    assert r.returncode != 0 and "is a directory, not a write token file" in r.stderr, r.stderr
+    nul = tmp_path / "nul-token"
+    nul.write_bytes(TOKEN.encode() + b"\0extra\n")
+    r = run_cli(*serve, str(nul), timeout=30)
+    assert r.returncode == 2 and "holds a NUL byte at byte %d" % (len(TOKEN) + 1) in r.stderr, r.stderr
+    bom = tmp_path / "bom-token"
+    bom.write_bytes(b"\xef\xbb\xbf" + TOKEN.encode() + b"\r\n")
+    with serving(small_db, "--write-token-file", str(bom)) as s:
+        status, body, _ = s.post("/v1/records", {"id": "bom", "title": "Written with the token"},
+                                 headers={"Authorization": "Bearer " + TOKEN})
+        assert status == 200, body
+
+
+def test_indexing_large_records_keeps_memory_bounded(tmp_path):
+    # Issue 24, reproducer 12: 12 records of 8 MB peaked at 1.26 GB; one 4 MB
+    # answer was analysed whole (about 160 MB of tokens at once).
+    import random
+    rng = random.Random(1)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(20000)]
+    big = tmp_path / "big.jsonl"
+    with open(big, "w", encoding="utf-8") as f:
+        for i in range(3):
+            answer = " ".join(rng.choice(words) for _ in range(650000))[:4000000]
+            f.write(json.dumps({"id": "big-%d" % i, "title": "Big record %d" % i, "answer": answer}) + "\n")
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.stderr)\n")
+    r = subprocess.run(["python3", "-c", probe, cli(), "index", "-q", "-d", str(tmp_path / "db"), str(big)],
+                       capture_output=True, text=True, timeout=600)
+    code, peak_kb, stderr = r.stdout.split(" ", 2)
+    assert code == "0", stderr
+    assert int(peak_kb) < 150 * 1024, "peak RSS %d MB" % (int(peak_kb) // 1024)
+    assert run_cli("similar", "-d", str(tmp_path / "db"), words[5], "-k", "3").returncode == 0

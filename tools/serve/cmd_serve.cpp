@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -44,22 +45,37 @@ Address parse_listen(const Command& cmd, const std::string& text) {
   return a;
 }
 
-// The token: the file's first line ("-": standard input), spaces trimmed.
+// The token: the file's first line ("-": standard input), spaces and a
+// UTF-8 byte-order mark trimmed. [issue 24] It must be what a client can
+// send in a header: visible ASCII only (a NUL or a BOM kept in it made a
+// token no client could give).
 std::string read_token(const Command& cmd, const std::string& path) {
   std::string token;
+  const std::string where = path == "-" ? std::string("on stdin") : "in " + path;
   if (path == "-") {
     std::getline(std::cin, token);
   } else {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+      throw Error(ErrorCode::kIO, path + " is a directory, not a write token file");
     std::ifstream in(path);
     if (!in) throw Error(ErrorCode::kIO, path + ": cannot read the write token file");
     std::getline(in, token);
+    if (in.bad()) throw Error(ErrorCode::kIO, path + ": cannot read the write token file");
   }
+  if (token.rfind("\xEF\xBB\xBF", 0) == 0) token.erase(0, 3);
   const char* space = " \t\r\n";
   token.erase(0, token.find_first_not_of(space));
   token.erase(token.find_last_not_of(space) + 1);
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const auto c = static_cast<unsigned char>(token[i]);
+    if (c < 0x21 || c > 0x7E)
+      cmd.usage_error("the write token " + where + " holds " +
+                      (c == 0 ? std::string("a NUL byte") : c < 0x80 ? "a space or control character" : "a non-ASCII byte") +
+                      " at byte " + std::to_string(i + 1) + "; a token is letters, digits and punctuation (ASCII)");
+  }
   if (token.size() < 16)
-    cmd.usage_error("the write token " + (path == "-" ? std::string("on stdin") : "in " + path) +
-                    " must be at least 16 characters (it has " +
+    cmd.usage_error("the write token " + where + " must be at least 16 characters (it has " +
                     std::to_string(token.size()) + ")");
   return token;
 }
@@ -91,7 +107,7 @@ int cmd_serve(const std::vector<std::string>& args) {
        "requests served at once (a connection holds a thread only from its whole request head "
        "to the end of its answer)")
       ("write-token-file", po::value<std::string>()->value_name("FILE"),
-       "enable writes for clients sending this token (first line of FILE, 16+ characters; - for stdin)")
+       "enable writes for clients sending this token (first line of FILE, 16+ visible ASCII characters; - for stdin)")
       ("reload-interval", po::value<double>()->default_value(0.5)->value_name("S"),
        "check for new commits every S seconds")
       ("max-k", po::value<std::size_t>()->default_value(limits.max_k)->value_name("N"), "largest k a request may ask")

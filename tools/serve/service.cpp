@@ -3,6 +3,7 @@
 
 #include <askalike/askalike.hpp>
 #include <httplib.h>
+#include <malloc.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <regex>
+#include <thread>
 #include <vector>
 
 #include "assets.hpp"
@@ -179,6 +181,14 @@ struct Service::Impl {
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     metrics.observe(endpoint, method, res.status == -1 ? 200 : res.status, took.count());
+    return_memory(took.count(), res.body.size());
+  }
+
+  // [issue 24] glibc keeps what a thread freed in that thread's arena; after
+  // a heavy request (long, or a large answer) it goes back to the system, so
+  // that every worker does not keep the peak of the largest request it served.
+  static void return_memory(double seconds, std::size_t answer_bytes) {
+    if (seconds > 0.05 || answer_bytes > (std::size_t(1) << 20)) malloc_trim(0);
   }
 
   // Checks what the request's head says before any of its body is read:
@@ -247,14 +257,31 @@ struct Service::Impl {
   // Writes with one IndexWriter opened for the request: another process may
   // write between requests (a batch import), and then this one waits its
   // turn with a 503 instead of locking it out for the service's lifetime.
+  // [issue 24] A short wait first, retried with backoff, each try without a
+  // wait of its own (IndexOptions::wait_lock_ms 0), so that it stands aside
+  // for an `askalike index --wait-lock` waiting for the lock.
+  static IndexWriter open_writer(const std::string& db) {
+    IndexOptions io;
+    io.create_if_missing = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+    std::chrono::milliseconds pause(5);
+    for (;;) {
+      try {
+        return IndexWriter(db, io);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kDatabaseLocked || std::chrono::steady_clock::now() + pause > deadline) throw;
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(200));
+    }
+  }
+
   template <typename Change>
   json write(Change&& change) {
     std::lock_guard<std::mutex> lock(write_mutex);
-    IndexOptions io;
-    io.create_if_missing = false;
     json result;
     {
-      IndexWriter writer(options.db, io);
+      IndexWriter writer = open_writer(options.db);
       result = change(writer);
       writer.commit();  // durable before the answer
     }

@@ -356,6 +356,7 @@ class Index:
         question_types: bool = True,
         model: _Path | None = None,
         embedding_dimension: int = 0,
+        wait_lock: float = 0,
         title_weight: float | None = None,
         question_weight: float | None = None,
         answer_weight: float | None = None,
@@ -363,7 +364,8 @@ class Index:
     ) -> None:
         """Opens the database directory `path`, creating it when missing (unless create=False).
         The analyzer and ranking keywords are settings of a new database; shards=N makes a
-        new one a collection of N shards; max_changesets=N keeps changesets for replicas."""
+        new one a collection of N shards; max_changesets=N keeps changesets for replicas;
+        wait_lock=SECONDS waits that long for another writer's lock."""
     @property
     def path(self) -> str:
         """The database directory."""
