@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -181,9 +183,12 @@ struct Searcher::Impl {
           impl.idle.pop_back();
         }
       }
+      reused_ = context_ != nullptr;
       if (!context_)
         context_ = std::make_unique<Context>(impl.path, impl.analyzer_options, impl.timeout_ms, impl.parallel_shards);
     }
+    // Whether the context was used by an earlier call (its connections may be stale).
+    bool reused() const { return reused_; }
     ~Lease() {
       // A call that failed may have left a remote connection broken: its
       // context is not used again.
@@ -198,6 +203,7 @@ struct Searcher::Impl {
     Impl& impl_;
     std::unique_ptr<Context> context_;
     std::uint64_t generation_ = 0;
+    bool reused_ = false;
     int uncaught_ = std::uncaught_exceptions();
   };
 
@@ -217,6 +223,14 @@ struct Searcher::Impl {
         // A database this call had open was deleted under it (a replica's
         // old copy): the path names the new one.
         if (attempt == kMaxAttempts) throw;
+        ctx->refresh();
+      } catch (const Xapian::NetworkTimeoutError&) {
+        throw;  // a hung server: waiting again would double the wait
+      } catch (const Xapian::NetworkError&) {
+        // [issue 23] A kept connection that its server closed (xapian-tcpsrv
+        // ends one idle for its --idle-timeout, or was restarted): connect
+        // again, once. A server still down fails the new connection.
+        if (attempt > 1 || !ctx.reused()) throw;
         ctx->refresh();
       } catch (const Xapian::DatabaseCorruptError&) {
         // A block that a writer reused while this call read it can look
@@ -625,6 +639,91 @@ CommittedState committed_state(const std::string& path) {
     }
     return state;
   });
+}
+
+struct StateWatcher::Impl {
+  struct Shard {
+    detail::StubLine line;  // kSkip: the path itself, not a stub's line
+    std::string name;
+    std::optional<Xapian::Database> db;  // none until opened, and after a failure
+  };
+  std::string path;
+  unsigned timeout_ms;
+  std::vector<Shard> shards;
+};
+
+StateWatcher::StateWatcher(const std::string& path, unsigned timeout_ms) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  impl_->timeout_ms = timeout_ms;
+  // A stub (a collection's, or a file) is watched line by line, so that a
+  // failure names its shard; anything else is one database.
+  std::string stub;
+  struct stat st;
+  if (shards::is_collection(path)) stub = path + "/" + shards::kStubName;
+  else if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) stub = path;
+  std::vector<detail::StubLine> lines;
+  if (!stub.empty()) {
+    try {
+      lines = detail::read_stub(stub);
+    } catch (const Error&) {
+      // Not a stub (a single-file database), or one with a line refused:
+      // opening the path says which, at the first check.
+    }
+  }
+  for (detail::StubLine& line : lines) {
+    const std::string name = line.kind == detail::StubLine::Kind::kRemoteTcp
+                                 ? detail::remote_shard_name(line.host, line.port)
+                                 : line.path;
+    impl_->shards.push_back({std::move(line), name, std::nullopt});
+  }
+  if (impl_->shards.empty()) impl_->shards.push_back({detail::StubLine(), path, std::nullopt});
+}
+
+StateWatcher::StateWatcher(StateWatcher&&) noexcept = default;
+StateWatcher& StateWatcher::operator=(StateWatcher&&) noexcept = default;
+StateWatcher::~StateWatcher() = default;
+
+std::vector<ShardState> StateWatcher::check() {
+  std::vector<ShardState> out;
+  for (Impl::Shard& shard : impl_->shards) {
+    ShardState state;
+    state.shard = shard.name;
+    // A kept connection the server has closed is opened again at once.
+    for (int attempt = shard.db ? 1 : 2; attempt <= 2; ++attempt) try {
+      schema::guarded("checking the database", shard.line.kind == detail::StubLine::Kind::kSkip ? impl_->path : shard.name, [&] {
+        // reopen() asks a remote server over the connection already open.
+        if (shard.db) shard.db->reopen();
+        else if (shard.line.kind == detail::StubLine::Kind::kSkip) shard.db = detail::open_database(impl_->path, impl_->timeout_ms);
+        else shard.db = detail::open_stub_line(shard.line, impl_->timeout_ms);
+        state.documents = shard.db->get_doccount();
+        try {
+          state.revision = shard.db->get_revision();
+        } catch (const Xapian::InvalidOperationError&) {
+        } catch (const Xapian::UnimplementedError&) {  // a remote database has none to give
+        }
+      });
+      state.ok = true;
+      break;
+    } catch (const Error& e) {
+      shard.db.reset();  // a broken connection is not used again
+      state.error = e.code();
+      state.message = e.what();
+      if (e.code() != ErrorCode::kUnavailable) break;
+    }
+    out.push_back(std::move(state));
+  }
+  return out;
+}
+
+CommittedState StateWatcher::total(const std::vector<ShardState>& shards) {
+  CommittedState state;
+  for (const ShardState& s : shards) {
+    if (!s.ok) throw Error(s.error, s.message);
+    state.documents += s.documents;
+  }
+  // As one Xapian::Database of several gives none.
+  if (shards.size() == 1) state.revision = shards.front().revision;
+  return state;
 }
 
 void Searcher::reopen() {
