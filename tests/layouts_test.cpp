@@ -15,6 +15,7 @@
 #include <fstream>
 #include <memory>
 #include <random>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -336,4 +337,50 @@ TEST_CASE("the other dev sets: one database, 3 local shards and 3 xapian-tcpsrv 
       MESSAGE(std::string(set.name) << ": " << queries.size() << " queries, " << corrected << " corrected, " << took.count() << " s");
     }
   }
+}
+
+// Issue 23: a Searcher keeps its connections to remote shards; one that its
+// server closed (xapian-tcpsrv ends connections idle for its
+// --idle-timeout) is opened again once, not reported as a failure. A
+// StateWatcher reports each shard, names the one that is down, and asks
+// the others over the connections it keeps.
+TEST_CASE("remote shards: a connection the server closed is opened again; StateWatcher reports each shard") {
+  TempDir dir;
+  IndexOptions two;
+  two.shards = 2;
+  const std::string collection = dir / "collection";
+  testutil::index_files(collection, two, {std::string(ASKALIKE_TEST_DATA_DIR) + "/faq-20.jsonl"});
+  // The first shard's server closes a connection idle for 200 ms.
+  testutil::Server quick("xapian-tcpsrv", {"--idle-timeout", "200", collection + "/shard-0"});
+  auto other = testutil::tcp_server(collection + "/shard-1");
+  const std::string stub = write_file(dir / "remote.stub", "remote 127.0.0.1:" + std::to_string(quick.port()) +
+                                                               "\nremote 127.0.0.1:" + std::to_string(other->port()) + "\n");
+  Searcher searcher(stub);
+  const auto before = searcher.similar("glucose meter for diabetes");
+  REQUIRE_FALSE(before.hits.empty());
+  askalike::StateWatcher watcher(stub, 2000);
+  std::vector<askalike::ShardState> shards = watcher.check();
+  REQUIRE(shards.size() == 2);
+  CHECK(shards[0].shard == "remote 127.0.0.1:" + std::to_string(quick.port()));
+  CHECK((shards[0].ok && shards[1].ok));
+  CHECK(shards[0].documents + shards[1].documents == 20);
+  CHECK(askalike::StateWatcher::total(shards).documents == 20);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // both kept connections closed by the server
+  const auto after = searcher.similar("glucose meter for diabetes");
+  REQUIRE(after.hits.size() == before.hits.size());
+  CHECK(after.hits[0].id == before.hits[0].id);
+  shards = watcher.check();
+  CAPTURE(shards[0].message);
+  CAPTURE(shards[1].message);
+  CHECK((shards[0].ok && shards[1].ok));
+
+  other->process().stop();
+  shards = watcher.check();
+  CHECK(shards[0].ok);
+  REQUIRE_FALSE(shards[1].ok);
+  CHECK(shards[1].error == askalike::ErrorCode::kUnavailable);
+  CHECK(shards[1].message.find("remote 127.0.0.1:" + std::to_string(other->port())) != std::string::npos);
+  const askalike::Error e = testutil::error_of([&] { askalike::StateWatcher::total(shards); });
+  CHECK(e.code() == askalike::ErrorCode::kUnavailable);
 }

@@ -44,6 +44,13 @@ using Clock = std::chrono::steady_clock;
 // the newest state and starts again, this many times at most.
 constexpr int kMaxAttempts = 10;
 
+// A remote connection's failure that a new connection may not meet: the
+// server closed it (a restart, or xapian-tcpsrv's --idle-timeout, which the
+// server reports as its own timeout, "REMOTE:..."), not a hung server.
+bool closed_by_server(const Xapian::NetworkError& e) {
+  return std::string(e.get_type()) != "NetworkTimeoutError" || e.get_msg().rfind("REMOTE:", 0) == 0;
+}
+
 // What one thread needs to answer a query: Xapian and ICU objects are not
 // thread-safe, so each concurrent call gets its own.
 struct Context {
@@ -224,13 +231,12 @@ struct Searcher::Impl {
         // old copy): the path names the new one.
         if (attempt == kMaxAttempts) throw;
         ctx->refresh();
-      } catch (const Xapian::NetworkTimeoutError&) {
-        throw;  // a hung server: waiting again would double the wait
-      } catch (const Xapian::NetworkError&) {
+      } catch (const Xapian::NetworkError& e) {
         // [issue 23] A kept connection that its server closed (xapian-tcpsrv
         // ends one idle for its --idle-timeout, or was restarted): connect
-        // again, once. A server still down fails the new connection.
-        if (attempt > 1 || !ctx.reused()) throw;
+        // again, once. A server still down fails the new connection; one
+        // that hangs is not waited for twice.
+        if (attempt > 1 || !ctx.reused() || !closed_by_server(e)) throw;
         ctx->refresh();
       } catch (const Xapian::DatabaseCorruptError&) {
         // A block that a writer reused while this call read it can look
@@ -688,13 +694,22 @@ std::vector<ShardState> StateWatcher::check() {
   for (Impl::Shard& shard : impl_->shards) {
     ShardState state;
     state.shard = shard.name;
-    // A kept connection the server has closed is opened again at once.
-    for (int attempt = shard.db ? 1 : 2; attempt <= 2; ++attempt) try {
+    try {
       schema::guarded("checking the database", shard.line.kind == detail::StubLine::Kind::kSkip ? impl_->path : shard.name, [&] {
-        // reopen() asks a remote server over the connection already open.
-        if (shard.db) shard.db->reopen();
-        else if (shard.line.kind == detail::StubLine::Kind::kSkip) shard.db = detail::open_database(impl_->path, impl_->timeout_ms);
-        else shard.db = detail::open_stub_line(shard.line, impl_->timeout_ms);
+        auto open = [&] {
+          if (shard.line.kind == detail::StubLine::Kind::kSkip) shard.db = detail::open_database(impl_->path, impl_->timeout_ms);
+          else shard.db = detail::open_stub_line(shard.line, impl_->timeout_ms);
+        };
+        if (!shard.db) {
+          open();
+        } else {
+          try {
+            shard.db->reopen();  // asks a remote server over the connection already open
+          } catch (const Xapian::NetworkError& e) {
+            if (!closed_by_server(e)) throw;
+            open();  // the server closed the kept connection: once more, anew
+          }
+        }
         state.documents = shard.db->get_doccount();
         try {
           state.revision = shard.db->get_revision();
@@ -703,12 +718,10 @@ std::vector<ShardState> StateWatcher::check() {
         }
       });
       state.ok = true;
-      break;
     } catch (const Error& e) {
       shard.db.reset();  // a broken connection is not used again
       state.error = e.code();
       state.message = e.what();
-      if (e.code() != ErrorCode::kUnavailable) break;
     }
     out.push_back(std::move(state));
   }
