@@ -28,14 +28,14 @@ def tcpsrv(db):
     """Stock xapian-tcpsrv over `db` on 127.0.0.1, in a session of its own (it
     signals its process group when stopped), always stopped."""
     port = free_port()
-    p = subprocess.Popen(["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(port), str(db)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = db.parent / (db.name + ".tcpsrv.log")
+    with open(log, "w") as out:
+        p = subprocess.Popen(["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(port), str(db)],
+                             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            assert p.poll() is None, "xapian-tcpsrv exited"
+        deadline = time.monotonic() + 20
+        while "Listening" not in log.read_text():  # printed once it accepts connections
+            assert p.poll() is None and time.monotonic() < deadline, "xapian-tcpsrv did not start: " + log.read_text()
             time.sleep(0.05)
         yield port, p
     finally:

@@ -89,6 +89,28 @@ def wait_for(predicate, what: str):
     raise AssertionError("not within %ds: %s" % (DEADLINE, what))
 
 
+@contextlib.contextmanager
+def serving_shards(tmp_path: Path, *args: str):
+    """serve over 2 remote shards, once it has answered a search."""
+    with shards(tmp_path) as (stub, servers), serving(stub, *args) as s:
+        assert s.get("/v1/similar?q=pneumonia")[0] == 200
+        yield s, servers
+
+
+def failing_health(s):
+    """/healthz's body and headers when it fails, else None."""
+    status, body, headers = s.get("/healthz")
+    return (body, headers) if status == 503 else None
+
+
+def assert_search_503(s, code: str, shard: str):
+    status, body, headers = s.get("/v1/similar?q=pneumonia")
+    assert status == 503, body
+    assert headers["Retry-After"]
+    assert body["error"]["code"] == code
+    assert shard in body["error"]["message"]
+
+
 def test_healthz_reports_each_shard(tmp_path):
     with shards(tmp_path) as (stub, servers), serving(stub, "--reload-interval", "0.1") as s:
         status, body, _ = s.get("/healthz")
@@ -99,29 +121,18 @@ def test_healthz_reports_each_shard(tmp_path):
 
 
 def test_a_stopped_shard_is_503_named_and_healthz_fails_until_it_is_back(tmp_path):
-    with shards(tmp_path) as (stub, servers), \
-            serving(stub, "--reload-interval", "0.1", "--timeout", "2000") as s:
-        assert s.get("/v1/similar?q=pneumonia")[0] == 200
+    with serving_shards(tmp_path, "--reload-interval", "0.1", "--timeout", "2000") as (s, servers):
         down = servers[1]
         name = "remote 127.0.0.1:%d" % down.port
         down.stop()
 
-        def health_fails():
-            status, body, headers = s.get("/healthz")
-            return (status, body, headers) if status == 503 else None
-
-        status, body, headers = wait_for(health_fails, "/healthz fails with a shard stopped")
+        body, headers = wait_for(lambda: failing_health(s), "/healthz fails with a shard stopped")
         assert body["status"] == "unavailable" and headers["Retry-After"]
         assert body["shards"][0]["status"] == "ok"
         assert body["shards"][1]["shard"] == name
         assert body["shards"][1]["status"] == "shard_unavailable"
         assert name in body["shards"][1]["error"]
-
-        status, body, headers = s.get("/v1/similar?q=pneumonia")
-        assert status == 503, body
-        assert headers["Retry-After"]
-        assert body["error"]["code"] == "shard_unavailable"
-        assert name in body["error"]["message"]
+        assert_search_503(s, "shard_unavailable", name)
 
         # The same server back on the same port: searches work again.
         servers[1] = TcpServer(down.log.parent / "collection" / "shard-1", down.port, down.log)
@@ -130,26 +141,15 @@ def test_a_stopped_shard_is_503_named_and_healthz_fails_until_it_is_back(tmp_pat
 
 
 def test_a_hung_shard_is_503_timeout_named(tmp_path):
-    with shards(tmp_path) as (stub, servers), \
-            serving(stub, "--reload-interval", "0.2", "--timeout", "1000") as s:
-        assert s.get("/v1/similar?q=pneumonia")[0] == 200
+    with serving_shards(tmp_path, "--reload-interval", "0.2", "--timeout", "1000") as (s, servers):
         hung = servers[0]
         name = "remote 127.0.0.1:%d" % hung.port
         hung.pause()
         try:
             start = time.monotonic()
-            status, body, headers = s.get("/v1/similar?q=pneumonia")
-            assert status == 503, body
+            assert_search_503(s, "shard_timeout", name)
             assert time.monotonic() - start < 10
-            assert headers["Retry-After"]
-            assert body["error"]["code"] == "shard_timeout"
-            assert name in body["error"]["message"]
-
-            def health_fails():
-                status, body, _ = s.get("/healthz")
-                return body if status == 503 else None
-
-            body = wait_for(health_fails, "/healthz fails with a shard hung")
+            body, _ = wait_for(lambda: failing_health(s), "/healthz fails with a shard hung")
             assert body["shards"][0]["shard"] == name
             assert body["shards"][0]["status"] == "shard_timeout"
             assert body["shards"][1]["status"] == "ok"
@@ -161,8 +161,7 @@ def test_a_hung_shard_is_503_timeout_named(tmp_path):
 
 def test_serve_keeps_its_connections_to_the_shards(tmp_path):
     # A check 10 times a second: before issue 23, each opened new connections.
-    with shards(tmp_path) as (stub, servers), serving(stub, "--reload-interval", "0.1") as s:
-        assert s.get("/v1/similar?q=pneumonia")[0] == 200
+    with serving_shards(tmp_path, "--reload-interval", "0.1") as (s, servers):
         before = [t.connections() for t in servers]
         time.sleep(2)  # idle: 20 checks
         for _ in range(50):  # under load, one client after another
