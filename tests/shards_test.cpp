@@ -469,6 +469,8 @@ TEST_CASE("a remote shard that hangs or stops gives a timeout or unavailable err
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::kTimeout);
     CHECK(std::string(e.what()).find("did not answer in time") != std::string::npos);
+    // Issue 23: the shard named as its stub line says.
+    CHECK(std::string(e.what()).find("remote 127.0.0.1:" + std::to_string(servers[1]->port())) != std::string::npos);
   }
   // Within the timeout, with room for a loaded machine: not a hang.
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
@@ -481,6 +483,7 @@ TEST_CASE("a remote shard that hangs or stops gives a timeout or unavailable err
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::kUnavailable);
     CHECK(std::string(e.what()).find("unavailable") != std::string::npos);
+    CHECK(std::string(e.what()).find("remote 127.0.0.1:" + std::to_string(servers[1]->port())) != std::string::npos);
   }
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
   try {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "askalike/error.hpp"
 #include "askalike/export.hpp"
 #include "askalike/index.hpp"
 #include "askalike/record.hpp"
@@ -203,6 +204,43 @@ struct ASKALIKE_EXPORT CommittedState {
 };
 // Throws Error as Searcher's constructor does.
 ASKALIKE_EXPORT CommittedState committed_state(const std::string& path);
+
+// [issue 23] One database of a collection (a line of its stub, or the
+// database itself) as last checked by a StateWatcher.
+struct ASKALIKE_EXPORT ShardState {
+  std::string shard;  // "remote HOST:PORT" as its stub line says, or its path
+  bool ok = false;
+  std::uint64_t documents = 0;
+  std::uint64_t revision = 0;  // 0 when it cannot tell (a remote shard)
+  ErrorCode error = ErrorCode::kInternal;  // when !ok
+  std::string message;                     // when !ok: the Error's, naming the shard
+};
+
+// The state of every database at `path` (each line of a stub, or the one
+// database), checked again and again over handles it keeps open: a remote
+// shard's server is connected to once, and again only after it failed, not
+// at each check (committed_state() opens everything anew). Not thread-safe.
+class ASKALIKE_EXPORT StateWatcher {
+ public:
+  // Reads the stub; opens and connects at the first check (a line askalike
+  // will not open fails there). `timeout_ms` as SearcherOptions::timeout_ms.
+  explicit StateWatcher(const std::string& path, unsigned timeout_ms = 10000);
+  StateWatcher(StateWatcher&&) noexcept;
+  StateWatcher& operator=(StateWatcher&&) noexcept;
+  ~StateWatcher();
+
+  // Checks every database now; one that fails is reported in its
+  // ShardState (and opened again at the next check), never thrown.
+  std::vector<ShardState> check();
+
+  // The collection's state from check()'s answer, as committed_state()
+  // gives it; throws the Error of the first shard that failed.
+  static CommittedState total(const std::vector<ShardState>& shards);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Answers similar-question queries on one database, a stub file naming
 // several (shards, local or remote), or a collection directory of shards

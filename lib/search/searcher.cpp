@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -41,6 +43,13 @@ using Clock = std::chrono::steady_clock;
 // the state a call is reading (DatabaseModifiedError). The call then moves to
 // the newest state and starts again, this many times at most.
 constexpr int kMaxAttempts = 10;
+
+// A remote connection's failure that a new connection may not meet: the
+// server closed it (a restart, or xapian-tcpsrv's --idle-timeout, which the
+// server reports as its own timeout, "REMOTE:..."), not a hung server.
+bool closed_by_server(const Xapian::NetworkError& e) {
+  return std::string(e.get_type()) != "NetworkTimeoutError" || e.get_msg().rfind("REMOTE:", 0) == 0;
+}
 
 // What one thread needs to answer a query: Xapian and ICU objects are not
 // thread-safe, so each concurrent call gets its own.
@@ -181,9 +190,12 @@ struct Searcher::Impl {
           impl.idle.pop_back();
         }
       }
+      reused_ = context_ != nullptr;
       if (!context_)
         context_ = std::make_unique<Context>(impl.path, impl.analyzer_options, impl.timeout_ms, impl.parallel_shards);
     }
+    // Whether the context was used by an earlier call (its connections may be stale).
+    bool reused() const { return reused_; }
     ~Lease() {
       // A call that failed may have left a remote connection broken: its
       // context is not used again.
@@ -198,6 +210,7 @@ struct Searcher::Impl {
     Impl& impl_;
     std::unique_ptr<Context> context_;
     std::uint64_t generation_ = 0;
+    bool reused_ = false;
     int uncaught_ = std::uncaught_exceptions();
   };
 
@@ -217,6 +230,13 @@ struct Searcher::Impl {
         // A database this call had open was deleted under it (a replica's
         // old copy): the path names the new one.
         if (attempt == kMaxAttempts) throw;
+        ctx->refresh();
+      } catch (const Xapian::NetworkError& e) {
+        // [issue 23] A kept connection that its server closed (xapian-tcpsrv
+        // ends one idle for its --idle-timeout, or was restarted): connect
+        // again, once. A server still down fails the new connection; one
+        // that hangs is not waited for twice.
+        if (attempt > 1 || !ctx.reused() || !closed_by_server(e)) throw;
         ctx->refresh();
       } catch (const Xapian::DatabaseCorruptError&) {
         // A block that a writer reused while this call read it can look
@@ -625,6 +645,98 @@ CommittedState committed_state(const std::string& path) {
     }
     return state;
   });
+}
+
+struct StateWatcher::Impl {
+  struct Shard {
+    detail::StubLine line;  // kSkip: the path itself, not a stub's line
+    std::string name;
+    std::optional<Xapian::Database> db;  // none until opened, and after a failure
+  };
+  std::string path;
+  unsigned timeout_ms;
+  std::vector<Shard> shards;
+};
+
+StateWatcher::StateWatcher(const std::string& path, unsigned timeout_ms) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  impl_->timeout_ms = timeout_ms;
+  // A stub (a collection's, or a file) is watched line by line, so that a
+  // failure names its shard; anything else is one database.
+  std::string stub;
+  struct stat st;
+  if (shards::is_collection(path)) stub = path + "/" + shards::kStubName;
+  else if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) stub = path;
+  std::vector<detail::StubLine> lines;
+  if (!stub.empty()) {
+    try {
+      lines = detail::read_stub(stub);
+    } catch (const Error&) {
+      // Not a stub (a single-file database), or one with a line refused:
+      // opening the path says which, at the first check.
+    }
+  }
+  for (detail::StubLine& line : lines) {
+    const std::string name = line.kind == detail::StubLine::Kind::kRemoteTcp
+                                 ? detail::remote_shard_name(line.host, line.port)
+                                 : line.path;
+    impl_->shards.push_back({std::move(line), name, std::nullopt});
+  }
+  if (impl_->shards.empty()) impl_->shards.push_back({detail::StubLine(), path, std::nullopt});
+}
+
+StateWatcher::StateWatcher(StateWatcher&&) noexcept = default;
+StateWatcher& StateWatcher::operator=(StateWatcher&&) noexcept = default;
+StateWatcher::~StateWatcher() = default;
+
+std::vector<ShardState> StateWatcher::check() {
+  std::vector<ShardState> out;
+  for (Impl::Shard& shard : impl_->shards) {
+    ShardState state;
+    state.shard = shard.name;
+    try {
+      schema::guarded("checking the database", shard.line.kind == detail::StubLine::Kind::kSkip ? impl_->path : shard.name, [&] {
+        auto open = [&] {
+          if (shard.line.kind == detail::StubLine::Kind::kSkip) shard.db = detail::open_database(impl_->path, impl_->timeout_ms);
+          else shard.db = detail::open_stub_line(shard.line, impl_->timeout_ms);
+        };
+        if (!shard.db) {
+          open();
+        } else {
+          try {
+            shard.db->reopen();  // asks a remote server over the connection already open
+          } catch (const Xapian::NetworkError& e) {
+            if (!closed_by_server(e)) throw;
+            open();  // the server closed the kept connection: once more, anew
+          }
+        }
+        state.documents = shard.db->get_doccount();
+        try {
+          state.revision = shard.db->get_revision();
+        } catch (const Xapian::InvalidOperationError&) {
+        } catch (const Xapian::UnimplementedError&) {  // a remote database has none to give
+        }
+      });
+      state.ok = true;
+    } catch (const Error& e) {
+      shard.db.reset();  // a broken connection is not used again
+      state.error = e.code();
+      state.message = e.what();
+    }
+    out.push_back(std::move(state));
+  }
+  return out;
+}
+
+CommittedState StateWatcher::total(const std::vector<ShardState>& shards) {
+  CommittedState state;
+  for (const ShardState& s : shards) {
+    if (!s.ok) throw Error(s.error, s.message);
+    state.documents += s.documents;
+  }
+  // As one Xapian::Database of several gives none.
+  if (shards.size() == 1) state.revision = shards.front().revision;
+  return state;
 }
 
 void Searcher::reopen() {

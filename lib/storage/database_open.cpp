@@ -131,6 +131,19 @@ struct WriteOpener {
 template <typename Opener>
 typename Opener::Db open_path(const Opener& opener, const std::string& path, int depth);
 
+// A server that cannot be reached says only "Couldn't connect": the error
+// is given the shard's stub line, so that a message names which one failed.
+template <typename Opener>
+typename Opener::Db open_remote(const Opener& opener, const StubLine& line) {
+  try {
+    return opener.remote(line.host, line.port);
+  } catch (const Xapian::NetworkTimeoutError& e) {
+    throw Xapian::NetworkTimeoutError(e.get_msg(), remote_shard_name(line.host, line.port), e.get_error_string());
+  } catch (const Xapian::NetworkError& e) {
+    throw Xapian::NetworkError(e.get_msg(), remote_shard_name(line.host, line.port), e.get_error_string());
+  }
+}
+
 template <typename Opener>
 typename Opener::Db open_stub_text(const Opener& opener, const std::string& text, const std::string& stub,
                                    int depth) {
@@ -146,7 +159,7 @@ typename Opener::Db open_stub_text(const Opener& opener, const std::string& text
       case StubLine::Kind::kAuto: db.add_database(open_path(opener, line.path, depth + 1)); break;
       case StubLine::Kind::kGlass: db.add_database(opener.local(line.path, Xapian::DB_BACKEND_GLASS)); break;
       case StubLine::Kind::kChert: db.add_database(opener.local(line.path, Xapian::DB_BACKEND_CHERT)); break;
-      case StubLine::Kind::kRemoteTcp: db.add_database(opener.remote(line.host, line.port)); break;
+      case StubLine::Kind::kRemoteTcp: db.add_database(open_remote(opener, line)); break;
       case StubLine::Kind::kSkip: break;
     }
   }
@@ -238,6 +251,35 @@ StubLine parse_stub_line(const std::string& raw, const std::string& stub, std::s
   }
   refuse(stub, number,
          "not a database line askalike opens (auto, glass or chert PATH, or remote HOST:PORT)");
+}
+
+std::string remote_shard_name(const std::string& host, unsigned port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return "remote " + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string shard_of_context(const std::string& context) {
+  // Xapian names a connection "remote:tcp(HOST:PORT)".
+  const std::string prefix = "remote:tcp(";
+  if (context.rfind(prefix, 0) == 0 && context.size() > prefix.size() + 1 && context.back() == ')') {
+    const std::string address = context.substr(prefix.size(), context.size() - prefix.size() - 1);
+    const auto colon = address.rfind(':');
+    if (colon != std::string::npos && all_digits(address.substr(colon + 1)))
+      return remote_shard_name(address.substr(0, colon), static_cast<unsigned>(std::stoul(address.substr(colon + 1))));
+  }
+  return context;
+}
+
+Xapian::Database open_stub_line(const StubLine& line, unsigned timeout_ms) {
+  const ReadOpener opener{timeout_ms};
+  switch (line.kind) {
+    case StubLine::Kind::kRemoteTcp: return open_remote(opener, line);
+    case StubLine::Kind::kGlass: return opener.local(line.path, Xapian::DB_BACKEND_GLASS);
+    case StubLine::Kind::kChert: return opener.local(line.path, Xapian::DB_BACKEND_CHERT);
+    case StubLine::Kind::kAuto: return open_path(opener, line.path, 1);
+    case StubLine::Kind::kSkip: break;
+  }
+  return opener.empty();
 }
 
 Xapian::Database open_database(const std::string& path, unsigned timeout_ms) {

@@ -67,6 +67,15 @@ std::vector<StubLine> read_stub(const std::string& stub);
 // (kInvalidArgument) for a refused or malformed line.
 StubLine parse_stub_line(const std::string& line, const std::string& stub, std::size_t number);
 
+// How a message names a remote shard: as its stub line says, "remote HOST:PORT".
+std::string remote_shard_name(const std::string& host, unsigned port);
+// The shard a Xapian error's context names ("remote:tcp(HOST:PORT)" becomes
+// "remote HOST:PORT"); any other context as it is.
+std::string shard_of_context(const std::string& context);
+
+// Opens the one database a stub line names (a nested stub is followed).
+Xapian::Database open_stub_line(const StubLine& line, unsigned timeout_ms = kDefaultRemoteTimeoutMs);
+
 }  // namespace askalike::detail
 
 #endif  // ASKALIKE_LIB_DATABASE_OPEN_HPP_

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "askalike/version.hpp"
+#include "storage/database_open.hpp"
 
 #include <sys/stat.h>
 
@@ -188,10 +189,13 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
   if (type == "InvalidArgumentError" || type == "RangeError")
     throw Error(ErrorCode::kInvalidArgument, what + ": " + detail);
   // A remote shard (xapian-tcpsrv): hung or too slow, then down or unreachable.
+  // [issue 23] Named by its stub line, so that the operator knows which server to look at.
+  const std::string shard = e.get_context().empty() ? std::string("a remote shard")
+                                                    : "the shard " + detail::shard_of_context(e.get_context());
   if (type == "NetworkTimeoutError")
-    throw Error(ErrorCode::kTimeout, what + " (" + path + "): a remote shard did not answer in time: " + detail);
+    throw Error(ErrorCode::kTimeout, what + " (" + path + "): " + shard + " did not answer in time: " + detail);
   if (type == "NetworkError")
-    throw Error(ErrorCode::kUnavailable, what + " (" + path + "): a remote shard is unavailable: " + detail);
+    throw Error(ErrorCode::kUnavailable, what + " (" + path + "): " + shard + " is unavailable: " + detail);
   if (type == "DocNotFoundError") throw Error(ErrorCode::kNotFound, what + ": " + detail);
   throw Error(ErrorCode::kInternal, what + " (" + path + "): Xapian " + type + ": " + detail);
 }

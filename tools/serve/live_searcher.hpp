@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace askalike::serve {
 
@@ -55,6 +56,8 @@ class LiveSearcher {
   std::uint64_t reloads() const { return reloads_; }
   std::uint64_t retries() const { return retries_; }
   const std::string& path() const { return path_; }
+  // [issue 23] Each database of the collection as of the last check.
+  std::vector<ShardState> shards() const;
 
  private:
   static constexpr int kAttempts = 4;
@@ -67,8 +70,14 @@ class LiveSearcher {
   static Identity identity_of(const std::string& path);
 
   std::string path_;
+  unsigned timeout_ms_;
   Searcher searcher_;
   Identity identity_;  // guarded by refresh_mutex_
+  // Checks over connections it keeps: an idle service does not connect to
+  // remote shards again at every check (guarded by refresh_mutex_).
+  StateWatcher watcher_;
+  mutable std::mutex shards_mutex_;
+  std::vector<ShardState> shards_;  // guarded by shards_mutex_
   std::mutex refresh_mutex_;
   bool warned_ = false;  // a failed check was reported (guarded by refresh_mutex_)
   std::atomic<std::uint64_t> revision_{0}, documents_{0}, reloads_{0}, retries_{0};

@@ -35,6 +35,9 @@ std::pair<int, std::string> status_of(const Error& e) {
     case ErrorCode::kNotFound: return {404, "not_found"};
     case ErrorCode::kDatabaseLocked: return {503, "database_locked"};
     case ErrorCode::kIO: return {503, "unavailable"};
+    // [issue 23] A remote shard down or hung: the service is fine, retry later.
+    case ErrorCode::kUnavailable: return {503, "shard_unavailable"};
+    case ErrorCode::kTimeout: return {503, "shard_timeout"};
     default: return {500, error_code_name(e.code())};
   }
 }
@@ -170,7 +173,7 @@ struct Service::Impl {
     } catch (const Error& e) {
       auto [status, code] = status_of(e);
       res.status = status;
-      if (e.code() == ErrorCode::kDatabaseLocked) res.set_header("Retry-After", "1");
+      if (status == 503) res.set_header("Retry-After", "1");
       res.set_content(error_body(status, code, e.what()), kJson);
     } catch (const std::exception& e) {
       res.status = 500;
@@ -322,7 +325,25 @@ struct Service::Impl {
 
     // Health, metrics, statistics.
     route(server, "GET", "/healthz", "/healthz", [this](const httplib::Request&, httplib::Response& res) {
-      answer(res, {{"status", "ok"}, {"documents", live.documents()}, {"revision", live.revision()}});
+      // [issue 23] Each database as of the last check (every --reload-interval):
+      // one that is down fails the check, so a balancer stops sending here.
+      json shards = json::array();
+      bool ok = true;
+      for (const ShardState& s : live.shards()) {
+        json shard = {{"shard", s.shard}, {"status", s.ok ? "ok" : status_of(Error(s.error, "")).second}};
+        if (s.ok) shard["documents"] = s.documents;
+        else shard["error"] = s.message;
+        shards.push_back(std::move(shard));
+        ok = ok && s.ok;
+      }
+      if (!ok) {
+        res.status = 503;
+        res.set_header("Retry-After", "1");
+      }
+      answer(res, {{"status", ok ? "ok" : "unavailable"},
+                   {"documents", live.documents()},
+                   {"revision", live.revision()},
+                   {"shards", shards}});
     });
     route(server, "GET", "/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
       std::vector<HttpMetrics::Gauge> gauges = {
