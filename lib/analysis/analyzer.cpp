@@ -31,6 +31,8 @@ std::string AnalyzerOptions::serialize() const {
   j["stem"] = stem;
   j["cjk_bigrams"] = cjk_bigrams;
   j["cjk_unigrams"] = cjk_unigrams;
+  j["cjk_unigram_weight"] = cjk_unigram_weight;
+  j["cjk_bigram_weight"] = cjk_bigram_weight;
   j["default_language"] = default_language;
   j["max_term_bytes"] = max_term_bytes;
   return j.dump();
@@ -47,6 +49,9 @@ AnalyzerOptions AnalyzerOptions::deserialize(const std::string& text) {
     o.stem = j.at("stem").get<bool>();
     o.cjk_bigrams = j.at("cjk_bigrams").get<bool>();
     o.cjk_unigrams = j.value("cjk_unigrams", false);
+    // Databases from before issue 29 weighed every term alike.
+    o.cjk_unigram_weight = j.value("cjk_unigram_weight", 1.0);
+    o.cjk_bigram_weight = j.value("cjk_bigram_weight", 1.0);
     o.default_language = j.at("default_language").get<std::string>();
     o.max_term_bytes = stored_json::count(j.at("max_term_bytes"));
   } catch (const nlohmann::json::exception& e) {
@@ -68,6 +73,12 @@ enum class Script { kLatinLike, kHan, kOtherAsian, kNumber };
 bool is_han(UChar32 c) {
   UErrorCode st = U_ZERO_ERROR;
   return uscript_getScript(c, &st) == USCRIPT_HAN;
+}
+
+bool has_han(const icu::UnicodeString& s) {
+  for (int32_t i = 0; i < s.length(); i = s.moveIndex32(i, 1))
+    if (is_han(s.char32At(i))) return true;
+  return false;
 }
 
 // Scripts whose accents are marks that can go (café -> cafe). Elsewhere marks
@@ -112,6 +123,9 @@ struct Analyzer::Impl {
     }
     if (o.max_term_bytes < 4 || o.max_term_bytes > 200)
       throw Error(ErrorCode::kInvalidArgument, "max_term_bytes must be between 4 and 200");
+    for (double w : {o.cjk_unigram_weight, o.cjk_bigram_weight})
+      if (!(w >= 0.0 && w <= 1.0))
+        throw Error(ErrorCode::kInvalidArgument, "cjk_unigram_weight and cjk_bigram_weight must be between 0 and 1");
   }
 
   // NFKC (+ case fold) + accent and script folding of one piece of text.
@@ -131,7 +145,8 @@ struct Analyzer::Impl {
       }
       s = nfc->normalize(kept, st);
     }
-    if (to_simplified) to_simplified->transliterate(s);
+    // Only text with Han characters: the transform is slow, and leaves the rest.
+    if (to_simplified && has_han(s)) to_simplified->transliterate(s);
     // Typographic apostrophes match typed ones ("don’t" = "don't").
     s.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)), icu::UnicodeString("'"));
     return s;
