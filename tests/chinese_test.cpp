@@ -69,6 +69,8 @@ TEST_CASE("Traditional Chinese finds Simplified records, and back") {
   CHECK(forum.ask("脂肪肝能喝酒嗎") == std::vector<std::string>{"liver"});
   CHECK(forum.ask("咳嗽一個月不好怎麼辦") == std::vector<std::string>{"cough"});
   CHECK(forum.ask("醫") == std::vector<std::string>{"hospital"});  // 醫 is 医
+  // Japanese kanji are not Traditional Chinese: text with kana keeps them (東京, not 东京).
+  CHECK(contains(Analyzer().terms("東京都に住んでいます"), "東京"));
   SUBCASE("a database built without the folding keeps its own setting") {
     AnalyzerOptions off;
     off.traditional_to_simplified = false;

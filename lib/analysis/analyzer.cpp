@@ -81,6 +81,16 @@ bool has_han(const icu::UnicodeString& s) {
   return false;
 }
 
+// Kana (full- or half-width) say the text is Japanese.
+bool has_kana(const uint8_t* bytes, int32_t length) {
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) || (c >= 0xFF66 && c <= 0xFF9F)) return true;
+  }
+  return false;
+}
+
 // Scripts whose accents are marks that can go (café -> cafe). Elsewhere marks
 // carry meaning (Japanese dakuten, Thai tone marks, Devanagari vowels).
 bool accents_foldable(UChar32 c) {
@@ -107,6 +117,7 @@ struct Analyzer::Impl {
   std::unique_ptr<icu::BreakIterator> words;   // a private clone: not shareable
   std::unique_ptr<icu::Transliterator> to_simplified;
   std::map<std::string, std::unique_ptr<Xapian::Stem>, std::less<>> stemmers;
+  mutable bool simplify = true;  // this text: Traditional -> Simplified (not Japanese)
 
   explicit Impl(const AnalyzerOptions& o) : options(o) {
     UErrorCode st = U_ZERO_ERROR;
@@ -145,8 +156,9 @@ struct Analyzer::Impl {
       }
       s = nfc->normalize(kept, st);
     }
-    // Only text with Han characters: the transform is slow, and leaves the rest.
-    if (to_simplified && has_han(s)) to_simplified->transliterate(s);
+    // Only text with Han characters (the transform is slow, and leaves the
+    // rest), and not Japanese: its kanji are not Traditional Chinese (東京).
+    if (to_simplified && simplify && has_han(s)) to_simplified->transliterate(s);
     // Typographic apostrophes match typed ones ("don’t" = "don't").
     s.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)), icu::UnicodeString("'"));
     return s;
@@ -196,6 +208,7 @@ struct Analyzer::Impl {
     Folded out;
     const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
     int32_t length = static_cast<int32_t>(text.size());
+    simplify = to_simplified && !has_kana(bytes, length);
     icu::UnicodeString segment;
     std::size_t segment_begin = 0;
     auto flush = [&](std::size_t segment_end) {
