@@ -110,12 +110,10 @@ TEST_CASE("Chinese highlights cover whole words (issue 25)") {
   SearchOptions o;
   o.highlight_open = "[";
   o.highlight_close = "]";
-  auto hit = Searcher(forum.db).similar("高血压可以吃党参吗", o).hits.at(0);
+  // The question's 所以 is a stop word, but its pair 以吃 is a term, and in
+  // the record it crosses the words 可以|吃: the highlight takes the whole
+  // word 可以 rather than start inside it ("可[以吃党参]" before).
+  auto hit = Searcher(forum.db).similar("所以吃党参好吗", o).hits.at(0);
   CHECK(hit.id == "dangshen");
-  INFO(hit.question_snippet);
-  // The bigram 以吃 crosses the words 可以|吃: it no longer starts a highlight
-  // inside 可以 ("可[以吃党参]" before).
-  CHECK(hit.question_snippet.find("可[以") == std::string::npos);
-  CHECK(hit.question_snippet.find("[高血压]") != std::string::npos);
-  CHECK(hit.question_snippet.find("党参]") != std::string::npos);
+  CHECK(hit.question_snippet == "我有高血压，[可以吃党参]泡水喝吗？");
 }
