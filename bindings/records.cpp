@@ -172,6 +172,8 @@ py::dict analyzer_options_to_dict(const askalike::AnalyzerOptions& o) {
   d["stem"] = o.stem;
   d["cjk_unigrams"] = o.cjk_unigrams;
   d["cjk_bigrams"] = o.cjk_bigrams;
+  d["cjk_unigram_weight"] = o.cjk_unigram_weight;
+  d["cjk_bigram_weight"] = o.cjk_bigram_weight;
   d["default_language"] = to_str(o.default_language);
   d["max_term_bytes"] = o.max_term_bytes;
   return d;
@@ -374,7 +376,7 @@ An Index or Searcher uses the settings stored in its database; its
                                                        default_language, max_term_bytes));
            }),
            py::kw_only(), py::arg("fold_case") = true, py::arg("fold_accents") = true,
-           py::arg("traditional_to_simplified") = false, py::arg("stop_words") = true,
+           py::arg("traditional_to_simplified") = true, py::arg("stop_words") = true,
            py::arg("stem") = true, py::arg("cjk_unigrams") = true, py::arg("cjk_bigrams") = true,
            py::arg("default_language") = "en", py::arg("max_term_bytes") = 64,
            "Makes an analyzer with these settings (the defaults of a new Index).")

@@ -74,6 +74,17 @@ TEST_CASE("Chinese paraphrases find their cmd-zh record in the top 3") {
   };
   for (const auto& p : cases) check_top3(searcher, p);
 
+  // The README's question: its highlights cover whole words, no longer
+  // "可[以吃党参]" (a character pair across 可以|吃; issue 25).
+  askalike::SearchOptions marked;
+  marked.highlight_open = "[";
+  marked.highlight_close = "]";
+  const auto hit = searcher.similar("我有高血压，最近头痛得厉害，可以吃党参泡水喝吗？", marked).hits.at(0);
+  CHECK(hit.id == "cmd-1");
+  INFO(hit.question_snippet);
+  CHECK(hit.question_snippet.find("可[以") == std::string::npos);
+  CHECK(hit.question_snippet.find("党参]") != std::string::npos);
+
   SUBCASE("related categories come with the hits") {
     auto results = searcher.similar("乙肝小三阳需要治疗吗");
     REQUIRE_FALSE(results.categories.empty());

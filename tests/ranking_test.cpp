@@ -112,7 +112,14 @@ class ReferenceBm25f {
   std::vector<double> scores(const std::string& text, const std::vector<std::string>& terms, double k1,
                              double scale, double& bound) const {
     std::map<std::string, int> query_frequency;
-    for (const auto& t : analyzer_.tokens(text)) ++query_frequency[t.term];
+    std::map<std::string, double> term_scale;  // a word 1, a CJK n-gram its weight (issue 29)
+    const askalike::AnalyzerOptions& analysis = analyzer_.options();
+    for (const auto& t : analyzer_.tokens(text)) {
+      ++query_frequency[t.term];
+      double s = 1.0;  // one Han character is 3 or 4 bytes, two are 6 or more
+      if (t.bigram) s = t.term.size() <= 4 ? analysis.cjk_unigram_weight : analysis.cjk_bigram_weight;
+      term_scale[t.term] = std::max(term_scale[t.term], s);
+    }
     const double weight[3] = {ranking_.title_weight, ranking_.question_weight, ranking_.answer_weight};
     const double b = ranking_.bm25_b, n = static_cast<double>(docs_.size());
     std::vector<double> out(docs_.size(), 0.0);
@@ -123,7 +130,7 @@ class ReferenceBm25f {
       double ratio = (n - df->second + 0.5) / (df->second + 0.5);
       if (ratio < 2.0) ratio = ratio * 0.5 + 1.0;
       double q = std::max(query_frequency[term], 1);
-      double term_weight = std::log(ratio) * 2.0 * q / (1.0 + q);
+      double term_weight = std::log(ratio) * 2.0 * q / (1.0 + q) * term_scale[term];
       // d/dx (k1 + 1) x / (k1 + x) <= (k1 + 1) / k1, and x is rounded to 0.5 / scale.
       bound += term_weight * (k1 + 1.0) / std::max(k1, 1e-9) * 0.5 / scale;
       for (std::size_t i = 0; i < docs_.size(); ++i) {

@@ -373,7 +373,10 @@ TEST_CASE("common words as an AND_MAYBE tail: hits keep their exact scores, rank
     changed += same ? 0 : 1;
   }
   CHECK(changed > 0);                          // records with only common words dropped out
-  CHECK(changed < b.queries.size() / 4);       // most rankings are the exact ones
+  // Most rankings are the exact ones. Since Chinese n-grams count 0.3 of a
+  // word (issue 29) more Chinese top tens differ (61 of 200; chip2019's MRR
+  // is the same with and without the tail, ABLATIONS.md section 15).
+  CHECK(changed < b.queries.size() / 3);
   testutil::check_same_results(one, parallel, b.queries, tail, b.queries.size() / 2);
   SearchOptions bad;
   bad.common_word_share = 1.5;

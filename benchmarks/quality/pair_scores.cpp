@@ -19,7 +19,8 @@
 //   type = askalike::question_type(text) ("" when none).
 //
 // --analyzer keys: fold_case, fold_accents, traditional_to_simplified,
-//   stop_words, stem, cjk_bigrams, cjk_unigrams (0/1), default_language, max_term_bytes.
+//   stop_words, stem, cjk_bigrams, cjk_unigrams (0/1), cjk_unigram_weight, cjk_bigram_weight
+//   (0..1), default_language, max_term_bytes.
 // --ranking keys (database settings): title_weight, question_weight, answer_weight, bm25_b;
 //   and the IndexOptions spelling_table, question_types (0/1).
 // --ranking embedding_model=DIR: IndexOptions::embedding_model (issue 28).
@@ -86,6 +87,8 @@ void set_analyzer_option(askalike::AnalyzerOptions& o, const std::string& kv) {
   else if (k == "stem") o.stem = parse_bool(k, v);
   else if (k == "cjk_bigrams") o.cjk_bigrams = parse_bool(k, v);
   else if (k == "cjk_unigrams") o.cjk_unigrams = parse_bool(k, v);
+  else if (k == "cjk_unigram_weight") o.cjk_unigram_weight = parse_double(k, v);
+  else if (k == "cjk_bigram_weight") o.cjk_bigram_weight = parse_double(k, v);
   else if (k == "default_language") o.default_language = v;
   else if (k == "max_term_bytes") o.max_term_bytes = static_cast<std::size_t>(parse_double(k, v));
   else usage("unknown analyzer option " + k);

@@ -88,7 +88,7 @@ RANKING_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_b",
                 "spelling_table", "question_types",  # IndexOptions
                 "embedding_model"}  # IndexOptions: a model folder's name under --models
 ANALYZER_OPTS = {"fold_case", "fold_accents", "traditional_to_simplified", "stop_words", "stem", "cjk_bigrams",
-                 "cjk_unigrams", "default_language", "max_term_bytes"}
+                 "cjk_unigrams", "cjk_unigram_weight", "cjk_bigram_weight", "default_language", "max_term_bytes"}
 
 
 def log(msg: str) -> None:

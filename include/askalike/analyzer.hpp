@@ -5,10 +5,10 @@
 //     std::cout << t.term << "\n";                   // 高血压, 患者, ...
 //
 // Steps, in order: NFKC (which also folds full-width and half-width forms),
-// case folding, optional accent folding, optional Traditional -> Simplified
-// Chinese, word segmentation with ICU's BreakIterator (dictionary-based for
-// Chinese, Japanese, Thai, Khmer, ...), stop words, Snowball stemming for
-// words in a script that has a stemmer for the text's language.
+// case folding, optional accent folding, Traditional -> Simplified Chinese,
+// word segmentation with ICU's BreakIterator (dictionary-based for Chinese,
+// Japanese, Thai, Khmer, ...), stop words, Snowball stemming for words in a
+// script that has a stemmer for the text's language.
 #ifndef ASKALIKE_ANALYZER_HPP_
 #define ASKALIKE_ANALYZER_HPP_
 
@@ -27,8 +27,10 @@ struct ASKALIKE_EXPORT AnalyzerOptions {
   bool fold_case = true;
   // Remove accents and other combining marks ("café" -> "cafe").
   bool fold_accents = true;
-  // Map Traditional Chinese to Simplified ("醫生" -> "医生").
-  bool traditional_to_simplified = false;
+  // Map Traditional Chinese to Simplified ("醫生" -> "医生"), so that either
+  // script finds the other (issue 29; on since then: databases made before
+  // keep the setting they were built with).
+  bool traditional_to_simplified = true;
   // Drop common words ("the", "what", "的", ...) of the text's language.
   bool stop_words = true;
   // Reduce words to their stem with Xapian's Snowball stemmers.
@@ -40,6 +42,14 @@ struct ASKALIKE_EXPORT AnalyzerOptions {
   // benchmarks/quality/ABLATIONS.md, section 8.
   bool cjk_unigrams = true;
   bool cjk_bigrams = true;
+  // What a question's character unigram or bigram counts for in its query
+  // (its score is multiplied by this), a dictionary word counting 1: the
+  // n-grams are a second, overlapping view of the same text, so at full
+  // weight a three-character word matched counts six times. 0..1; chosen on
+  // chip2019 (ABLATIONS.md, section 15). Databases from before issue 29 read
+  // as 1 and 1.
+  double cjk_unigram_weight = 0.3;
+  double cjk_bigram_weight = 0.3;
   // Language of text whose record names none ("en", "fr", "zh", ...).
   std::string default_language = "en";
   // Longer words are cut to this many bytes (at a character boundary); Xapian

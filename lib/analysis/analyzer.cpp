@@ -31,6 +31,8 @@ std::string AnalyzerOptions::serialize() const {
   j["stem"] = stem;
   j["cjk_bigrams"] = cjk_bigrams;
   j["cjk_unigrams"] = cjk_unigrams;
+  j["cjk_unigram_weight"] = cjk_unigram_weight;
+  j["cjk_bigram_weight"] = cjk_bigram_weight;
   j["default_language"] = default_language;
   j["max_term_bytes"] = max_term_bytes;
   return j.dump();
@@ -47,6 +49,9 @@ AnalyzerOptions AnalyzerOptions::deserialize(const std::string& text) {
     o.stem = j.at("stem").get<bool>();
     o.cjk_bigrams = j.at("cjk_bigrams").get<bool>();
     o.cjk_unigrams = j.value("cjk_unigrams", false);
+    // Databases from before issue 29 weighed every term alike.
+    o.cjk_unigram_weight = j.value("cjk_unigram_weight", 1.0);
+    o.cjk_bigram_weight = j.value("cjk_bigram_weight", 1.0);
     o.default_language = j.at("default_language").get<std::string>();
     o.max_term_bytes = stored_json::count(j.at("max_term_bytes"));
   } catch (const nlohmann::json::exception& e) {
@@ -68,6 +73,22 @@ enum class Script { kLatinLike, kHan, kOtherAsian, kNumber };
 bool is_han(UChar32 c) {
   UErrorCode st = U_ZERO_ERROR;
   return uscript_getScript(c, &st) == USCRIPT_HAN;
+}
+
+bool has_han(const icu::UnicodeString& s) {
+  for (int32_t i = 0; i < s.length(); i = s.moveIndex32(i, 1))
+    if (is_han(s.char32At(i))) return true;
+  return false;
+}
+
+// Kana (full- or half-width) say the text is Japanese.
+bool has_kana(const uint8_t* bytes, int32_t length) {
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) || (c >= 0xFF66 && c <= 0xFF9F)) return true;
+  }
+  return false;
 }
 
 // Scripts whose accents are marks that can go (café -> cafe). Elsewhere marks
@@ -96,6 +117,7 @@ struct Analyzer::Impl {
   std::unique_ptr<icu::BreakIterator> words;   // a private clone: not shareable
   std::unique_ptr<icu::Transliterator> to_simplified;
   std::map<std::string, std::unique_ptr<Xapian::Stem>, std::less<>> stemmers;
+  mutable bool simplify = true;  // this text: Traditional -> Simplified (not Japanese)
 
   explicit Impl(const AnalyzerOptions& o) : options(o) {
     UErrorCode st = U_ZERO_ERROR;
@@ -112,6 +134,9 @@ struct Analyzer::Impl {
     }
     if (o.max_term_bytes < 4 || o.max_term_bytes > 200)
       throw Error(ErrorCode::kInvalidArgument, "max_term_bytes must be between 4 and 200");
+    for (double w : {o.cjk_unigram_weight, o.cjk_bigram_weight})
+      if (!(w >= 0.0 && w <= 1.0))
+        throw Error(ErrorCode::kInvalidArgument, "cjk_unigram_weight and cjk_bigram_weight must be between 0 and 1");
   }
 
   // NFKC (+ case fold) + accent and script folding of one piece of text.
@@ -131,7 +156,9 @@ struct Analyzer::Impl {
       }
       s = nfc->normalize(kept, st);
     }
-    if (to_simplified) to_simplified->transliterate(s);
+    // Only text with Han characters (the transform is slow, and leaves the
+    // rest), and not Japanese: its kanji are not Traditional Chinese (東京).
+    if (to_simplified && simplify && has_han(s)) to_simplified->transliterate(s);
     // Typographic apostrophes match typed ones ("don’t" = "don't").
     s.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)), icu::UnicodeString("'"));
     return s;
@@ -181,6 +208,7 @@ struct Analyzer::Impl {
     Folded out;
     const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
     int32_t length = static_cast<int32_t>(text.size());
+    simplify = to_simplified && !has_kana(bytes, length);
     icu::UnicodeString segment;
     std::size_t segment_begin = 0;
     auto flush = [&](std::size_t segment_end) {

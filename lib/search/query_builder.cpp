@@ -41,23 +41,34 @@ std::unordered_map<std::string, Xapian::doccount> term_frequencies(const Xapian:
   return out;
 }
 
+double term_scale(const Token& token, const AnalyzerOptions& options) {
+  if (!token.bigram) return 1.0;
+  std::size_t chars = 0;  // UTF-8 lead bytes
+  for (char c : token.term) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return chars == 1 ? options.cjk_unigram_weight : options.cjk_bigram_weight;
+}
+
 std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const Xapian::Database& db,
-                                       std::size_t max_terms) {
+                                       std::size_t max_terms, const AnalyzerOptions& options) {
   std::unordered_map<std::string, Xapian::termcount> frequency;
+  std::unordered_map<std::string, double> scale;
   std::vector<std::string> order;  // first occurrence, for stable ties
   for (const Token& t : tokens) {
     auto [it, inserted] = frequency.emplace(t.term, 0);
     if (inserted) order.push_back(t.term);
     ++it->second;
+    double& s = scale[t.term];
+    s = std::max(s, term_scale(t, options));
   }
   std::unordered_map<std::string, Xapian::doccount> df = term_frequencies(db, order);
   const double n = static_cast<double>(db.get_doccount());
   std::vector<WeightedTerm> out;
   for (const std::string& term : order) {
     double idf = idf_of(n, df[term]);
-    if (idf <= 0.0) continue;
+    if (idf <= 0.0 || scale[term] <= 0.0) continue;
     Xapian::termcount tf = frequency[term];
-    out.push_back(WeightedTerm{term, (1.0 + std::log(static_cast<double>(tf))) * idf, tf, df[term]});
+    out.push_back(WeightedTerm{term, (1.0 + std::log(static_cast<double>(tf))) * idf * scale[term], tf, df[term],
+                               scale[term]});
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const WeightedTerm& a, const WeightedTerm& b) { return a.weight > b.weight; });
@@ -70,7 +81,9 @@ Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQ
   std::vector<Xapian::Query> rare, common;
   for (const WeightedTerm& t : terms) {
     const bool is_common = common_share < 1.0 && t.records > common_share * records;
-    (is_common ? common : rare).push_back(leaf(t.term, std::max<Xapian::termcount>(t.frequency, 1)));
+    Xapian::Query q = leaf(t.term, std::max<Xapian::termcount>(t.frequency, 1));
+    if (t.scale != 1.0) q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.scale);
+    (is_common ? common : rare).push_back(q);
   }
   if (rare.empty()) rare.swap(common);  // only common words: each counts
   if (rare.empty()) return Xapian::Query();

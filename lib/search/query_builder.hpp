@@ -21,7 +21,12 @@ struct WeightedTerm {
   double weight = 0.0;              // (1 + log tf) x idf
   Xapian::termcount frequency = 0;  // occurrences in the query
   Xapian::doccount records = 0;     // records holding it (its postings)
+  double scale = 1.0;               // its score's factor: < 1 for a CJK n-gram (term_scale)
 };
+
+// What `token` counts for in a query: 1 for a word, the options'
+// cjk_unigram_weight / cjk_bigram_weight for a CJK character n-gram.
+double term_scale(const Token& token, const AnalyzerOptions& options);
 
 // The document frequency of each of `terms` over all of db's shards, asked
 // in one pass (one exchange per remote shard).
@@ -31,9 +36,11 @@ std::unordered_map<std::string, Xapian::doccount> term_frequencies(const Xapian:
 // The at most `max_terms` strongest terms of `tokens`: weighted by query
 // frequency and inverse document frequency in `db`; terms that no record
 // contains are dropped. Unlike MoreLikeThis there is no minimum term
-// frequency, so a one-line question keeps all its words.
+// frequency, so a one-line question keeps all its words. A term that is a
+// word somewhere in the question counts as a word; an n-gram's weight is
+// scaled by term_scale (a scale of 0 drops it).
 std::vector<WeightedTerm> select_terms(const std::vector<Token>& tokens, const Xapian::Database& db,
-                                       std::size_t max_terms);
+                                       std::size_t max_terms, const AnalyzerOptions& options = AnalyzerOptions());
 
 // The OR of the terms' ranking terms (each with its query frequency), scaled
 // so that BM25Weight `ranking` gives BM25F scores (ranking.hpp); `leaf` makes

@@ -295,7 +295,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
                                const std::vector<float>& query_vector) const {
   Results results;
   results.corrections = std::move(corrections);
-  std::vector<WeightedTerm> terms = select_terms(tokens, ctx.db, options.max_query_terms);
+  std::vector<WeightedTerm> terms = select_terms(tokens, ctx.db, options.max_query_terms, ctx.analyzer.options());
   double total_weight = 0.0;
   std::unordered_map<std::string, double> weights;
   for (const WeightedTerm& t : terms) {
@@ -522,11 +522,17 @@ double Searcher::similarity(const std::string& a, const std::string& b) const {
       with_stop_words.stop_words = false;
       const Analyzer every_word(with_stop_words);
       std::unordered_map<std::string, double> weight;  // idf ^ kIdfPower per term
+      std::unordered_map<std::string, double> scale;   // term_scale: a word's 1, an n-gram's less
       auto count = [&](const std::string& text) {
         std::unordered_map<std::string, double> tf;
         std::unordered_set<std::string> indexed;
+        const std::vector<Token> tokens = every_word.tokens(text);
         for (const Token& t : ctx.analyzer.tokens(text)) indexed.insert(t.term);
-        for (const Token& t : every_word.tokens(text)) {
+        for (const Token& t : tokens) {
+          double& s = scale[t.term];
+          s = std::max(s, term_scale(t, every_word.options()));
+        }
+        for (const Token& t : tokens) {
           tf[t.term] += 1.0;
           if (weight.count(t.term)) continue;
           double idf = kStopWordIdf;
@@ -555,7 +561,7 @@ double Searcher::similarity(const std::string& a, const std::string& b) const {
         double norm = k1 * (1.0 - bm25_b + bm25_b * doc_length / average), score = 0.0;
         for (const auto& [term, unused] : query) {
           auto it = doc.find(term);
-          if (it != doc.end()) score += weight[term] * it->second * (k1 + 1.0) / (it->second + norm);
+          if (it != doc.end()) score += weight[term] * scale[term] * it->second * (k1 + 1.0) / (it->second + norm);
         }
         return score;
       };

@@ -1,6 +1,10 @@
 #include "search/snippets.hpp"
 
+#include <unicode/brkiter.h>
+#include <unicode/utext.h>
+
 #include <algorithm>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -45,7 +49,37 @@ struct Span {
   std::size_t begin, end;
   std::string term;
   double weight;
+  bool ngram;
 };
+
+// Widens each CJK n-gram match to the words of `text` it touches, so that a
+// highlight never starts or ends inside a word ("可**以吃党参**" was one,
+// the bigram 以吃 crossing 可以|吃; issue 25). Words here are ICU's, stop
+// words included, on the original UTF-8, whose offsets are bytes.
+void widen_to_words(const std::string& text, std::vector<Span>& hits) {
+  if (std::none_of(hits.begin(), hits.end(), [](const Span& h) { return h.ngram; })) return;
+  thread_local std::unique_ptr<icu::BreakIterator> words;
+  UErrorCode st = U_ZERO_ERROR;
+  if (!words) words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), st));
+  UText* ut = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &st);
+  if (U_FAILURE(st) || !words) {
+    utext_close(ut);
+    return;  // highlights as the n-grams are
+  }
+  words->setText(ut, st);
+  const auto size = static_cast<int32_t>(text.size());
+  for (Span& h : hits) {
+    if (!h.ngram || U_FAILURE(st)) continue;
+    auto begin = static_cast<int32_t>(h.begin), end = static_cast<int32_t>(h.end);
+    if (!words->isBoundary(begin)) begin = words->preceding(begin);
+    if (end < size && !words->isBoundary(end)) end = words->following(end);
+    if (begin != icu::BreakIterator::DONE) h.begin = static_cast<std::size_t>(begin);
+    if (end != icu::BreakIterator::DONE) h.end = static_cast<std::size_t>(end);
+  }
+  words->setText(icu::UnicodeString());  // forget `ut` before it closes
+  utext_close(ut);
+  std::stable_sort(hits.begin(), hits.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+}
 
 }  // namespace
 
@@ -55,8 +89,9 @@ std::string make_snippet(const std::string& text, const std::string& lang, Analy
   std::vector<Span> hits;
   for (const Token& t : analyzer.tokens(text, lang)) {
     auto w = weights.find(t.term);
-    if (w != weights.end()) hits.push_back(Span{t.begin, t.end, t.term, w->second});
+    if (w != weights.end()) hits.push_back(Span{t.begin, t.end, t.term, w->second, t.bigram});
   }
+  widen_to_words(text, hits);
 
   std::size_t best_start = 0;
   if (count_chars(text, 0, text.size()) > style.length && !hits.empty()) {

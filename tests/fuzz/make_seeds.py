@@ -86,8 +86,8 @@ def main():
     ranking = {"title_weight": 1.0, "question_weight": 1.0, "answer_weight": 0.1, "bm25_b": 0.75, "scale": 1000.0}
     totals = {"length": [1800, 21000, 95000], "records": [600, 600, 590]}
     analyzer = {"fold_case": True, "fold_accents": True, "traditional_to_simplified": False, "stop_words": True,
-                "stem": True, "cjk_bigrams": True, "cjk_unigrams": True, "default_language": "en",
-                "max_term_bytes": 64}
+                "stem": True, "cjk_bigrams": True, "cjk_unigrams": True, "cjk_unigram_weight": 0.4,
+                "cjk_bigram_weight": 0.2, "default_language": "en", "max_term_bytes": 64}
     for key, value in enumerate([ranking, totals, analyzer]):
         seeds["metadata"].append(bytes([key]) + json.dumps(value, separators=(",", ":")).encode())
         seeds["metadata"].append(bytes([key]))  # the key present but empty
