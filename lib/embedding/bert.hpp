@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 
+#include "embedding/kernels.hpp"
 #include "embedding/safetensors.hpp"
 
 namespace askalike {
@@ -29,11 +30,8 @@ struct BertConfig {
 // a model that is not a BERT this code runs.
 BertConfig parse_bert_config(const std::string& bytes, const std::string& name);
 
-// x W + b, W stored input x output (PyTorch stores output x input).
-struct Dense {
-  Matrix w;
-  RowVector b;
-};
+// x W + b, W packed for few rows (PyTorch stores it output x input).
+using Dense = kernels::PackedDense;
 
 struct LayerNorm {
   RowVector gamma, beta;
@@ -58,9 +56,12 @@ class BertModel {
   std::vector<float> embed(const std::vector<int>& ids, Pooling pooling, bool normalize) const;
 
   const BertConfig& config() const { return config_; }
+  // The instruction set of the dense layers (kernels::default_isa()).
+  kernels::Isa isa() const { return isa_; }
 
  private:
   BertConfig config_;
+  kernels::Isa isa_;
   Matrix word_, position_;
   RowVector token_type0_;
   LayerNorm embedding_norm_;
