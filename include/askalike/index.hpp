@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "askalike/analyzer.hpp"
+#include "askalike/embedding.hpp"
 #include "askalike/export.hpp"
 #include "askalike/record.hpp"
 
@@ -67,6 +68,7 @@ struct ASKALIKE_EXPORT IndexStats {
   std::string embedding_model;       // its name
   std::string embedding_model_path;  // the folder it was built from
   std::size_t embedding_dimension = 0;
+  VectorPrecision vector_precision = VectorPrecision::kFloat32;  // how new vectors are stored
   // Word associations (IndexWriter::learn_associations): the records they
   // were learned from (0: none learned; `askalike learn` adds them) and the
   // query words that have some.
@@ -128,6 +130,9 @@ struct ASKALIKE_EXPORT IndexOptions {
   // whose model is elsewhere; searches then re-rank when given the query's
   // vector (SearchOptions::query_vector). 0: none.
   std::size_t embedding_dimension = 0;
+  // [issue 28] How a new database stores vectors (an existing one keeps its
+  // own). A database may hold both kinds: each vector's length says which.
+  VectorPrecision vector_precision = VectorPrecision::kInt8;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {
