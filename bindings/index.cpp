@@ -27,7 +27,7 @@ class PyIndex {
   PyIndex(py::handle path, bool create, const askalike::AnalyzerOptions& analyzer,
           const std::optional<askalike::RankingOptions>& ranking, std::optional<unsigned> shards,
           unsigned max_changesets, bool spelling, bool question_types, const std::string& model,
-          std::size_t embedding_dimension, unsigned wait_lock_ms)
+          std::size_t embedding_dimension, unsigned wait_lock_ms, askalike::VectorPrecision vector_precision)
       : path_(path_arg(path, "path")) {
     askalike::IndexOptions options;
     options.analyzer = analyzer;
@@ -40,6 +40,7 @@ class PyIndex {
     options.embedding_model = model;
     options.embedding_dimension = embedding_dimension;
     options.wait_lock_ms = wait_lock_ms;
+    options.vector_precision = vector_precision;
     py::gil_scoped_release nogil;
     writer_ = std::make_unique<askalike::IndexWriter>(path_, options);
   }
@@ -199,6 +200,12 @@ void bind_index(py::module_& m) {
                              "The folder that model was loaded from when the database was built.")
       .def_readonly("embedding_dimension", &askalike::IndexStats::embedding_dimension,
                     "Length of the records' embeddings (0 when none).")
+      .def_property_readonly(
+          "vector_precision",
+          [](const askalike::IndexStats& s) {
+            return s.vector_precision == askalike::VectorPrecision::kInt8 ? "int8" : "float32";
+          },
+          "How the database stores new vectors: 'int8' or 'float32' (databases from before it: 'float32').")
       .def_readonly("question_types", &askalike::IndexStats::question_types,
                     "Whether records carry their question type (False: rebuild to enable).")
       .def_readonly("associations_learned_from", &askalike::IndexStats::associations_learned_from,
@@ -257,7 +264,10 @@ closes. One Index may be used from several threads: calls are serialised.
                        const std::string& default_language, std::size_t max_term_bytes,
                        const py::object& shards, const IntArg& max_changesets, bool spelling, bool question_types,
                        const py::object& model, const IntArg& embedding_dimension, const AnyArg& wait_lock,
-                       const py::kwargs& ranking) {
+                       const std::string& vector_precision, const py::kwargs& ranking) {
+             if (vector_precision != "int8" && vector_precision != "float32")
+               throw askalike::Error(askalike::ErrorCode::kInvalidArgument,
+                                     "vector_precision is 'int8' or 'float32', not '" + vector_precision + "'");
              askalike::AnalyzerOptions o =
                  analyzer_options(fold_case, fold_accents, traditional_to_simplified, stop_words, stem,
                                   cjk_unigrams, cjk_bigrams, default_language, max_term_bytes);
@@ -270,7 +280,9 @@ closes. One Index may be used from several threads: calls are serialised.
                                               shard_count, changesets, spelling, question_types,
                                               model.is_none() ? std::string() : path_arg(model, "model"),
                                               count_arg(embedding_dimension, "embedding_dimension", 65536),
-                                              wait_lock_ms_arg(wait_lock));
+                                              wait_lock_ms_arg(wait_lock),
+                                              vector_precision == "int8" ? askalike::VectorPrecision::kInt8
+                                                                         : askalike::VectorPrecision::kFloat32);
            }),
            py::arg("path"), py::kw_only(), py::arg("create") = true,
            py::arg("fold_case") = defaults.fold_case, py::arg("fold_accents") = defaults.fold_accents,
@@ -281,6 +293,7 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("shards") = py::none(),
            py::arg("max_changesets") = 0, py::arg("spelling") = true, py::arg("question_types") = true,
            py::arg("model") = py::none(), py::arg("embedding_dimension") = 0, py::arg("wait_lock") = 0,
+           py::arg("vector_precision") = "int8",
            "Opens the database directory `path`, creating it when missing (unless "
            "create=False: NotFoundError). The analyzer keywords apply to a new database only; "
            "an existing one keeps the settings it was built with. The ranking keywords "
@@ -300,7 +313,9 @@ closes. One Index may be used from several threads: calls are serialised.
            "carry (\"vector\": N numbers), for a model of yours; searches re-rank when given "
            "query_vector=. wait_lock=SECONDS: when another writer holds the database, wait up to "
            "SECONDS for it (0: DatabaseLockedError at once); a running service's writes stand aside "
-           "for a writer that waits.")
+           "for a writer that waits. vector_precision (a new database): 'int8' stores each vector in "
+           "one byte a dimension and a scale (a quarter of the size), 'float32' as the model gives it "
+           "(the exact ranking).")
       .def_property_readonly("path", [](const PyIndex& self) { return to_str(self.path()); },
                              "The database directory.")
       .def_property_readonly("closed", &PyIndex::closed, "True after close().")

@@ -208,7 +208,11 @@ int cmd_index(const std::vector<std::string>& args) {
       ("embedding-dimension", po::value<long long>()->value_name("N"),
        "a new database without a model stores the vectors its records carry (\"vector\": [...] in JSON "
        "Lines, N numbers each), made by a model of yours; searches re-rank when given the query's vector "
-       "(HTTP \"vector\", Python query_vector=)");
+       "(HTTP \"vector\", Python query_vector=)")
+      ("vector-precision", po::value<std::string>()->value_name("P")->default_value("int8"),
+       "how a new database stores the vectors: int8 (one byte a dimension and a scale; a quarter of the "
+       "size, rankings within 0.002 of float32's on the quality sets) or float32 (the model's output as it "
+       "is: the exact ranking)");
   add_ranking_options(cmd.options());
   cmd.positional("file", -1, po::value<std::vector<std::string>>());
   if (!cmd.parse(args)) return kExitOk;
@@ -278,6 +282,12 @@ int cmd_index(const std::vector<std::string>& args) {
   index_options.spelling = !cmd.has("no-spelling");
   index_options.question_types = !cmd.has("no-question-types");
   if (cmd.has("model")) index_options.embedding_model = cmd.get<std::string>("model");
+  {
+    const std::string precision = cmd.get<std::string>("vector-precision");
+    if (precision != "int8" && precision != "float32")
+      cmd.usage_error("--vector-precision is int8 or float32, not '" + precision + "'");
+    index_options.vector_precision = precision == "int8" ? VectorPrecision::kInt8 : VectorPrecision::kFloat32;
+  }
   if (cmd.has("embedding-dimension"))
     index_options.embedding_dimension = cmd.count("embedding-dimension", 1, 65536);
   // [issue 27] The bulk path: the parts are a collection of their own, merged at the end.

@@ -55,7 +55,8 @@ int cmd_stats(const std::vector<std::string>& args) {
   std::cout << "spelling        " << (s.spelling ? "on" : rebuild) << "\n"
             << "question types  " << (s.question_types ? "on" : rebuild) << "\n";
   if (s.embedding_dimension > 0)
-    std::cout << "meaning         " << s.embedding_model << " (" << s.embedding_dimension << " dimensions, from "
+    std::cout << "meaning         " << s.embedding_model << " (" << s.embedding_dimension << " dimensions, "
+              << (s.vector_precision == VectorPrecision::kInt8 ? "int8" : "float32") << ", from "
               << s.embedding_model_path << ")\n";
   else
     std::cout << "meaning         off (`askalike reindex --model DIR` embeds the records)\n";

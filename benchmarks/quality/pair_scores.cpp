@@ -159,6 +159,11 @@ int cmd_index(const std::vector<std::string>& args) {
       options.question_types = parse_bool("question_types", args[++i].substr(15));
     else if (args[i] == "--ranking" && i + 1 < args.size() && args[i + 1].rfind("embedding_model=", 0) == 0)
       options.embedding_model = args[++i].substr(16);
+    else if (args[i] == "--ranking" && i + 1 < args.size() && args[i + 1].rfind("vector_precision=", 0) == 0) {
+      const std::string p = args[++i].substr(17);
+      if (p != "int8" && p != "float32") usage("vector_precision is int8 or float32");
+      options.vector_precision = p == "int8" ? askalike::VectorPrecision::kInt8 : askalike::VectorPrecision::kFloat32;
+    }
     else if (args[i] == "--ranking" && i + 1 < args.size()) {
       if (!options.ranking) options.ranking = askalike::RankingOptions();
       set_ranking_option(*options.ranking, args[++i]);

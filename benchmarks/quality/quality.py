@@ -86,7 +86,7 @@ SEARCH_OPTS = {"bm25_k1", "max_query_terms", "min_score", "spelling", "question_
 # Database settings: applied when the corpus is indexed (a variant gets its own index).
 RANKING_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_b",
                 "spelling_table", "question_types",  # IndexOptions
-                "embedding_model"}  # IndexOptions: a model folder's name under --models
+                "embedding_model", "vector_precision"}  # IndexOptions: a model folder's name under --models
 ANALYZER_OPTS = {"fold_case", "fold_accents", "traditional_to_simplified", "stop_words", "stem", "cjk_bigrams",
                  "cjk_unigrams", "cjk_unigram_weight", "cjk_bigram_weight", "default_language", "max_term_bytes"}
 

@@ -26,6 +26,12 @@
 
 namespace askalike {
 
+// [issue 28] How a database stores its records' vectors. kInt8: one byte a
+// dimension and a scale per vector (a quarter of float32's size; on the dev
+// sets the fused ranking's main metrics moved by at most 0.002, ABLATIONS.md
+// section 17); kFloat32: the model's output as it is (the exact ranking).
+enum class VectorPrecision { kInt8, kFloat32 };
+
 // What identifies a model: a database records it when it stores embeddings,
 // and a search refuses a model whose identity differs (its vectors would
 // not be comparable).

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "askalike/analyzer.hpp"
+#include "askalike/embedding.hpp"
 #include "askalike/export.hpp"
 #include "askalike/record.hpp"
 
@@ -67,6 +68,7 @@ struct ASKALIKE_EXPORT IndexStats {
   std::string embedding_model;       // its name
   std::string embedding_model_path;  // the folder it was built from
   std::size_t embedding_dimension = 0;
+  VectorPrecision vector_precision = VectorPrecision::kFloat32;  // how new vectors are stored
   // Word associations (IndexWriter::learn_associations): the records they
   // were learned from (0: none learned; `askalike learn` adds them) and the
   // query words that have some.
@@ -134,6 +136,9 @@ struct ASKALIKE_EXPORT IndexOptions {
   // writers opened without a wait find the database locked meanwhile: a bulk
   // load gets the lock in the first gap between a live service's writes.
   unsigned wait_lock_ms = 0;
+  // [issue 28] How a new database stores vectors (an existing one keeps its
+  // own). A database may hold both kinds: each vector's length says which.
+  VectorPrecision vector_precision = VectorPrecision::kInt8;
 };
 
 struct ASKALIKE_EXPORT IngestOptions {

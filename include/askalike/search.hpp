@@ -107,7 +107,7 @@ struct ASKALIKE_EXPORT SearchOptions {
   // past semantic_depth follow in their order by words, scored as if their
   // cosine were -1. No effect on a database without embeddings.
   bool semantic = true;
-  std::size_t semantic_depth = 100;
+  std::size_t semantic_depth = 20;
   double semantic_lexical_weight = 0.2;
   // The query's embedding, made by the caller with the database's model (or
   // the model its records' own vectors came from): used instead of

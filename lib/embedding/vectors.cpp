@@ -1,5 +1,7 @@
 #include "embedding/vectors.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -19,29 +21,61 @@ std::string embedding_text(const Record& r) {
   return r.title + "\n" + r.question;
 }
 
-std::string encode_vector(const std::vector<float>& vector) {
-  std::string out(vector.size() * 4, '\0');
-  for (std::size_t i = 0; i < vector.size(); ++i) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &vector[i], 4);
-    for (int b = 0; b < 4; ++b) out[i * 4 + b] = static_cast<char>((bits >> (8 * b)) & 0xFF);
+namespace {
+
+void put_float(std::string& out, float value) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((bits >> (8 * b)) & 0xFF));
+}
+
+float get_float(const std::string& in, std::size_t at) {
+  std::uint32_t bits = 0;
+  for (int b = 0; b < 4; ++b) bits |= std::uint32_t(static_cast<unsigned char>(in[at + b])) << (8 * b);
+  float value;
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+}  // namespace
+
+std::string encode_vector(const std::vector<float>& vector, VectorPrecision precision) {
+  std::string out;
+  if (precision == VectorPrecision::kFloat32) {
+    out.reserve(vector.size() * 4);
+    for (float v : vector) put_float(out, v);
+    return out;
+  }
+  float largest = 0.0f;
+  for (float v : vector)
+    if (std::isfinite(v)) largest = std::max(largest, std::fabs(v));
+  const float scale = largest > 0.0f ? largest / 127.0f : 1.0f;
+  out.reserve(4 + vector.size());
+  put_float(out, scale);
+  for (float v : vector) {
+    const float q = std::isfinite(v) ? std::nearbyint(v / scale) : 0.0f;
+    out.push_back(static_cast<char>(static_cast<std::int8_t>(std::clamp(q, -127.0f, 127.0f))));
   }
   return out;
 }
 
 bool decode_vector(const std::string& value, std::size_t dimension, std::vector<float>& out) {
   if (value.empty()) return false;
-  if (value.size() != dimension * 4)
-    throw Error(ErrorCode::kCorrupt, "a stored embedding of " + std::to_string(value.size()) + " bytes, not " +
-                                         std::to_string(dimension * 4) + " (" + std::to_string(dimension) +
-                                         " dimensions)");
   out.resize(dimension);
-  for (std::size_t i = 0; i < dimension; ++i) {
-    std::uint32_t bits = 0;
-    for (int b = 0; b < 4; ++b) bits |= std::uint32_t(static_cast<unsigned char>(value[i * 4 + b])) << (8 * b);
-    std::memcpy(&out[i], &bits, 4);
+  if (value.size() == dimension * 4) {
+    for (std::size_t i = 0; i < dimension; ++i) out[i] = get_float(value, i * 4);
+    return true;
   }
-  return true;
+  if (value.size() == dimension + 4) {
+    const float scale = get_float(value, 0);
+    if (!std::isfinite(scale))
+      throw Error(ErrorCode::kCorrupt, "a stored embedding whose scale is not a finite number");
+    for (std::size_t i = 0; i < dimension; ++i) out[i] = static_cast<std::int8_t>(value[4 + i]) * scale;
+    return true;
+  }
+  throw Error(ErrorCode::kCorrupt, "a stored embedding of " + std::to_string(value.size()) + " bytes, not " +
+                                       std::to_string(dimension * 4) + " (" + std::to_string(dimension) +
+                                       " float32s) or " + std::to_string(dimension + 4) + " (int8 and a scale)");
 }
 
 std::shared_ptr<const EmbeddingModel> shared_model(const std::string& dir, std::size_t max_tokens) {

@@ -19,10 +19,14 @@ namespace askalike {
 // user's question is compared with), or its answer when it has neither.
 std::string embedding_text(const Record& record);
 
-// A vector as stored: float32, little-endian, 4 bytes a dimension.
-std::string encode_vector(const std::vector<float>& vector);
-// The vector of a stored value. Empty value: false (a record without one).
-// A value of another length than `dimension` floats: Error(kCorrupt).
+// A vector as stored. kFloat32: little-endian floats, 4 bytes a dimension.
+// kInt8: a little-endian float scale, then one signed byte a dimension
+// (value = byte x scale, the largest magnitude at 127): 4 + dimension bytes.
+// The two lengths never coincide, so a value says how it was stored.
+std::string encode_vector(const std::vector<float>& vector, VectorPrecision precision);
+// The vector of a stored value, of either precision. Empty value: false (a
+// record without one). A value of neither length for `dimension`, or a scale
+// that is not a finite number: Error(kCorrupt).
 bool decode_vector(const std::string& value, std::size_t dimension, std::vector<float>& out);
 
 // The model in folder `dir` loaded with `max_tokens`, shared by every caller

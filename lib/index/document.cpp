@@ -124,13 +124,15 @@ AnalysedRecord analyse_record(const Record& r, Analyzer& analyzer, const schema:
       throw Error(ErrorCode::kInvalidArgument, "record " + r.id + " carries a vector of " +
                                                    std::to_string(r.vector.size()) + " dimensions; the database's are " +
                                                    std::to_string(features.embedding->identity.dimension));
-    doc.add_value(schema::kEmbeddingSlot, encode_vector(r.vector));
+    doc.add_value(schema::kEmbeddingSlot, encode_vector(r.vector, features.embedding->precision));
     Record stored = r;
     stored.vector.clear();
     doc.set_data(stored.to_json());
     return out;
   }
-  if (features.model) doc.add_value(schema::kEmbeddingSlot, encode_vector(features.model->embed(embedding_text(r))));
+  if (features.model)
+    doc.add_value(schema::kEmbeddingSlot,
+                  encode_vector(features.model->embed(embedding_text(r)), features.embedding->precision));
   doc.set_data(r.to_json());
   return out;
 }

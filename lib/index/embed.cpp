@@ -41,6 +41,7 @@ EmbedReport embed_database(const std::string& path, const std::string& model_dir
     } else {
       model = shared_model(model_dir, defaults.max_tokens);
       features.embedding = embedding_info(*model, model_dir, defaults.max_tokens);
+      features.embedding->precision = IndexOptions().vector_precision;
     }
     const std::size_t dimension = features.embedding->identity.dimension;
     EmbedReport report;
@@ -72,7 +73,7 @@ EmbedReport embed_database(const std::string& path, const std::string& model_dir
         }
         const std::vector<std::vector<float>> vectors = model->embed_batch(texts);
         for (std::size_t j = 0; j < docs.size(); ++j) {
-          docs[j].add_value(schema::kEmbeddingSlot, encode_vector(vectors[j]));
+          docs[j].add_value(schema::kEmbeddingSlot, encode_vector(vectors[j], features.embedding->precision));
           db.replace_document(docs[j].get_docid(), docs[j]);
         }
         report.embedded += docs.size();

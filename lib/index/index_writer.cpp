@@ -395,6 +395,7 @@ static schema::IndexFeatures new_database_features(const IndexOptions& options) 
     const EmbeddingOptions defaults;
     features.model = shared_model(options.embedding_model, defaults.max_tokens);
     features.embedding = embedding_info(*features.model, options.embedding_model, defaults.max_tokens);
+    features.embedding->precision = options.vector_precision;
     if (options.embedding_dimension && options.embedding_dimension != features.embedding->identity.dimension)
       throw Error(ErrorCode::kInvalidArgument,
                   "embedding_dimension " + std::to_string(options.embedding_dimension) + " is not the model's (" +
@@ -403,6 +404,7 @@ static schema::IndexFeatures new_database_features(const IndexOptions& options) 
     // Vectors of the records' own, from a model askalike does not run.
     schema::EmbeddingInfo own;
     own.identity.dimension = options.embedding_dimension;
+    own.precision = options.vector_precision;
     features.embedding = own;
   }
   return features;
@@ -1036,6 +1038,9 @@ static void reindex_into(const std::string& source, const std::string& destinati
       const EmbeddingOptions defaults;
       features.model = shared_model(embedding_model, defaults.max_tokens);
       features.embedding = embedding_info(*features.model, embedding_model, defaults.max_tokens);
+      // The source's way of storing vectors, or a new database's.
+      features.embedding->precision =
+          source_embedding ? source_embedding->precision : IndexOptions().vector_precision;
     } else {
       features.embedding = source_embedding;
     }

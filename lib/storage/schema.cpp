@@ -66,6 +66,10 @@ IndexFeatures read_features(const Xapian::Database& db, const std::string& path)
         info.identity.weights_sha256 = e.at("weights_sha256").get<std::string>();
         info.model_path = e.at("model_path").get<std::string>();
         info.max_tokens = e.at("max_tokens").get<std::size_t>();
+        const std::string precision = e.value("vector_precision", "float32");
+        if (precision != "float32" && precision != "int8")
+          throw Error(ErrorCode::kCorrupt, "unknown vector precision '" + precision + "'");
+        info.precision = precision == "int8" ? VectorPrecision::kInt8 : VectorPrecision::kFloat32;
         // A vector of a million floats a record is no model's: refuse
         // before any search allocates for it.
         if (info.identity.dimension == 0 || info.identity.dimension > 65536)
@@ -91,7 +95,8 @@ void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features)
                       {"dimension", info.identity.dimension},
                       {"weights_sha256", info.identity.weights_sha256},
                       {"model_path", info.model_path},
-                      {"max_tokens", info.max_tokens}};
+                      {"max_tokens", info.max_tokens},
+                      {"vector_precision", info.precision == VectorPrecision::kInt8 ? "int8" : "float32"}};
   }
   db.set_metadata(kFeaturesKey, j.dump());
 }

@@ -87,6 +87,9 @@ struct EmbeddingInfo {
   ModelIdentity identity;
   std::string model_path;      // the folder it was loaded from (a hint: the identity decides)
   std::size_t max_tokens = 0;  // EmbeddingOptions::max_tokens the vectors were made with
+  // How vectors written from now on are stored (those already stored say by
+  // their length); databases from before it store float32.
+  VectorPrecision precision = VectorPrecision::kFloat32;
 };
 
 struct IndexFeatures {

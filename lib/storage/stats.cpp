@@ -44,6 +44,7 @@ IndexStats compute_stats(const Xapian::Database& db, const std::string& path, co
     s.embedding_model = features.embedding->identity.name;
     s.embedding_model_path = features.embedding->model_path;
     s.embedding_dimension = features.embedding->identity.dimension;
+    s.vector_precision = features.embedding->precision;
   }
   auto learned = schema::settings_of(path, [&] { return associations::read_summary(db); });  // [issue 13: word associations]
   s.associations_learned_from = learned.records;

@@ -22,7 +22,8 @@ def model(tmp_path):
 @pytest.fixture
 def semantic_db(tmp_path, records, model):
     path = str(tmp_path / "sem.db")
-    with askalike.Index(path, model=model) as index:
+    # float32: the cosines exactly as the model gives them.
+    with askalike.Index(path, model=model, vector_precision="float32") as index:
         index.add_many(records)
     return path
 
@@ -105,3 +106,19 @@ def test_records_own_vectors_with_a_model_of_yours(tmp_path, records, model):
     with pytest.raises(askalike.InvalidArgumentError, match="dimensions"):
         with askalike.Index(path) as index:
             index.add(dict(records[0], vector=[0.5, 0.5]))
+
+
+def test_int8_vectors_by_default_rank_as_float32_within_a_hundredth(tmp_path, records, model, semantic_db):
+    small = str(tmp_path / "int8.db")
+    with askalike.Index(small, model=model) as index:
+        index.add_many(records)
+    with askalike.Searcher(small) as q, askalike.Searcher(semantic_db) as f:
+        assert q.stats().vector_precision == "int8"
+        assert f.stats().vector_precision == "float32"
+        exact = {h.id: h.semantic_similarity for h in f.similar("sunburn on the skin", k=10).hits}
+        hits = q.similar("sunburn on the skin", k=10).hits
+        assert hits and {h.id for h in hits} == set(exact)
+        for h in hits:
+            assert abs(h.semantic_similarity - exact[h.id]) < 0.01
+    with pytest.raises(askalike.InvalidArgumentError, match="vector_precision"):
+        askalike.Index(str(tmp_path / "bad.db"), model=model, vector_precision="int4")

@@ -43,3 +43,17 @@ def test_the_api_reranks_with_the_databases_model_and_names_it(semantic_db):
         assert status == 400 and "dimensions" in err["error"]["message"]
         status, own, _ = s.post("/v1/similar", {"text": "face twitching", "vector": [0.1] * 32})
         assert status == 200 and own["semantic"] is True
+
+
+def test_the_cli_stores_int8_vectors_unless_told_float32_and_refuses_other_precisions(tmp_path):
+    model = tiny_bert.write(tmp_path / "tiny-model")
+    for flag, shown in (([], "int8"), (["--vector-precision", "float32"], "float32")):
+        db = tmp_path / f"{shown}.db"
+        r = run_cli("index", "-d", str(db), "--model", str(model), *flag, str(RECORDS))
+        assert r.returncode == 0, r.stderr
+        stats = run_cli("stats", "-d", str(db))
+        assert stats.returncode == 0 and f"32 dimensions, {shown}, from" in stats.stdout, stats.stdout
+    bad = run_cli("index", "-d", str(tmp_path / "bad.db"), "--model", str(model), "--vector-precision", "int4",
+                  str(RECORDS))
+    assert bad.returncode != 0 and "--vector-precision" in bad.stderr
+    assert not (tmp_path / "bad.db").exists()

@@ -187,6 +187,9 @@ class IndexStats:
     def embedding_dimension(self) -> int:
         """Length of the records' embeddings (0 when none)."""
     @property
+    def vector_precision(self) -> str:
+        """How the database stores new vectors: 'int8' or 'float32'."""
+    @property
     def question_types(self) -> bool:
         """Whether records carry their question type (False: rebuild to enable)."""
     @property
@@ -357,6 +360,7 @@ class Index:
         model: _Path | None = None,
         embedding_dimension: int = 0,
         wait_lock: float = 0,
+        vector_precision: str = "int8",
         title_weight: float | None = None,
         question_weight: float | None = None,
         answer_weight: float | None = None,
