@@ -462,3 +462,32 @@ TEST_CASE("int8 vectors (the default): a quarter of the size, the cosines of flo
   CHECK(error_of([&] { Searcher(small).similar("my child has a high fever and a red rash"); }).code() ==
         ErrorCode::kCorrupt);
 }
+
+TEST_CASE("a record's own vector of extreme numbers is stored as int8 and read back finite") {
+  TempDir dir;
+  const std::string db = dir / "db";
+  IndexOptions options;
+  options.embedding_dimension = 4;
+  {
+    IndexWriter writer(db, options);
+    Record huge = testutil::make_record("huge", "Huge numbers", "a vector near the largest float");
+    huge.vector = {3.4e38f, -3.4e38f, 1.0f, 0.0f};
+    Record tiny = testutil::make_record("tiny", "Tiny numbers", "a vector near the smallest float");
+    tiny.vector = {1e-44f, 0.0f, -1e-44f, 0.0f};
+    writer.upsert(huge);
+    writer.upsert(tiny);
+    writer.commit();
+  }
+  Searcher searcher(db);
+  SearchOptions o;
+  o.query_vector = {1.0f, 0.0f, 0.0f, 0.0f};
+  Results r = searcher.similar("a vector near the largest float", o);
+  REQUIRE(r.semantic);
+  REQUIRE(!r.hits.empty());
+  for (const auto& h : r.hits) {
+    CAPTURE(h.id);
+    CHECK(std::isfinite(h.score));
+    CHECK(std::isfinite(h.semantic_similarity));
+  }
+  CHECK(r.hits.front().id == "huge");
+}

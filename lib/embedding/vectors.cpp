@@ -49,7 +49,11 @@ std::string encode_vector(const std::vector<float>& vector, VectorPrecision prec
   float largest = 0.0f;
   for (float v : vector)
     if (std::isfinite(v)) largest = std::max(largest, std::fabs(v));
-  const float scale = largest > 0.0f ? largest / 127.0f : 1.0f;
+  float scale = largest / 127.0f;
+  if (!(scale > 0.0f)) scale = 1.0f;  // all zeros, or so small the scale underflows: every byte 0
+  // Near the largest float, 127 x scale may round past it: step the scale
+  // down until every byte x scale is a float again (what decoding checks).
+  while (!std::isfinite(127.0f * scale)) scale = std::nextafter(scale, 0.0f);
   out.reserve(4 + vector.size());
   put_float(out, scale);
   for (float v : vector) {
@@ -63,14 +67,23 @@ bool decode_vector(const std::string& value, std::size_t dimension, std::vector<
   if (value.empty()) return false;
   out.resize(dimension);
   if (value.size() == dimension * 4) {
-    for (std::size_t i = 0; i < dimension; ++i) out[i] = get_float(value, i * 4);
+    for (std::size_t i = 0; i < dimension; ++i) {
+      out[i] = get_float(value, i * 4);
+      // A NaN would make every score it touches NaN, and the ranking undefined.
+      if (!std::isfinite(out[i]))
+        throw Error(ErrorCode::kCorrupt, "a stored embedding holds a number that is not finite");
+    }
     return true;
   }
   if (value.size() == dimension + 4) {
     const float scale = get_float(value, 0);
-    if (!std::isfinite(scale))
-      throw Error(ErrorCode::kCorrupt, "a stored embedding whose scale is not a finite number");
-    for (std::size_t i = 0; i < dimension; ++i) out[i] = static_cast<std::int8_t>(value[4 + i]) * scale;
+    if (!std::isfinite(scale) || !(scale > 0.0f))
+      throw Error(ErrorCode::kCorrupt, "a stored embedding whose scale is not a positive finite number");
+    for (std::size_t i = 0; i < dimension; ++i) {
+      out[i] = static_cast<std::int8_t>(value[4 + i]) * scale;
+      if (!std::isfinite(out[i]))  // a scale near the largest float, times 127
+        throw Error(ErrorCode::kCorrupt, "a stored embedding holds a number that is not finite");
+    }
     return true;
   }
   throw Error(ErrorCode::kCorrupt, "a stored embedding of " + std::to_string(value.size()) + " bytes, not " +

@@ -25,8 +25,8 @@ std::string embedding_text(const Record& record);
 // The two lengths never coincide, so a value says how it was stored.
 std::string encode_vector(const std::vector<float>& vector, VectorPrecision precision);
 // The vector of a stored value, of either precision. Empty value: false (a
-// record without one). A value of neither length for `dimension`, or a scale
-// that is not a finite number: Error(kCorrupt).
+// record without one). A value of neither length for `dimension`, or a
+// number (or scale) that is not finite: Error(kCorrupt).
 bool decode_vector(const std::string& value, std::size_t dimension, std::vector<float>& out);
 
 // The model in folder `dir` loaded with `max_tokens`, shared by every caller

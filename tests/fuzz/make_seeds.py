@@ -13,6 +13,7 @@ import json
 import zlib
 import pathlib
 import random
+import struct
 from urllib.parse import quote
 
 
@@ -46,7 +47,7 @@ def main():
 
     seeds = {name: [] for name in ["jsonl", "delimited", "page", "lines", "encoding", "analyzer", "query", "open",
                                    "metadata", "serve", "record", "http",
-                                   "safetensors", "wordpiece"]}
+                                   "safetensors", "wordpiece", "vector"]}
     for i in range(0, len(records), 3):
         seeds["jsonl"].append("\n".join(records[i:i + 3]).encode() + b"\n")
     fields = ["id", "title", "question", "answer", "category", "tags", "date"]
@@ -142,6 +143,12 @@ def main():
                         "b": ("BF16", [1, 2], bytes(4)), "ids": ("I64", [2], bytes(16))})
     seeds["safetensors"] += [good, good[:-3], good[:8], safetensors({}),
                              safetensors({"x": ("F32", [0], b"")}), b"\xff" * 8 + b"{}"]
+    # vector: a dimension byte, then a stored embedding (float32s, or a
+    # scale and int8s), right and wrong lengths, a NaN.
+    for dim in (3, 4, 8):
+        seeds["vector"].append(bytes([dim - 1]) + struct.pack("<%df" % dim, *[0.5 - i / dim for i in range(dim)]))
+        seeds["vector"].append(bytes([dim - 1]) + struct.pack("<f", 0.01) + bytes(range(dim)))
+    seeds["vector"] += [bytes([3]) + struct.pack("<4f", 1, float("nan"), 0, 1), bytes([3]) + b"abc", bytes([0])]
     for name, items in seeds.items():
         folder = args.out / name
         folder.mkdir(parents=True, exist_ok=True)
