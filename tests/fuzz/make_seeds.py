@@ -46,7 +46,7 @@ def main():
                          args.shared / "page-sample" / "seed-page.txt"] if p.is_file()]
 
     seeds = {name: [] for name in ["jsonl", "delimited", "page", "lines", "encoding", "analyzer", "query", "open",
-                                   "metadata", "serve", "record", "http",
+                                   "metadata", "serve", "record", "http", "token",
                                    "safetensors", "wordpiece", "vector"]}
     for i in range(0, len(records), 3):
         seeds["jsonl"].append("\n".join(records[i:i + 3]).encode() + b"\n")
@@ -125,6 +125,10 @@ def main():
         b"DELETE /v1/records/x%0Ay HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n\r\n",
         b"POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
     ]
+
+    # token: a write token file's bytes (issue 24).
+    seeds["token"] += [b"test-token-0123456789abcdef\n", b"\xef\xbb\xbf  test-token-0123456789abcdef \r\nsecond\n",
+                       b"short\n", b"abc\x00defghijklmnopqrstu\n", b"", b"\n\n", b"t\xc3\xa9st-token-0123456789\n"]
 
     # wordpiece: an options byte (bit 0 lower case, 1 strip accents, 2 CJK,
     # the rest the token limit), then the text.

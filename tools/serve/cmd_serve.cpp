@@ -45,38 +45,25 @@ Address parse_listen(const Command& cmd, const std::string& text) {
   return a;
 }
 
-// The token: the file's first line ("-": standard input), spaces and a
-// UTF-8 byte-order mark trimmed. [issue 24] It must be what a client can
-// send in a header: visible ASCII only (a NUL or a BOM kept in it made a
-// token no client could give).
+// The token: the file's first line ("-": standard input), checked by
+// write_token_from_line (service.hpp).
 std::string read_token(const Command& cmd, const std::string& path) {
-  std::string token;
+  std::string line;
   const std::string where = path == "-" ? std::string("on stdin") : "in " + path;
   if (path == "-") {
-    std::getline(std::cin, token);
+    std::getline(std::cin, line);
   } else {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
       throw Error(ErrorCode::kIO, path + " is a directory, not a write token file");
     std::ifstream in(path);
     if (!in) throw Error(ErrorCode::kIO, path + ": cannot read the write token file");
-    std::getline(in, token);
+    std::getline(in, line);
     if (in.bad()) throw Error(ErrorCode::kIO, path + ": cannot read the write token file");
   }
-  if (token.rfind("\xEF\xBB\xBF", 0) == 0) token.erase(0, 3);
-  const char* space = " \t\r\n";
-  token.erase(0, token.find_first_not_of(space));
-  token.erase(token.find_last_not_of(space) + 1);
-  for (std::size_t i = 0; i < token.size(); ++i) {
-    const auto c = static_cast<unsigned char>(token[i]);
-    if (c < 0x21 || c > 0x7E)
-      cmd.usage_error("the write token " + where + " holds " +
-                      (c == 0 ? std::string("a NUL byte") : c < 0x80 ? "a space or control character" : "a non-ASCII byte") +
-                      " at byte " + std::to_string(i + 1) + "; a token is letters, digits and punctuation (ASCII)");
-  }
-  if (token.size() < 16)
-    cmd.usage_error("the write token " + where + " must be at least 16 characters (it has " +
-                    std::to_string(token.size()) + ")");
+  std::string problem;
+  std::string token = serve::write_token_from_line(std::move(line), where, problem);
+  if (!problem.empty()) cmd.usage_error(problem);
   return token;
 }
 

@@ -82,6 +82,30 @@ constexpr std::size_t kMaxHeaders = 100;  // a client's own; httplib adds 4 (the
 
 }  // namespace
 
+std::string write_token_from_line(std::string token, const std::string& where, std::string& problem) {
+  problem.clear();
+  if (token.rfind("\xEF\xBB\xBF", 0) == 0) token.erase(0, 3);
+  const char* space = " \t\r\n";
+  token.erase(0, token.find_first_not_of(space));
+  token.erase(token.find_last_not_of(space) + 1);
+  // [issue 24] A NUL or a BOM kept in the token made one no client could give.
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const auto c = static_cast<unsigned char>(token[i]);
+    if (c < 0x21 || c > 0x7E) {
+      problem = "the write token " + where + " holds " +
+                (c == 0 ? std::string("a NUL byte") : c < 0x80 ? "a space or control character" : "a non-ASCII byte") +
+                " at byte " + std::to_string(i + 1) + "; a token is letters, digits and punctuation (ASCII)";
+      return "";
+    }
+  }
+  if (token.size() < 16) {
+    problem = "the write token " + where + " must be at least 16 characters (it has " +
+              std::to_string(token.size()) + ")";
+    return "";
+  }
+  return token;
+}
+
 bool same_secret(const std::string& given, const std::string& expected) {
   // Every byte of the longer one is looked at, whatever the answer.
   const std::size_t n = std::max(given.size(), expected.size());

@@ -49,6 +49,12 @@ class Service {
 // (a token guessed byte by byte learns nothing from timing).
 bool same_secret(const std::string& given, const std::string& expected);
 
+// The write token from the first line of its file (`where` names the file in
+// the message): spaces and a UTF-8 byte-order mark trimmed, then it must be
+// what a client can send in a header, 16+ visible ASCII characters. Sets
+// `problem` (and returns "") when the line is no usable token.
+std::string write_token_from_line(std::string line, const std::string& where, std::string& problem);
+
 }  // namespace askalike::serve
 
 #endif  // ASKALIKE_TOOLS_SERVE_SERVICE_HPP_
