@@ -98,7 +98,10 @@ class FileChain : public RecordSource {
   bool next(Record& out) override {
     for (;;) {
       if (!current_ && !open_next()) return false;
-      if (current_->next(out)) return true;
+      if (current_->next(out)) {
+        ++records_;
+        return true;
+      }
       passed_over_.insert(passed_over_.end(), current_->bad_lines().begin(), current_->bad_lines().end());
       last_name_ = current_->source_name();
       if (std::string guess = current_->guessed_encoding(); !guess.empty())
@@ -118,6 +121,8 @@ class FileChain : public RecordSource {
   }
   // Called with each file's name and source once it is opened.
   void on_open(std::function<void(const std::string&, const RecordSource&)> f) { on_open_ = std::move(f); }
+  // Records handed out so far (to the writer, which may have refused some).
+  std::size_t records() const { return records_; }
   // The files whose encoding was guessed, with the guess, in reading order.
   const std::vector<std::pair<std::string, std::string>>& guesses() const { return guesses_; }
 
@@ -133,6 +138,7 @@ class FileChain : public RecordSource {
   std::vector<std::string> files_;
   const ReadOptions& read_;
   std::size_t next_file_ = 0;
+  std::size_t records_ = 0;
   std::unique_ptr<RecordSource> current_;
   std::vector<BadLine> passed_over_;
   mutable std::vector<BadLine> all_bad_;
@@ -341,8 +347,10 @@ int cmd_index(const std::vector<std::string>& args) {
     writer_holder.reset();
     merge_parts();
     print_error(e.what());
-    print_error("the records before it are stored; fix it and run the same command again, "
-                "or pass --on-error skip");
+    // Before the first record nothing was stored: saying otherwise misled
+    // a user whose first line was not JSON.
+    print_error(std::string(source.records() == 0 ? "nothing was stored" : "the records before it are stored") +
+                "; fix it and run the same command again, or pass --on-error skip");
     return kExitError;
   }
   progress.update(source.source_name(), total.read, true);

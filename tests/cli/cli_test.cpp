@@ -626,6 +626,7 @@ TEST_CASE("bad records: --on-error fail and skip") {
     auto err = lines(r.err);
     REQUIRE_FALSE(err.empty());
     CHECK(err[0].rfind("askalike: " + file + ":3: ", 0) == 0);
+    CHECK(r.err.find("the records before it are stored") != std::string::npos);
     auto recs = exported(db);
     CHECK(recs.size() == 2);
     CHECK(recs.count("a") == 1);
@@ -638,6 +639,14 @@ TEST_CASE("bad records: --on-error fail and skip") {
     CHECK(r.err.find("askalike: skipped " + file + ":3: ") != std::string::npos);
     CHECK(r.err.find("askalike: skipped " + file + ":5: ") != std::string::npos);
     CHECK(exported(db).size() == 4);
+  }
+  SUBCASE("a first line that is not JSON, from stdin: nothing stored, and the message says so") {
+    Run r = askalike({"index", "-d", db, "-"}, "how do I reset my password?\nwhy is my screen black?\n");
+    CHECK(r.code == 1);
+    CHECK(r.err.find("askalike: <stdin>:1: ") != std::string::npos);
+    CHECK(r.err.find("--format") != std::string::npos);
+    CHECK(r.err.find("nothing was stored") != std::string::npos);
+    CHECK(r.err.find("records before it are stored") == std::string::npos);
   }
   SUBCASE("a CSV row with too many fields, after a field over two lines") {
     write_file(dir / "bad.csv", "id,title\n1,\"two\nlines\"\n2,x,extra\n3,ok\n");
