@@ -113,6 +113,7 @@ askalike::Record record_from_py(py::handle obj, const std::string& source, std::
 // The analyzer keywords of Analyzer(...) and Index(...).
 askalike::AnalyzerOptions analyzer_options(bool fold_case, bool fold_accents, bool traditional_to_simplified,
                                            bool stop_words, bool stem, bool cjk_unigrams, bool cjk_bigrams,
+                                           double cjk_unigram_weight, double cjk_bigram_weight,
                                            const std::string& default_language, std::size_t max_term_bytes);
 py::dict analyzer_options_to_dict(const askalike::AnalyzerOptions& o);
 // Keyword arguments for the searches -> SearchOptions. None leaves the default.

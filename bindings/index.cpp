@@ -260,7 +260,7 @@ closes. One Index may be used from several threads: calls are serialised.
 )doc")
       .def(py::init([](const PathArg& path, bool create, bool fold_case, bool fold_accents,
                        bool traditional_to_simplified, bool stop_words, bool stem, bool cjk_unigrams,
-                       bool cjk_bigrams,
+                       bool cjk_bigrams, double cjk_unigram_weight, double cjk_bigram_weight,
                        const std::string& default_language, std::size_t max_term_bytes,
                        const py::object& shards, const IntArg& max_changesets, bool spelling, bool question_types,
                        const py::object& model, const IntArg& embedding_dimension, const AnyArg& wait_lock,
@@ -270,7 +270,8 @@ closes. One Index may be used from several threads: calls are serialised.
                                      "vector_precision is 'int8' or 'float32', not '" + vector_precision + "'");
              askalike::AnalyzerOptions o =
                  analyzer_options(fold_case, fold_accents, traditional_to_simplified, stop_words, stem,
-                                  cjk_unigrams, cjk_bigrams, default_language, max_term_bytes);
+                                  cjk_unigrams, cjk_bigrams, cjk_unigram_weight, cjk_bigram_weight, default_language,
+                                  max_term_bytes);
              std::optional<unsigned> shard_count;
              if (!shards.is_none())
                shard_count = static_cast<unsigned>(count_arg(shards, "shards", askalike::kMaxShards, 1));
@@ -289,6 +290,8 @@ closes. One Index may be used from several threads: calls are serialised.
            py::arg("traditional_to_simplified") = defaults.traditional_to_simplified,
            py::arg("stop_words") = defaults.stop_words, py::arg("stem") = defaults.stem,
            py::arg("cjk_unigrams") = defaults.cjk_unigrams, py::arg("cjk_bigrams") = defaults.cjk_bigrams,
+           py::arg("cjk_unigram_weight") = defaults.cjk_unigram_weight,
+           py::arg("cjk_bigram_weight") = defaults.cjk_bigram_weight,
            py::arg("default_language") = defaults.default_language,
            py::arg("max_term_bytes") = defaults.max_term_bytes, py::arg("shards") = py::none(),
            py::arg("max_changesets") = 0, py::arg("spelling") = true, py::arg("question_types") = true,

@@ -149,6 +149,7 @@ py::str record_repr(const askalike::Record& r) {
 
 askalike::AnalyzerOptions analyzer_options(bool fold_case, bool fold_accents, bool traditional_to_simplified,
                                            bool stop_words, bool stem, bool cjk_unigrams, bool cjk_bigrams,
+                                           double cjk_unigram_weight, double cjk_bigram_weight,
                                            const std::string& default_language, std::size_t max_term_bytes) {
   askalike::AnalyzerOptions o;
   o.fold_case = fold_case;
@@ -158,6 +159,8 @@ askalike::AnalyzerOptions analyzer_options(bool fold_case, bool fold_accents, bo
   o.stem = stem;
   o.cjk_unigrams = cjk_unigrams;
   o.cjk_bigrams = cjk_bigrams;
+  o.cjk_unigram_weight = cjk_unigram_weight;
+  o.cjk_bigram_weight = cjk_bigram_weight;
   o.default_language = default_language;
   o.max_term_bytes = max_term_bytes;
   return o;
@@ -369,15 +372,18 @@ An Index or Searcher uses the settings stored in its database; its
 ``analyzer`` attribute gives an Analyzer with exactly those settings.
 )doc")
       .def(py::init([](bool fold_case, bool fold_accents, bool traditional_to_simplified,
-                       bool stop_words, bool stem, bool cjk_unigrams, bool cjk_bigrams,
-                       const std::string& default_language, std::size_t max_term_bytes) {
+                       bool stop_words, bool stem, bool cjk_unigrams, bool cjk_bigrams, double cjk_unigram_weight,
+                       double cjk_bigram_weight, const std::string& default_language, std::size_t max_term_bytes) {
              return askalike::Analyzer(analyzer_options(fold_case, fold_accents, traditional_to_simplified,
                                                        stop_words, stem, cjk_unigrams, cjk_bigrams,
-                                                       default_language, max_term_bytes));
+                                                       cjk_unigram_weight, cjk_bigram_weight, default_language,
+                                                       max_term_bytes));
            }),
            py::kw_only(), py::arg("fold_case") = true, py::arg("fold_accents") = true,
            py::arg("traditional_to_simplified") = true, py::arg("stop_words") = true,
            py::arg("stem") = true, py::arg("cjk_unigrams") = true, py::arg("cjk_bigrams") = true,
+           py::arg("cjk_unigram_weight") = askalike::AnalyzerOptions().cjk_unigram_weight,
+           py::arg("cjk_bigram_weight") = askalike::AnalyzerOptions().cjk_bigram_weight,
            py::arg("default_language") = "en", py::arg("max_term_bytes") = 64,
            "Makes an analyzer with these settings (the defaults of a new Index).")
       .def_property_readonly(
