@@ -757,7 +757,8 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
         L.append(f"- scored on query half {meta['query_half']} only (CRC-32 of the query id "
                  f"{'even' if meta['query_half'] == 'A' else 'odd'})")
     for label, desc in meta["variants"].items():
-        L.append(f"- `{label}`: askalike with {desc}")
+        if label != "semantic" or not meta.get("semantic_model"):
+            L.append(f"- `{label}`: askalike with {desc}")
     if meta.get("semantic_model"):
         with_vectors = [s for s in results if results[s].get("vectors")]
         L.append(f"- `semantic`: askalike's defaults on a database built with {meta['semantic_model']} "
