@@ -491,3 +491,71 @@ TEST_CASE("a record's own vector of extreme numbers is stored as int8 and read b
   }
   CHECK(r.hits.front().id == "huge");
 }
+
+TEST_CASE("with a group, its records that share no word with the query are ranked by meaning too") {
+  TempDir dir;
+  const std::string model = dir / "model", db = dir / "db", sharded = dir / "sharded";
+  testutil::write_tiny_bert(model);
+  std::vector<Record> records = small_records();
+  for (Record& r : records) r.group = r.id == "hello" ? "other" : "g";
+  IndexOptions options, three;
+  options.embedding_model = three.embedding_model = model;
+  options.vector_precision = three.vector_precision = askalike::VectorPrecision::kFloat32;
+  three.shards = 3;
+  {
+    IndexWriter one(db, options), many(sharded, three);
+    for (const Record& r : records) one.upsert(r), many.upsert(r);
+    one.commit();
+    many.commit();
+  }
+  Searcher searcher(db), shards(sharded);
+  const EmbeddingModel direct = EmbeddingModel::load(model);
+  const std::string query = "fever";  // words of two of the group's five records only
+  SearchOptions o;
+  o.group = "g";
+  Results r = searcher.similar(query, o);
+  REQUIRE(r.semantic);
+  std::map<std::string, const askalike::Hit*> by_id;
+  for (const auto& h : r.hits) by_id[h.id] = &h;
+  CHECK(by_id.size() == 5);  // the whole group, and nothing of another
+  CHECK(by_id.count("hello") == 0);
+  const std::vector<float> q = direct.embed(query);
+  for (const std::string id : {"twitch", "sleep", "child-food"}) {
+    CAPTURE(id);
+    REQUIRE(by_id.count(id));
+    Record rec;
+    REQUIRE(searcher.get(id, rec));
+    CHECK(by_id[id]->lexical_score == 0.0);
+    CHECK(by_id[id]->score == doctest::Approx(askalike::cosine(q, direct.embed(rec.title + "\n" + rec.question))).epsilon(1e-6));
+  }
+  CHECK(by_id["fever-rash"]->lexical_score > 0);
+  CHECK(by_id["baby-fever"]->lexical_score > 0);
+  // The same on 3 shards.
+  Results s = shards.similar(query, o);
+  REQUIRE(s.hits.size() == r.hits.size());
+  for (std::size_t i = 0; i < r.hits.size(); ++i) {
+    CHECK(s.hits[i].id == r.hits[i].id);
+    CHECK(testutil::same_score(s.hits[i].score, r.hits[i].score));
+  }
+  // And over xapian-tcpsrv (the weight-0 part of the query crosses the remote protocol).
+  std::vector<std::unique_ptr<testutil::Server>> servers;
+  std::string stub;
+  for (unsigned i = 0; i < 3; ++i) {
+    servers.push_back(testutil::tcp_server(sharded + "/shard-" + std::to_string(i)));
+    stub += "remote 127.0.0.1:" + std::to_string(servers.back()->port()) + "\n";
+  }
+  const std::string stub_path = dir / "remote.stub";
+  testutil::write_text(stub_path, stub);
+  Results remote = Searcher(stub_path).similar(query, o);
+  REQUIRE(remote.hits.size() == r.hits.size());
+  for (std::size_t i = 0; i < r.hits.size(); ++i) {
+    CHECK(remote.hits[i].id == r.hits[i].id);
+    CHECK(testutil::same_score(remote.hits[i].score, r.hits[i].score));
+  }
+  // By words alone, or without a group, only the records with a word of the query.
+  o.semantic = false;
+  CHECK(searcher.similar(query, o).hits.size() == 2);
+  o.semantic = true;
+  o.group.clear();
+  CHECK(searcher.similar(query, o).hits.size() == 2);
+}

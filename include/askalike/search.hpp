@@ -105,7 +105,10 @@ struct ASKALIKE_EXPORT SearchOptions {
   // the cosine of the embeddings of the query and of the record's title and
   // question (embedding.hpp). Hit::score is then that sum; records ranked
   // past semantic_depth follow in their order by words, scored as if their
-  // cosine were -1. No effect on a database without embeddings.
+  // cosine were -1. With a `group` (the caller's candidates), the group's
+  // records that share no word with the query are candidates too, with a
+  // words' score of 0, below those that do (within semantic_depth). No
+  // effect on a database without embeddings.
   bool semantic = true;
   std::size_t semantic_depth = 20;
   double semantic_lexical_weight = 0.2;

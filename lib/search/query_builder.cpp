@@ -119,6 +119,14 @@ Xapian::Query build_filter(const SearchOptions& o) {
   return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
 }
 
+Xapian::Query with_group_records(Xapian::Query query, const SearchOptions& options) {
+  if (options.group.empty()) return query;
+  // Weight 0: below every record that shares a word, in the order Xapian
+  // gives equal weights (the record number), the same on every layout.
+  Xapian::Query group(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(filter_term(schema::kGroup, options.group)), 0.0);
+  return Xapian::Query(Xapian::Query::OP_OR, query, group);
+}
+
 Xapian::Query apply_filters(Xapian::Query query, const SearchOptions& options) {
   Xapian::Query filter = build_filter(options);
   if (!filter.empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);

@@ -54,6 +54,12 @@ Xapian::Query build_query(const std::vector<WeightedTerm>& terms, const RankingQ
 // The options' filters as a boolean query; an empty Query when there are none.
 Xapian::Query build_filter(const SearchOptions& options);
 
+// [issue 28] `query` or, at weight 0, any record of the options' group (the
+// caller's candidate list): with the semantic stage on, the records of the
+// group that share no word with the query are ranked too, by meaning alone.
+// The query unchanged without a group.
+Xapian::Query with_group_records(Xapian::Query query, const SearchOptions& options);
+
 // The query restricted by `filter` and `exclude_id`.
 Xapian::Query apply_filters(Xapian::Query query, const SearchOptions& options);
 

@@ -314,10 +314,12 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   const double common_share = build_filter(options).empty() ? options.common_word_share : 1.0;
   // The whole query, its terms made by `leaf` for the database it runs on.
   bool typed = false;
+  bool whole_group = false;  // the main search of the semantic stage only (not feedback's first one)
   auto compose = [&](const TermLeaf& leaf) {
     Xapian::Query query = build_query(terms, ranking, leaf, common_share, ctx.db.get_doccount());
     typed = add_question_type_bonus(query, question_type, options.question_type_weight, ctx.db, ranking, leaf);
-    return apply_filters(with_added_terms(query, results.added_terms, ranking, leaf), options);
+    query = with_added_terms(query, results.added_terms, ranking, leaf);
+    return apply_filters(whole_group ? with_group_records(query, options) : query, options);
   };
   // [issue 13: query expansion] pseudo-relevance feedback (feedback.hpp): a first search.
   if (options.feedback_terms > 0) {
@@ -334,6 +336,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
   const bool semantic = !query_vector.empty();
   if (semantic) depth = std::max(depth, options.semantic_depth);
+  whole_group = semantic;
   std::uint64_t postings = 0;
   for (const WeightedTerm& t : terms) postings += t.records;
   Matches matches = pool && !ctx.shards.empty() && postings >= kParallelPostings
