@@ -47,12 +47,6 @@ struct Matches {
 // The whole query for the database a leaf is made for (filters included).
 using ComposeQuery = std::function<Xapian::Query(const TermLeaf& leaf)>;
 
-// A query whose terms have fewer postings than this (all shards together)
-// is searched on the calling thread, as one Enquire over the stub: two
-// Enquires and a hand-over to another thread cost more than they save on a
-// short search (benchmarks/speed/notes.md).
-inline constexpr std::uint64_t kParallelPostings = 20000;
-
 // The paths of the shards of the collection at `path` when they can be
 // searched at once: a collection directory (shards.hpp) of at least two
 // local shards, each a database of its own (not a stub). Empty otherwise.
