@@ -267,6 +267,29 @@ TEST_CASE("local shards searched at once rank as one database and as the shards 
   SearchOptions feedback;
   feedback.feedback_terms = 5;
   testutil::check_same_results(serial, parallel, b.queries, feedback);
+  // The estimated number of matches ("about N matching") is the stub's
+  // estimate before matching (the shards' own estimates summed differed:
+  // 28 of liveqa's 52 questions on medquad, as the command line rounds
+  // them). Xapian rounds it by its bounds, which the stub's match narrows
+  // to the records it saw: a few estimates differ within that rounding.
+  std::size_t estimates = 0, counted = 0;
+  double worst = 0.0;
+  for (const SearchOptions& o : {SearchOptions(), deep})
+    for (const std::string& q : b.queries) {
+      CAPTURE(q);
+      const auto s = serial.similar(q, o), p = parallel.similar(q, o);
+      const double e = static_cast<double>(s.estimated_matches), f = static_cast<double>(p.estimated_matches);
+      CHECK(std::abs(e - f) <= 0.2 * e);
+      worst = std::max(worst, std::abs(e - f) / std::max(e, 1.0));
+      estimates += s.estimated_matches == p.estimated_matches;
+      if (s.hits.size() < o.k) {  // fewer matches than asked for: the count, exact
+        ++counted;
+        CHECK(s.estimated_matches == p.estimated_matches);
+      }
+    }
+  MESSAGE(estimates << " of " << 2 * b.queries.size() << " estimates equal (" << counted
+                    << " exact counts), the others within " << worst * 100 << "%");
+  CHECK(estimates >= 2 * b.queries.size() * 95 / 100);  // 391 of 400 when written
   SUBCASE("real questions, misspelled ones included, spelling on") {
     const std::vector<std::string> questions = dev_questions(60);
     if (questions.empty()) {

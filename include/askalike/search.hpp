@@ -152,7 +152,7 @@ struct ASKALIKE_EXPORT RelatedTopic {
 
 struct ASKALIKE_EXPORT Results {
   std::vector<Hit> hits;
-  std::size_t estimated_matches = 0;   // records matching at least one term
+  std::size_t estimated_matches = 0;   // records matching at least one term (Xapian's estimate)
   std::vector<FacetCount> categories;  // categories of the top hits, most first
   std::vector<RelatedTopic> related_topics;
   std::vector<QueryTerm> query_terms;  // the terms searched for, strongest first

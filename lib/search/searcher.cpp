@@ -339,7 +339,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   std::uint64_t postings = 0;
   for (const WeightedTerm& t : terms) postings += t.records;
   Matches matches = pool && !ctx.shards.empty() && postings >= parallel_min_postings
-                              ? search_shards(ctx.shards, compose, ranking.weight(), depth, *pool)
+                              ? search_shards(ctx.shards, ctx.db, compose, ranking.weight(), depth, *pool)
                               : search_database(ctx.db, compose, ranking.weight(), depth);
   if (typed) results.question_type = question_type;
   results.estimated_matches = matches.estimated;

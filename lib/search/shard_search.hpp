@@ -61,8 +61,11 @@ Matches search_database(const Xapian::Database& db, const ComposeQuery& compose,
 // order, each searched on its own thread of `pool`: the matches a search of
 // their stub gives. `compose` runs on the calling thread only (it may read
 // the databases); Xapian objects are not shared between the threads.
-Matches search_shards(const std::vector<Xapian::Database>& shards, const ComposeQuery& compose,
-                      const Xapian::Weight& weight, std::size_t depth, WorkerPool& pool);
+// `whole` (the shards as one database) gives the estimated number of
+// matches as a search of the stub does.
+Matches search_shards(const std::vector<Xapian::Database>& shards, const Xapian::Database& whole,
+                      const ComposeQuery& compose, const Xapian::Weight& weight, std::size_t depth,
+                      WorkerPool& pool);
 
 }  // namespace askalike
 
