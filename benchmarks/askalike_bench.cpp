@@ -5,6 +5,7 @@
 //   askalike_bench index CORPUS.jsonl DIR      IndexWriter::add_jsonl + commit
 //   askalike_bench search DIR QUERIES.jsonl --k N [--threads T] [--exclude-self] [--run OUT]
 //                  [--no-spelling] [--question-type-weight W] [--serial-shards] [--common-word-share S]
+//                  [--parallel-min-postings N]
 //                                              one Searcher shared by all threads,
 //                                              similar() without snippets or facets;
 //                                              the last three switch off features that
@@ -42,6 +43,8 @@ std::vector<char*> take_feature_options(int argc, char** argv) {
       feature_options.common_word_share = std::stod(argv[++i]);
     } else if (arg == "--serial-shards") {
       searcher_options.parallel_shards = false;
+    } else if (arg == "--parallel-min-postings" && i + 1 < argc) {  // issue 27: 0 = every query at once
+      searcher_options.parallel_min_postings = std::stoull(argv[++i]);
     } else if (arg == "--model" && i + 1 < argc) {  // issue 28: index with a model
       index_options.embedding_model = argv[++i];
     } else if (arg == "--no-semantic") {

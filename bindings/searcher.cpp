@@ -206,9 +206,10 @@ an embedding model, rank the best records by words again by meaning),
 semantic_depth (how many: 20), semantic_lexical_weight (the words' share: 0.2).
 )doc")
       .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms, const IntArg& timeout_ms,
-                       bool parallel_shards, const py::object& model) {
+                       bool parallel_shards, const IntArg& parallel_min_postings, const py::object& model) {
              askalike::SearcherOptions options;
              options.parallel_shards = parallel_shards;
+             options.parallel_min_postings = count_arg(parallel_min_postings, "parallel_min_postings");
              if (!model.is_none()) options.embedding_model = path_arg(model, "model");
              options.refresh_interval_ms =
                  static_cast<unsigned>(count_arg(refresh_interval_ms, "refresh_interval_ms", askalike::kMaxTimeoutMs));
@@ -217,6 +218,7 @@ semantic_depth (how many: 20), semantic_lexical_weight (the words' share: 0.2).
            }),
            py::arg("path"), py::kw_only(), py::arg("refresh_interval_ms") = 0,
            py::arg("timeout_ms") = askalike::SearcherOptions().timeout_ms, py::arg("parallel_shards") = true,
+           py::arg("parallel_min_postings") = askalike::SearcherOptions().parallel_min_postings,
            py::arg("model") = py::none(),
            "Opens the database, collection of shards or stub file at `path` for searching "
            "(NotFoundError when there is none). "
@@ -227,6 +229,8 @@ semantic_depth (how many: 20), semantic_lexical_weight (the words' share: 0.2).
            "one that is down UnavailableError. "
            "parallel_shards: search the local shards of a collection on a thread each at once "
            "(up to the cores; the same hits and scores as one after another, which False asks for). "
+           "parallel_min_postings: only for a query whose words have at least this many postings in all "
+           "(0: every query; a shorter one costs less on one thread). "
            "model: for a database built with a sentence-embedding model, its folder when it is no "
            "longer where the database was built from (the same model).")
       .def_property_readonly("path", [](const PySearcher& self) { return to_str(self.path()); },

@@ -159,10 +159,13 @@ TEST_CASE("a database built with a model re-ranks by cosine + 0.1 x score / best
 
 TEST_CASE("one collection, one answer with the semantic stage: one database, 3 local shards, 3 over xapian-tcpsrv") {
   const Built& b = built();
-  Searcher one(b.db), local(b.collection);
+  SearcherOptions in_turn;
+  in_turn.parallel_shards = false;
+  Searcher one(b.db), local(b.collection, in_turn), at_once(b.collection, testutil::every_query_at_once());
   SearchOptions o;
   REQUIRE(one.similar(b.queries.front(), o).semantic);
   testutil::check_same_results(one, local, b.queries, o, 150);
+  testutil::check_same_results(one, at_once, b.queries, o, 150);  // [issue 27] a thread per shard
   std::vector<std::unique_ptr<testutil::Server>> servers;
   std::string stub;
   for (unsigned i = 0; i < 3; ++i) {

@@ -15,6 +15,15 @@
 
 namespace testutil {
 
+// [issue 27] A collection's local shards searched at once on every query,
+// short ones included (by default a query with few postings stays on one
+// thread, which would leave the parallel path untested on small corpora).
+inline askalike::SearcherOptions every_query_at_once() {
+  askalike::SearcherOptions o;
+  o.parallel_min_postings = 0;
+  return o;
+}
+
 inline askalike::Record make_record(const std::string& id, const std::string& title, const std::string& question,
                                     const std::string& answer = "", const std::string& category = "") {
   askalike::Record r;

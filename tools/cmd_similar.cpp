@@ -98,8 +98,13 @@ void add_searcher_options(po::options_description& options) {
        "for remote shards (xapian-tcpsrv): fail when a server does not connect or answer within MS "
        "milliseconds (0: wait for ever)")
       ("serial-shards", "search the local shards of a collection one after another on one thread, as Xapian "
-                        "searches a stub (default: a thread per shard at once, up to the cores; the same hits "
-                        "and scores)")
+                        "searches a stub (default: a thread per shard at once, up to the cores, for a query "
+                        "whose words have at least --parallel-min-postings postings; the same hits and scores)")
+      ("parallel-min-postings",
+       po::value<long long>()->default_value(static_cast<long long>(SearcherOptions().parallel_min_postings))
+           ->value_name("N"),
+       "search the local shards at once only for a query whose words have at least N postings in all "
+       "(0: every query); a shorter one costs less on one thread")
       ("model", po::value<std::string>()->value_name("DIR"),
        "for a database built with a sentence-embedding model (`index --model`): the model's folder, "
        "when it is no longer where the database was built from (it must be the same model)");
@@ -109,6 +114,7 @@ SearcherOptions searcher_options_from(const Command& cmd) {
   SearcherOptions o;
   o.timeout_ms = static_cast<unsigned>(cmd.count("timeout", 0, kMaxTimeoutMs));
   o.parallel_shards = !cmd.has("serial-shards");
+  o.parallel_min_postings = static_cast<std::uint64_t>(cmd.count("parallel-min-postings", 0, std::size_t(1) << 62));
   if (cmd.has("model")) o.embedding_model = cmd.get<std::string>("model");
   return o;
 }

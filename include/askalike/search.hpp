@@ -155,7 +155,7 @@ struct ASKALIKE_EXPORT RelatedTopic {
 
 struct ASKALIKE_EXPORT Results {
   std::vector<Hit> hits;
-  std::size_t estimated_matches = 0;   // records matching at least one term
+  std::size_t estimated_matches = 0;   // records matching at least one term (Xapian's estimate)
   std::vector<FacetCount> categories;  // categories of the top hits, most first
   std::vector<RelatedTopic> related_topics;
   std::vector<QueryTerm> query_terms;  // the terms searched for, strongest first
@@ -192,6 +192,12 @@ struct ASKALIKE_EXPORT SearcherOptions {
   // stub file) or one database. false: one thread per call. Remote shards
   // are always searched at once, by their servers.
   bool parallel_shards = true;
+  // [issue 27] With parallel_shards, a query whose words have fewer postings
+  // than this (all shards together) is still searched on the calling thread:
+  // a hand-over to another thread and an Enquire per shard cost more than
+  // they save on a short search (benchmarks/speed/notes.md). 0: every query
+  // searched at once. The hits and scores are the same either way.
+  std::uint64_t parallel_min_postings = 20000;
   // [issue 28] The sentence-embedding model that embeds queries, for a
   // database built with one: "" loads the folder the database records;
   // another folder must hold the same model (else Error(kInvalidArgument)).

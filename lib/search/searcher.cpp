@@ -147,6 +147,7 @@ struct Searcher::Impl {
   std::uint64_t generation = 0;
   Clock::duration refresh_interval{0};  // 0: never
   bool parallel_shards = false;
+  std::uint64_t parallel_min_postings = 0;  // SearcherOptions
   // Helpers for searching a collection's shards at once; null: one thread per call.
   std::unique_ptr<WorkerPool> pool;
   // [issue 28] The model of a database built with one, loaded at the first
@@ -267,6 +268,7 @@ Searcher::Searcher(const std::string& path, const SearcherOptions& options) : im
     // A thread per shard, up to the cores: more would only take turns.
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     impl_->parallel_shards = options.parallel_shards && cores > 1;
+    impl_->parallel_min_postings = options.parallel_min_postings;
     auto context = std::make_unique<Context>(path, AnalyzerOptions(), options.timeout_ms, impl_->parallel_shards);
     if (!context->shards.empty())
       impl_->pool = std::make_unique<WorkerPool>(std::min<unsigned>(cores, context->shards.size()) - 1);
@@ -339,8 +341,8 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   whole_group = semantic;
   std::uint64_t postings = 0;
   for (const WeightedTerm& t : terms) postings += t.records;
-  Matches matches = pool && !ctx.shards.empty() && postings >= kParallelPostings
-                              ? search_shards(ctx.shards, compose, ranking.weight(), depth, *pool)
+  Matches matches = pool && !ctx.shards.empty() && postings >= parallel_min_postings
+                              ? search_shards(ctx.shards, ctx.db, compose, ranking.weight(), depth, *pool)
                               : search_database(ctx.db, compose, ranking.weight(), depth);
   if (typed) results.question_type = question_type;
   results.estimated_matches = matches.estimated;

@@ -47,12 +47,6 @@ struct Matches {
 // The whole query for the database a leaf is made for (filters included).
 using ComposeQuery = std::function<Xapian::Query(const TermLeaf& leaf)>;
 
-// A query whose terms have fewer postings than this (all shards together)
-// is searched on the calling thread, as one Enquire over the stub: two
-// Enquires and a hand-over to another thread cost more than they save on a
-// short search (benchmarks/speed/notes.md).
-inline constexpr std::uint64_t kParallelPostings = 20000;
-
 // The paths of the shards of the collection at `path` when they can be
 // searched at once: a collection directory (shards.hpp) of at least two
 // local shards, each a database of its own (not a stub). Empty otherwise.
@@ -67,8 +61,11 @@ Matches search_database(const Xapian::Database& db, const ComposeQuery& compose,
 // order, each searched on its own thread of `pool`: the matches a search of
 // their stub gives. `compose` runs on the calling thread only (it may read
 // the databases); Xapian objects are not shared between the threads.
-Matches search_shards(const std::vector<Xapian::Database>& shards, const ComposeQuery& compose,
-                      const Xapian::Weight& weight, std::size_t depth, WorkerPool& pool);
+// `whole` (the shards as one database) gives the estimated number of
+// matches as a search of the stub does.
+Matches search_shards(const std::vector<Xapian::Database>& shards, const Xapian::Database& whole,
+                      const ComposeQuery& compose, const Xapian::Weight& weight, std::size_t depth,
+                      WorkerPool& pool);
 
 }  // namespace askalike
 

@@ -879,6 +879,10 @@ TEST_CASE("index --shards: every command takes the collection as it takes one da
         askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
   CHECK(askalike({"similar", "-d", sharded, "--serial-shards", "-f", "trec", "eyelid twitching"}).out ==
         askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
+  // [issue 27] At once on every query, this short one included.
+  CHECK(askalike({"similar", "-d", sharded, "--parallel-min-postings", "0", "-f", "trec", "eyelid twitching"}).out ==
+        askalike({"similar", "-d", db, "-f", "trec", "eyelid twitching"}).out);
+  CHECK(askalike({"similar", "-d", sharded, "--parallel-min-postings", "-1", "eyelid twitching"}).code == 2);
   // A later import finds the shard count; another count is refused.
   Run again = askalike({"index", "-d", sharded, dir / "corpus.jsonl"});
   CHECK(again.out.find("0 added, 4 replaced") != std::string::npos);

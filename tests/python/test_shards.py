@@ -24,11 +24,16 @@ def test_a_collection_of_shards_searches_as_one_database(tmp_path):
     assert sorted(os.listdir(many)) == ["XAPIANDB", "shard-0", "shard-1", "shard-2"]
     a, b = askalike.Searcher(one), askalike.Searcher(many)
     serial = askalike.Searcher(many, parallel_shards=False)  # the default searches the shards at once
+    # ... when a query's words have 20,000 postings: every query here (issue 27)
+    every = askalike.Searcher(many, parallel_min_postings=0)
     for text in ("twitching eyelid", "migraine headache", "头痛"):
-        ra, rb, rs = a.similar(text), b.similar(text), serial.similar(text)
-        assert ids(ra) == ids(rb) == ids(rs)
+        ra, rb, rs, re_ = a.similar(text), b.similar(text), serial.similar(text), every.similar(text)
+        assert ids(ra) == ids(rb) == ids(rs) == ids(re_)
         assert [h.score for h in ra] == pytest.approx([h.score for h in rb], rel=1e-9)
         assert [h.score for h in rs] == pytest.approx([h.score for h in rb], rel=1e-9)
+        assert [h.score for h in re_] == pytest.approx([h.score for h in ra], rel=1e-9)
+    with pytest.raises(askalike.InvalidArgumentError, match="parallel_min_postings"):
+        askalike.Searcher(many, parallel_min_postings=-1)
     assert b.stats().documents == len(RECORDS)
     # A later Index finds the count; another count is refused.
     with askalike.Index(many) as index:

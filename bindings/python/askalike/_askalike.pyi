@@ -443,6 +443,7 @@ class Searcher:
         refresh_interval_ms: int = 0,
         timeout_ms: int = 10000,
         parallel_shards: bool = True,
+        parallel_min_postings: int = 20000,
         model: _Path | None = None,
     ) -> None:
         """Opens the database, collection of shards or stub file at `path` for searching
