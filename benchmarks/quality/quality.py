@@ -39,6 +39,7 @@ import argparse
 import datetime
 import hashlib
 import json
+import math
 import os
 import platform
 import random
@@ -402,9 +403,10 @@ def rerank_ap(run: Dict[str, List[Tuple[str, float]]], qrels: Dict[str, Dict[str
 
     A ranker's score of a document does not depend on which other documents are
     candidates, so a run over every document gives the judged documents' order.
-    Judged documents with equal scores (above all those the ranker does not
-    match, score 0) have no order: AP is its expectation over random orders of
-    each tie (the mean of `shuffles` seeded shuffles), as a tie-aware measure
+    Judged documents the ranker does not match rank below all those it does,
+    whatever their scores (the semantic stage's fall below 0 past its depth),
+    tied with each other. Judged documents with equal scores have no order:
+    AP is its expectation over random orders of each tie (the mean of `shuffles` seeded shuffles), as a tie-aware measure
     should be (McSherry and Najork, ECIR 2008); any fixed tie order moves
     mediqa-rqe's figure by several hundredths.
     """
@@ -414,7 +416,7 @@ def rerank_ap(run: Dict[str, List[Tuple[str, float]]], qrels: Dict[str, Dict[str
         score = dict(run.get(qid, []))
         ties: Dict[float, List[str]] = {}
         for d in sorted(judged):
-            ties.setdefault(score.get(d, 0.0), []).append(d)
+            ties.setdefault(score.get(d, -math.inf), []).append(d)
         groups = [ties[s] for s in sorted(ties, reverse=True)]
         if all(len(g) == 1 for g in groups):
             total += metrics.ap([g[0] for g in groups], judged, min_grade)
