@@ -203,7 +203,8 @@ snippets, snippet_length, highlight (a pair of str), facets, facet_depth,
 max_topics, max_associations, association_weight, feedback_terms,
 feedback_documents, feedback_weight, semantic (bool: in a database built with
 an embedding model, rank the best records by words again by meaning),
-semantic_depth (how many: 20), semantic_lexical_weight (the words' share: 0.2).
+semantic_depth (how many: 20, or 200 for a question in Chinese),
+semantic_lexical_weight (the words' share: 0.2).
 )doc")
       .def(py::init([](const PathArg& path, const IntArg& refresh_interval_ms, const IntArg& timeout_ms,
                        bool parallel_shards, const IntArg& parallel_min_postings, const py::object& model) {

@@ -157,6 +157,51 @@ TEST_CASE("a database built with a model re-ranks by cosine + 0.1 x score / best
   }
 }
 
+TEST_CASE("the depth follows the question's language unless set: 20, or 200 for Chinese") {
+  CHECK(askalike::default_semantic_depth("why does my face twitch when I sleep?") == askalike::kSemanticDepth);
+  CHECK(askalike::default_semantic_depth("高血压80/135能喝酸奶吗") == askalike::kSemanticDepthChinese);
+  // More Han characters than letters of other scripts:
+  CHECK(askalike::default_semantic_depth("糖尿病人能吃西瓜吗 diabetes") == askalike::kSemanticDepthChinese);
+  CHECK(askalike::default_semantic_depth("糖尿病 diabetes") == askalike::kSemanticDepth);
+  CHECK(askalike::default_semantic_depth("高血壓で頭痛がする") == askalike::kSemanticDepth);       // kana: Japanese
+  CHECK(askalike::default_semantic_depth("") == askalike::kSemanticDepth);
+  CHECK(askalike::default_semantic_depth("\xff\xfe 发烧") == askalike::kSemanticDepthChinese);  // bad UTF-8 skipped
+
+  TempDir dir;
+  const std::string model = dir / "model", db = dir / "db";
+  testutil::write_tiny_bert(model);
+  IndexOptions options;
+  options.embedding_model = model;
+  {
+    IndexWriter writer(db, options);
+    for (int i = 0; i < 30; ++i) {
+      const std::string n = std::to_string(i);
+      writer.upsert(testutil::make_record("zh-" + n, "发烧问题", "孩子发烧怎么办"));
+      writer.upsert(testutil::make_record("en-" + n, "Fever question", "what to do about a fever"));
+    }
+    writer.commit();
+  }
+  Searcher searcher(db);
+  SearchOptions o;
+  o.k = 30;
+  // Past the depth a hit has no cosine (0); within it, the tiny model's cosine is never exactly 0.
+  auto reranked = [](const Results& r) {
+    std::size_t n = 0;
+    for (const auto& h : r.hits) n += h.semantic_similarity != 0.0;
+    return n;
+  };
+  const Results zh = searcher.similar("孩子发烧", o), en = searcher.similar("fever", o);
+  REQUIRE(zh.hits.size() == 30);
+  REQUIRE(en.hits.size() == 30);
+  CHECK(reranked(zh) == 30);
+  CHECK(reranked(en) == 20);
+  CHECK(reranked(searcher.more_like("zh-0", o)) == 29);
+  CHECK(reranked(searcher.more_like("en-0", o)) == 20);
+  o.semantic_depth = 5;  // a depth the caller sets holds for every language
+  CHECK(reranked(searcher.similar("孩子发烧", o)) == 5);
+  CHECK(reranked(searcher.similar("fever", o)) == 5);
+}
+
 TEST_CASE("one collection, one answer with the semantic stage: one database, 3 local shards, 3 over xapian-tcpsrv") {
   const Built& b = built();
   SearcherOptions in_turn;

@@ -70,8 +70,10 @@ void add_search_options(po::options_description& options, std::size_t default_k)
       "are ranked again by cosine(query, record) + W x score / best score)");
   semantic.add_options()
       ("no-semantic", "rank by words alone, even in a database with embeddings")
-      ("semantic-depth", po::value<long long>()->default_value(static_cast<long long>(d.semantic_depth))
-           ->value_name("N"), "records ranked again by meaning: the N best by words")
+      ("semantic-depth", po::value<long long>()->value_name("N"),
+           ("records ranked again by meaning: the N best by words (default: " + std::to_string(kSemanticDepth) +
+            ", or " + std::to_string(kSemanticDepthChinese) + " for a question in Chinese)")
+               .c_str())
       ("semantic-lexical-weight",
        po::value<double>()->default_value(d.semantic_lexical_weight, shortest(d.semantic_lexical_weight))
            ->value_name("W"), "weight of the words' score (relative to the best) beside the cosine");
@@ -137,7 +139,7 @@ SearchOptions search_options_from(const Command& cmd) {
   o.question_type_weight = cmd.get<double>("question-type-weight");
   o.common_word_share = cmd.get<double>("common-word-share");
   o.semantic = !cmd.has("no-semantic");
-  o.semantic_depth = cmd.count("semantic-depth", 1, kMaxSemanticDepth);
+  if (cmd.has("semantic-depth")) o.semantic_depth = cmd.count("semantic-depth", 1, kMaxSemanticDepth);
   o.semantic_lexical_weight = cmd.get<double>("semantic-lexical-weight");
   o.max_associations = cmd.count("associations", 0, kMaxAddedTerms);
   o.association_weight = cmd.get<double>("association-weight");

@@ -117,7 +117,7 @@ void set_search_option(askalike::SearchOptions& o, const std::string& kv) {
   else if (k == "feedback_documents") o.feedback_documents = static_cast<std::size_t>(parse_double(k, v));
   else if (k == "feedback_weight") o.feedback_weight = parse_double(k, v);
   else if (k == "semantic") o.semantic = parse_bool(k, v);
-  else if (k == "semantic_depth") o.semantic_depth = static_cast<std::size_t>(parse_double(k, v));
+  else if (k == "semantic_depth") o.semantic_depth = static_cast<std::size_t>(parse_double(k, v));  // unset: by language
   else if (k == "semantic_lexical_weight") o.semantic_lexical_weight = parse_double(k, v);
   else usage("unknown search option " + k);
 }

@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "askalike/error.hpp"
@@ -23,6 +25,14 @@
 #include "askalike/record.hpp"
 
 namespace askalike {
+
+// [issue 28] The semantic stage's depth when SearchOptions::semantic_depth
+// is unset: kSemanticDepthChinese for a question in Chinese characters (more
+// Han characters than letters of other scripts, and no kana), else
+// kSemanticDepth.
+inline constexpr std::size_t kSemanticDepth = 20;
+inline constexpr std::size_t kSemanticDepthChinese = 200;
+ASKALIKE_EXPORT std::size_t default_semantic_depth(std::string_view question);
 
 // Every field is checked by validate() (validate.hpp) before a search.
 struct ASKALIKE_EXPORT SearchOptions {
@@ -109,8 +119,13 @@ struct ASKALIKE_EXPORT SearchOptions {
   // records that share no word with the query are candidates too, with a
   // words' score of 0, below those that do (within semantic_depth). No
   // effect on a database without embeddings.
+  // Unset, the depth follows the question's language (kSemanticDepth, or
+  // kSemanticDepthChinese for a question in Chinese characters), each
+  // chosen on half A of its language's labelled sets (ABLATIONS.md
+  // section 22: short Chinese questions share few words with their
+  // paraphrases, so the model must look further down).
   bool semantic = true;
-  std::size_t semantic_depth = 20;
+  std::optional<std::size_t> semantic_depth;
   double semantic_lexical_weight = 0.2;
   // The query's embedding, made by the caller with the database's model (or
   // the model its records' own vectors came from): used instead of

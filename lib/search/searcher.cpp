@@ -337,7 +337,9 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   std::size_t wanted = options.offset + options.k;
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
   const bool semantic = !query_vector.empty();
-  if (semantic) depth = std::max(depth, options.semantic_depth);
+  // similar() and more_like() set the depth from the question when the caller did not.
+  const std::size_t semantic_depth = options.semantic_depth.value_or(kSemanticDepth);
+  if (semantic) depth = std::max(depth, semantic_depth);
   whole_group = semantic;
   std::uint64_t postings = 0;
   for (const WeightedTerm& t : terms) postings += t.records;
@@ -347,7 +349,7 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   if (typed) results.question_type = question_type;
   results.estimated_matches = matches.estimated;
   if (semantic) {
-    semantic_rerank(matches.top, query_vector, options.semantic_depth, options.semantic_lexical_weight);
+    semantic_rerank(matches.top, query_vector, semantic_depth, options.semantic_lexical_weight);
     results.semantic = true;
   } else {
     for (Match& m : matches.top) m.lexical = m.weight;
@@ -444,7 +446,11 @@ Results Searcher::similar(const std::string& text, const SearchOptions& options)
       std::vector<SpellingCorrection> corrections;
       if (options.spelling) corrections = correct_spelling(text, tokens, ctx.db, ctx.analyzer, options.lang, &ctx.spelling_words);
       std::string type = options.question_type_weight > 0 ? askalike::question_type(text) : "";
-      return impl_->search(ctx, tokens, options, std::move(corrections), type, query_vector);
+      if (options.semantic_depth || query_vector.empty())
+        return impl_->search(ctx, tokens, options, std::move(corrections), type, query_vector);
+      SearchOptions o = options;
+      o.semantic_depth = default_semantic_depth(text);
+      return impl_->search(ctx, tokens, o, std::move(corrections), type, query_vector);
     });
   });
 }
@@ -460,6 +466,7 @@ Results Searcher::more_like(const std::string& id, const SearchOptions& options)
       Record r = ctx.record(doc);
       SearchOptions o = options;
       o.exclude_id = id;
+      if (!o.semantic_depth) o.semantic_depth = default_semantic_depth(r.title + "\n" + r.question);
       std::string lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
       std::vector<Token> tokens = ctx.analyzer.tokens(r.title + "\n" + r.question, lang);
       std::string type = options.question_type_weight > 0 ? record_question_type(r.title, r.question) : "";

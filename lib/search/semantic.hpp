@@ -17,6 +17,9 @@
 
 namespace askalike {
 
+// (default_semantic_depth(), the depth when the caller sets none, is
+// declared in askalike/search.hpp.)
+
 // Re-ranks the first `depth` of `top` (best first by words) by
 //   cosine + lexical_weight x weight / best weight
 // and scores the rest, which keep their order below them, as if their

@@ -101,7 +101,7 @@ void validate(const SearchOptions& o) {
   check_count("feedback_terms", o.feedback_terms, 0, kMaxAddedTerms);
   check_count("feedback_documents", o.feedback_documents, 1, kMaxFeedbackDocuments);
   check_number("feedback_weight", o.feedback_weight, 0, 1);
-  check_count("semantic_depth", o.semantic_depth, 1, kMaxSemanticDepth);
+  if (o.semantic_depth) check_count("semantic_depth", *o.semantic_depth, 1, kMaxSemanticDepth);
   check_number("semantic_lexical_weight", o.semantic_lexical_weight, 0, kAny);
   for (float x : o.query_vector)
     if (!std::isfinite(x)) throw Error(ErrorCode::kInvalidArgument, "query_vector must hold finite numbers only");

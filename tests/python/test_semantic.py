@@ -64,6 +64,22 @@ def test_bad_semantic_options_are_refused_in_the_librarys_words(semantic_db):
             s.similar("skin", semantic_lexical_weight=-1)
 
 
+def test_the_depth_follows_the_questions_language_unless_given(tmp_path, model):
+    path = str(tmp_path / "depth.db")
+    with askalike.Index(path, model=model) as index:
+        for i in range(30):
+            index.add({"id": f"zh-{i}", "title": "发烧问题", "question": "孩子发烧怎么办", "lang": "zh"})
+            index.add({"id": f"en-{i}", "title": "Fever question", "question": "what to do about a fever"})
+
+    def reranked(res):  # past the depth a hit has no cosine
+        return sum(1 for h in res.hits if h.semantic_similarity != 0.0)
+
+    with askalike.Searcher(path) as s:
+        assert reranked(s.similar("孩子发烧", k=30)) == 30  # 200 for a question in Chinese
+        assert reranked(s.similar("fever", k=30)) == 20
+        assert reranked(s.similar("孩子发烧", k=30, semantic_depth=5)) == 5
+
+
 def test_a_moved_model_is_named_and_can_be_given_again(semantic_db, model, tmp_path):
     moved = str(tmp_path / "moved-model")
     shutil.move(model, moved)

@@ -134,7 +134,7 @@ const std::vector<std::pair<std::string, Setter>>& parameters() {
        }},
       {"semantic_depth", [](const json& v, const std::string& n, SearchOptions& o, const Limits& l) {
          o.semantic_depth = count_of(v, n);
-         if (o.semantic_depth == 0 || o.semantic_depth > l.max_k * 10)
+         if (*o.semantic_depth == 0 || *o.semantic_depth > l.max_k * 10)
            throw bad_parameter(n, "within 1.." + std::to_string(l.max_k * 10) + " (10 times --max-k)");
        }},
       {"semantic_lexical_weight", [](const json& v, const std::string& n, SearchOptions& o, const Limits&) {
