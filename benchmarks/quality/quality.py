@@ -11,8 +11,9 @@ queries (k = 100); the runs are scored with benchmarks/lib/metrics.py
 
 - askalike: benchmarks/quality/pair_scores (links the library), default
   settings unless --askalike-opt / --variant say otherwise;
-- xapian_plain, fts5_plain (and lucene when built): the peer programs of
-  benchmarks/peers, through their common command line;
+- xapian_plain, fts5_plain (and lucene, tantivy when built): the peer
+  programs of benchmarks/peers, through their common command line (tantivy
+  in its BooleanQuery mode);
 - tfidf: TF-IDF cosine in Python (benchmarks/quality/baselines.py);
 - ir_baseline (semeval2016 only): the official search-engine order, from the
   run file shipped with the set;
@@ -87,7 +88,7 @@ REFERENCE = {
     "chip2019": {"xapian_plain": 0.022, "fts5_plain": 0.128, "tfidf": 0.174},
 }
 
-PEERS = ["xapian_plain", "fts5_plain", "lucene"]
+PEERS = ["xapian_plain", "fts5_plain", "lucene", "tantivy"]
 SEARCH_OPTS = {"bm25_k1", "max_query_terms", "min_score", "spelling", "question_type_weight", "common_word_share",
                "max_associations",
                "association_weight", "feedback_terms", "feedback_documents", "feedback_weight",
@@ -276,6 +277,11 @@ class Tools:
         if jar and a.lucene:
             self.peers["lucene"] = ["java", "-jar", jar]
             self.peer_keys["lucene"] = file_key(jar)
+        # The tantivy peer (BooleanQuery mode: every analysed word of the question on each field, BM25).
+        tantivy = os.path.join(BENCH, "peers", "tantivy", "target", "release", "tantivy-peer")
+        if os.path.exists(tantivy):
+            self.peers["tantivy"] = [tantivy]
+            self.peer_keys["tantivy"] = file_key(tantivy)
 
 
 def find_lucene_jar() -> Optional[str]:
@@ -532,7 +538,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default=os.path.normpath(os.path.join(REPO, "..", "shared", "data")),
                     help="the data sets folder (default: ../shared/data from the repository root)")
     ap.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
-    ap.add_argument("--systems", default="askalike,xapian_plain,fts5_plain,lucene,tfidf",
+    ap.add_argument("--systems", default="askalike,xapian_plain,fts5_plain,lucene,tantivy,tfidf",
                     help="comma-separated systems to run (missing programs are skipped with a message); "
                          "`semantic` adds askalike with the sentence-embedding model (needs --models)")
     ap.add_argument("--askalike-opt", action="append", default=[], metavar="KEY=VALUE",
@@ -600,7 +606,8 @@ def main(argv=None) -> int:
         if p in systems and p not in tools.peers:
             if p == "lucene" and not args.lucene:
                 continue
-            hint = " (build it: cd benchmarks/peers/lucene && mvn -q -B package)" if p == "lucene" else ""
+            hint = {"lucene": " (build it: cd benchmarks/peers/lucene && mvn -q -B package)",
+                    "tantivy": " (build it: cd benchmarks/peers/tantivy && cargo build --release --locked)"}.get(p, "")
             log(f"{p}: program not found: skipped{hint}")
 
     started = time.time()

@@ -68,6 +68,17 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   else
     echo "quality: no Java/Maven: the Lucene peer is skipped" >&2
   fi
+  # tantivy (crates.io): skipped with a message where cargo or the registry is missing.
+  tantivy="$repo/benchmarks/peers/tantivy"
+  if [ -x "$tantivy/target/release/tantivy-peer" ]; then
+    :
+  elif command -v cargo >/dev/null; then
+    (cd "$tantivy" && cargo build -q --release --locked --target-dir "$tantivy/target" \
+       >"$work/quality/tantivy-build.log" 2>&1) ||
+      echo "quality: the tantivy peer did not build (see $work/quality/tantivy-build.log): tantivy is skipped" >&2
+  else
+    echo "quality: no cargo: the tantivy peer is skipped" >&2
+  fi
 fi
 
 exec "$venv/bin/python" "$here/quality.py" --build-dir "$build" --peers-dir "$build/peers" "$@"
