@@ -848,7 +848,7 @@ def render(results: Dict[str, Dict], meta: Dict, variants: Sequence[Variant]) ->
         L.append("")
         L.append(f"{rr['queries']} queries, {rr['documents']} judged documents; MAP of each query's judged "
                  "documents in the order the system gives them (its whole-corpus order with the unjudged left "
-                 "out; documents it does not match score 0), ties in expectation over random orders "
+                 "out; documents it does not match rank below all it matches, tied), ties in expectation over random orders "
                  f"(tie-aware). Target for askalike: ≥ {target:.2f}.")
         L.append("")
         L.append(f"| system | {rr['measure']} |")
