@@ -5,9 +5,11 @@
 #include <xapian.h>
 
 #include <optional>
+#include <random>
 #include <sstream>
 #include <utility>
 
+#include "search/spelling.hpp"
 #include "test_util.hpp"
 
 using askalike::SearchOptions;
@@ -237,4 +239,31 @@ TEST_CASE("after replacements and removals the spelling table is a fresh import'
   CHECK(spelling_table(import(dir / "serial", history, std::nullopt, 1)) == fresh);
   CHECK(spelling_table(import(dir / "parallel", history, std::nullopt, 3)) == fresh);
   CHECK(spelling_table(import(dir / "shards", history, 3u, 3)) == fresh);
+}
+
+TEST_CASE("the byte-set filter before the edit distance never rejects a word within the edits") {
+  // Every word made from another by at most k random edits (insert, delete,
+  // substitute, swap two neighbours) passes; the filter only skips work.
+  std::mt19937 rng(27);
+  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  const std::string letters = "abcdefghijklmnopqrstuvwxyz'-0123456789";
+  for (int round = 0; round < 20000; ++round) {
+    std::string a;
+    for (std::size_t n = 1 + pick(14); n > 0; --n) a += letters[pick(letters.size())];
+    const unsigned k = 1 + static_cast<unsigned>(pick(2));
+    std::string b = a;
+    for (unsigned e = 0; e < k; ++e) {
+      const std::size_t kind = pick(4), at = b.empty() ? 0 : pick(b.size());
+      if (kind == 0) b.insert(b.begin() + static_cast<std::ptrdiff_t>(b.empty() ? 0 : pick(b.size() + 1)), letters[pick(letters.size())]);
+      else if (kind == 1 && !b.empty()) b.erase(at, 1);
+      else if (kind == 2 && !b.empty()) b[at] = letters[pick(letters.size())];
+      else if (b.size() > 1 && at + 1 < b.size()) std::swap(b[at], b[at + 1]);
+    }
+    CAPTURE(a);
+    CAPTURE(b);
+    REQUIRE(askalike::may_be_within_edits(askalike::byte_set(a), askalike::byte_set(b), k));
+  }
+  // ... and it does skip words that share few letters.
+  CHECK_FALSE(askalike::may_be_within_edits(askalike::byte_set("diabetes"), askalike::byte_set("hypoxia"), 2));
+  CHECK(askalike::may_be_within_edits(askalike::byte_set("diabetis"), askalike::byte_set("diabetes"), 1));
 }

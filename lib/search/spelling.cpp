@@ -240,7 +240,8 @@ void SpellingVocabulary::load(const Xapian::Database& db) {
     }
     std::string word = (*t).substr(prefix.size());
     if (by_length_.size() <= word.size()) by_length_.resize(word.size() + 1);
-    by_length_[word.size()].emplace_back(std::move(word), t.get_termfreq());
+    const std::uint64_t bytes = byte_set(word);
+    by_length_[word.size()].push_back(Entry{std::move(word), t.get_termfreq(), bytes});
   }
 }
 
@@ -253,12 +254,14 @@ void SpellingVocabulary::for_each(const Xapian::Database& db, std::size_t shorte
     for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
       const std::string term = *t;
       const std::size_t size = term.size() - prefix.size();
-      if (size >= shortest && size <= longest) visit(std::string_view(term).substr(prefix.size()), t.get_termfreq());
+      if (size < shortest || size > longest) continue;
+      const std::string_view word = std::string_view(term).substr(prefix.size());
+      visit(word, t.get_termfreq(), byte_set(word));
     }
     return;
   }
   for (std::size_t size = shortest; size <= longest && size < by_length_.size(); ++size)
-    for (const Entry& e : by_length_[size]) visit(std::string_view(e.first), e.second);
+    for (const Entry& e : by_length_[size]) visit(std::string_view(e.word), e.records, e.bytes);
 }
 
 namespace {
@@ -272,12 +275,16 @@ void closest_words(const Xapian::Database& db, SpellingVocabulary& vocabulary, s
     shortest = std::min(shortest, c.word.size() > c.edits ? c.word.size() - c.edits : 0);
     longest = std::max(longest, c.word.size() + c.edits);
   }
-  vocabulary.for_each(db, shortest, longest, [&](std::string_view word, Xapian::doccount records) {
-    for (Candidate& c : candidates) {
+  std::vector<std::uint64_t> candidate_bytes;
+  for (const Candidate& c : candidates) candidate_bytes.push_back(byte_set(c.word));
+  vocabulary.for_each(db, shortest, longest, [&](std::string_view word, Xapian::doccount records, std::uint64_t bytes) {
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      Candidate& c = candidates[i];
       if (word == c.word) {
         c.known = records;
         continue;
       }
+      if (!may_be_within_edits(bytes, candidate_bytes[i], c.edits)) continue;
       const unsigned edits = edit_distance(c.word, word, c.edits);
       if (edits > c.edits) continue;
       Suggestion s{std::string(word), edits, records};
