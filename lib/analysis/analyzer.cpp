@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "askalike/error.hpp"
+#include "analysis/scripts.hpp"
 #include "analysis/stopwords.hpp"
 #include "util/stored_json.hpp"
 
@@ -90,6 +91,23 @@ bool has_kana(const uint8_t* bytes, int32_t length) {
   }
   return false;
 }
+
+}  // namespace
+
+bool written_in_chinese(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(std::min<std::size_t>(text.size(), INT32_MAX));
+  if (has_kana(bytes, length)) return false;
+  std::size_t han = 0, other_letters = 0;
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (c >= 0 && u_isalpha(c)) ++(is_han(c) ? han : other_letters);
+  }
+  return han > other_letters;
+}
+
+namespace {
 
 // Scripts whose accents are marks that can go (café -> cafe). Elsewhere marks
 // carry meaning (Japanese dakuten, Thai tone marks, Devanagari vowels).

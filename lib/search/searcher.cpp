@@ -254,7 +254,9 @@ struct Searcher::Impl {
   // `corrections` and `question_type`: what the query text said besides its
   // words (spelling.hpp, question_type.hpp), reported in the results.
   // `query_vector`: the query's embedding, for the semantic stage (empty: none).
-  Results search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options,
+  // `question`: the text searched for (its language sets the semantic
+  // stage's depth when the caller gave none).
+  Results search(Context& ctx, std::string_view question, const std::vector<Token>& tokens, const SearchOptions& options,
                  std::vector<SpellingCorrection> corrections = {}, const std::string& question_type = "",
                  const std::vector<float>& query_vector = {}) const;
 };
@@ -292,7 +294,8 @@ Searcher::Searcher(Searcher&&) noexcept = default;
 Searcher& Searcher::operator=(Searcher&&) noexcept = default;
 Searcher::~Searcher() = default;
 
-Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, const SearchOptions& options,
+Results Searcher::Impl::search(Context& ctx, std::string_view question, const std::vector<Token>& tokens,
+                               const SearchOptions& options,
                                std::vector<SpellingCorrection> corrections, const std::string& question_type,
                                const std::vector<float>& query_vector) const {
   Results results;
@@ -337,9 +340,9 @@ Results Searcher::Impl::search(Context& ctx, const std::vector<Token>& tokens, c
   std::size_t wanted = options.offset + options.k;
   std::size_t depth = options.facets ? std::max(wanted, options.facet_depth) : wanted;
   const bool semantic = !query_vector.empty();
-  // similar() and more_like() set the depth from the question when the caller did not.
-  const std::size_t semantic_depth = options.semantic_depth.value_or(kSemanticDepth);
-  if (semantic) depth = std::max(depth, semantic_depth);
+  const std::size_t semantic_depth =
+      !semantic ? 0 : options.semantic_depth ? *options.semantic_depth : default_semantic_depth(question);
+  depth = std::max(depth, semantic_depth);
   whole_group = semantic;
   std::uint64_t postings = 0;
   for (const WeightedTerm& t : terms) postings += t.records;
@@ -446,11 +449,7 @@ Results Searcher::similar(const std::string& text, const SearchOptions& options)
       std::vector<SpellingCorrection> corrections;
       if (options.spelling) corrections = correct_spelling(text, tokens, ctx.db, ctx.analyzer, options.lang, &ctx.spelling_words);
       std::string type = options.question_type_weight > 0 ? askalike::question_type(text) : "";
-      if (options.semantic_depth || query_vector.empty())
-        return impl_->search(ctx, tokens, options, std::move(corrections), type, query_vector);
-      SearchOptions o = options;
-      o.semantic_depth = default_semantic_depth(text);
-      return impl_->search(ctx, tokens, o, std::move(corrections), type, query_vector);
+      return impl_->search(ctx, text, tokens, options, std::move(corrections), type, query_vector);
     });
   });
 }
@@ -466,16 +465,16 @@ Results Searcher::more_like(const std::string& id, const SearchOptions& options)
       Record r = ctx.record(doc);
       SearchOptions o = options;
       o.exclude_id = id;
-      if (!o.semantic_depth) o.semantic_depth = default_semantic_depth(r.title + "\n" + r.question);
+      const std::string question = r.title + "\n" + r.question;
       std::string lang = r.lang.empty() ? ctx.analyzer.options().default_language : r.lang;
-      std::vector<Token> tokens = ctx.analyzer.tokens(r.title + "\n" + r.question, lang);
+      std::vector<Token> tokens = ctx.analyzer.tokens(question, lang);
       std::string type = options.question_type_weight > 0 ? record_question_type(r.title, r.question) : "";
       // [issue 28] The record's own stored vector is its query vector.
       std::vector<float> query_vector;
       if (options.semantic && impl_->embedding &&
           !decode_vector(doc.get_value(schema::kEmbeddingSlot), impl_->embedding->identity.dimension, query_vector))
         query_vector = impl_->query_vector(embedding_text(r), options);
-      return impl_->search(ctx, tokens, o, {}, type, query_vector);
+      return impl_->search(ctx, question, tokens, o, {}, type, query_vector);
     });
   });
 }

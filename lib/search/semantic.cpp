@@ -1,12 +1,8 @@
 #include "search/semantic.hpp"
 
-#include <unicode/uchar.h>
-#include <unicode/uscript.h>
-#include <unicode/utf8.h>
-
 #include <algorithm>
-#include <cstdint>
 
+#include "analysis/scripts.hpp"
 #include "askalike/embedding.hpp"
 #include "askalike/search.hpp"
 #include "embedding/vectors.hpp"
@@ -15,21 +11,7 @@
 namespace askalike {
 
 std::size_t default_semantic_depth(std::string_view question) {
-  std::size_t han = 0, other_letters = 0;
-  const auto* text = reinterpret_cast<const std::uint8_t*>(question.data());
-  const auto length = static_cast<std::int32_t>(std::min<std::size_t>(question.size(), INT32_MAX));
-  for (std::int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(text, i, length, c);
-    if (c < 0 || !u_isalpha(c)) continue;
-    UErrorCode status = U_ZERO_ERROR;
-    const UScriptCode script = uscript_getScript(c, &status);
-    if (U_FAILURE(status)) continue;
-    // Kana makes it Japanese, whose records a Chinese model does not read.
-    if (script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA) return kSemanticDepth;
-    ++(script == USCRIPT_HAN ? han : other_letters);
-  }
-  return han > other_letters ? kSemanticDepthChinese : kSemanticDepth;
+  return written_in_chinese(question) ? kSemanticDepthChinese : kSemanticDepth;
 }
 
 void semantic_rerank(std::vector<Match>& top, const std::vector<float>& query, std::size_t depth,

@@ -207,6 +207,7 @@ struct Candidate {
   unsigned edits = 0;        // at most
   Xapian::doccount known = 0;  // records with the word as typed
   Suggestion best;
+  std::uint64_t bytes = 0;  // byte_set(word), set by closest_words()
 };
 
 // Words kept in memory at most: beyond, each query walks the term list (the
@@ -275,16 +276,14 @@ void closest_words(const Xapian::Database& db, SpellingVocabulary& vocabulary, s
     shortest = std::min(shortest, c.word.size() > c.edits ? c.word.size() - c.edits : 0);
     longest = std::max(longest, c.word.size() + c.edits);
   }
-  std::vector<std::uint64_t> candidate_bytes;
-  for (const Candidate& c : candidates) candidate_bytes.push_back(byte_set(c.word));
+  for (Candidate& c : candidates) c.bytes = byte_set(c.word);
   vocabulary.for_each(db, shortest, longest, [&](std::string_view word, Xapian::doccount records, std::uint64_t bytes) {
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      Candidate& c = candidates[i];
+    for (Candidate& c : candidates) {
       if (word == c.word) {
         c.known = records;
         continue;
       }
-      if (!may_be_within_edits(bytes, candidate_bytes[i], c.edits)) continue;
+      if (!may_be_within_edits(bytes, c.bytes, c.edits)) continue;
       const unsigned edits = edit_distance(c.word, word, c.edits);
       if (edits > c.edits) continue;
       Suggestion s{std::string(word), edits, records};
