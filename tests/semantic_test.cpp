@@ -225,6 +225,16 @@ TEST_CASE("one collection, one answer with the semantic stage: one database, 3 l
   o.records = o.snippets = o.facets = false;  // every record fetched over xapian-tcpsrv is a round trip
   std::vector<std::string> some(b.queries.begin(), b.queries.begin() + 60);
   testutil::check_same_results(one, remote, some, o, 50);
+  // Chinese questions (the corpus's last, from cmd-zh) re-rank 200 records
+  // deep, each a document the servers send; misspelt ones are corrected
+  // before the words' ranking. Alike on every layout.
+  std::vector<std::string> more(b.queries.end() - 20, b.queries.end());
+  for (const char* q : {"what is pnuemonia?", "symptoms of diabetis", "treatmant for asthma", "Is migrane hereditary?",
+                        "高血压能吃党参吗"})
+    more.push_back(q);
+  REQUIRE(askalike::default_semantic_depth(more.front()) == askalike::kSemanticDepthChinese);
+  testutil::check_same_results(one, remote, more, o, 20);
+  testutil::check_same_results(one, at_once, more, o, 20);
 }
 
 TEST_CASE("a model that is not the database's is refused; a moved one is named with what to do") {
