@@ -4,7 +4,10 @@
 medquad-sample.jsonl: whole foci (every question about one topic) of MedQuAD,
 picked in a fixed pseudo-random order until about 3.4 MB of records with
 answers, plus small answerless foci (MedlinePlus A.D.A.M. and drugs) up to
-3,000 records in all. cmd-zh.jsonl: the Toyhom sample, whole and unchanged.
+3,000 records in all, plus the foci that the README's and the service page's
+example questions ask about (EXAMPLE_FOCI), so that the examples have the
+records a person would pick to find. cmd-zh.jsonl: the Toyhom sample, whole
+and unchanged.
 """
 import json
 import subprocess
@@ -13,6 +16,12 @@ import shutil
 import sys
 from collections import OrderedDict
 from pathlib import Path
+
+# (category, title) of MedQuAD foci added whole after the random sample: the
+# README's "why does my face twitch when I sleep?" and the service page's
+# "my left cheek twitches when I sleep, is it a stroke?" had nothing about
+# twitching to find in it. make_queries.py leaves them out of its draw.
+EXAMPLE_FOCI = [("ADAM", "Eyelid twitch"), ("ADAM", "Muscle twitching")]
 
 DATA = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
 OUT = Path(__file__).resolve().parent
@@ -42,6 +51,11 @@ def main():
         if any("answer" in r for r in group):
             continue
         chosen.extend(group)
+    for key in EXAMPLE_FOCI:
+        if key not in foci:
+            sys.exit(f"make_corpus.py: no MedQuAD focus {key}")
+        if not any(r is foci[key][0] for r in chosen):
+            chosen.extend(foci[key])
     with open(OUT / "medquad-sample.jsonl", "w", encoding="utf-8") as f:
         for r in chosen:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")

@@ -10,7 +10,9 @@ Each query is the question of one record, with the record's id, so that
 - English (medquad-sample.jsonl): for 60 foci with at least two records,
   picked in a fixed pseudo-random order, one record's question; relevant
   (grade 1) are the other records about the same focus (same category and
-  title): "other questions on this topic".
+  title): "other questions on this topic". The foci added for the README's
+  examples (make_corpus.EXAMPLE_FOCI) are not drawn from, so the queries
+  stay those of the random sample.
 - Chinese (cmd-zh.jsonl): for 40 records that others duplicate exactly
   (`duplicate_of`), the record's question; relevant are its duplicates: the
   "has this been asked before?" check.
@@ -21,6 +23,8 @@ import json
 import random
 from collections import OrderedDict
 from pathlib import Path
+
+from make_corpus import EXAMPLE_FOCI
 
 HERE = Path(__file__).resolve().parent
 SEED = 20261130
@@ -35,7 +39,7 @@ def english(records, count):
     foci = OrderedDict()
     for r in records:
         foci.setdefault((r.get("category"), r.get("title")), []).append(r)
-    keys = [k for k, group in foci.items() if len(group) >= 2]
+    keys = [k for k, group in foci.items() if len(group) >= 2 and k not in EXAMPLE_FOCI]
     rng = random.Random(SEED)
     rng.shuffle(keys)
     for key in keys[:count]:

@@ -43,7 +43,7 @@ void check_top3(const askalike::Searcher& searcher, const Paraphrase& p) {
 TEST_CASE("English paraphrases find their MedQuAD record in the top 3") {
   CorpusIndex corpus("medquad-sample.jsonl");
   askalike::Searcher searcher(corpus.db);
-  CHECK(searcher.stats().documents == 2996);
+  CHECK(searcher.stats().documents == 3009);
   const Paraphrase cases[] = {
       {"GHR_0000373-4", "Can FG syndrome be passed down from parents to their children?"},
       {"MPlusDrugs_0000099-2", "How much atorvastatin should I take and how do I use it?"},
@@ -57,6 +57,28 @@ TEST_CASE("English paraphrases find their MedQuAD record in the top 3") {
       {"MPlusDrugs_0000973-8", "What side effects can pertuzumab injections cause?"},
   };
   for (const auto& p : cases) check_top3(searcher, p);
+}
+
+// The README's first English example and the service page's sample question:
+// the sample carries MedQuAD's twitching pages for them (corpus/make_corpus.py).
+TEST_CASE("The README's twitch questions find the twitching pages, by words alone") {
+  CorpusIndex corpus("medquad-sample.jsonl");
+  askalike::Searcher searcher(corpus.db);
+  askalike::SearchOptions o;
+  o.k = 3;
+  o.snippets = false;
+  auto about_twitching = [](const askalike::Hit& hit) {
+    return hit.record.title == "Eyelid twitch" || hit.record.title == "Muscle twitching";
+  };
+  const auto face = searcher.similar("why does my face twitch when I sleep?", o).hits;
+  REQUIRE(face.size() == 3);
+  for (const auto& hit : face) CHECK_MESSAGE(about_twitching(hit), hit.record.title);
+  // Words alone put a page that shares "cheek" first here (the model does
+  // better: README, "Meaning, not just words"); the twitching pages follow.
+  const auto cheek = searcher.similar("my left cheek twitches when I sleep, is it a stroke?", o).hits;
+  REQUIRE(cheek.size() == 3);
+  CHECK(about_twitching(cheek[1]));
+  CHECK(about_twitching(cheek[2]));
 }
 
 TEST_CASE("Chinese paraphrases find their cmd-zh record in the top 3") {

@@ -46,7 +46,7 @@ demo_index() {
       return
     fi
   fi
-  echo "== Indexing ${corpus[*]} (10,640 records) into $DEMO_DB"
+  echo "== Indexing ${corpus[*]} (10,653 records) into $DEMO_DB"
   rm -rf "$DEMO_DB.new"
   "$askalike" index -d "$DEMO_DB.new" "${corpus[@]}"
   rm -rf "$DEMO_DB"
