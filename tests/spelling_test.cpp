@@ -4,6 +4,8 @@
 
 #include <xapian.h>
 
+#include <fstream>
+#include <map>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -134,17 +136,38 @@ TEST_CASE("a long message gets a bounded number of look-ups, unknown words first
 
 namespace {
 
-// The spelling words as (word, records) pairs, read with Xapian itself
-// (for a collection of shards, its stub opens them as one database): the
-// records' "XS" terms (issue 23), and Xapian's spelling table, which a
-// database made since holds nothing in.
+// The spelling words as (word, records) pairs, read with Xapian itself:
+// the counts each database (each shard) keeps in its metadata (issue 27),
+// summed, and the records' "XS" terms of a database made before (issue 23;
+// a stub of shards opens them as one database). Xapian's spelling table
+// holds nothing in a database made since issue 23.
 std::vector<std::pair<std::string, Xapian::doccount>> spelling_table(const std::string& path) {
   Xapian::Database db(path);
-  std::vector<std::pair<std::string, Xapian::doccount>> out;
-  for (auto it = db.allterms_begin("XS"); it != db.allterms_end("XS"); ++it)
-    out.emplace_back((*it).substr(2), it.get_termfreq());
+  std::vector<Xapian::Database> shards;  // a collection's "auto NAME" lines (shards.hpp), else the database
+  std::ifstream stub(path + "/XAPIANDB");
+  for (std::string kind, name; stub >> kind;) {
+    if (kind == "#") {
+      std::getline(stub, name);
+      continue;
+    }
+    stub >> name;
+    shards.emplace_back(path + "/" + name);
+  }
+  if (shards.empty()) shards.push_back(db);
+  std::map<std::string, Xapian::doccount> words;
+  for (auto it = db.allterms_begin("XS"); it != db.allterms_end("XS"); ++it) words[(*it).substr(2)] += it.get_termfreq();
+  for (const Xapian::Database& shard : shards)
+    for (auto it = shard.metadata_keys_begin("XS"); it != shard.metadata_keys_end("XS"); ++it)
+      words[(*it).substr(2)] += static_cast<Xapian::doccount>(std::stoul(shard.get_metadata(*it)));
   CHECK(db.spellings_begin() == db.spellings_end());
-  return out;
+  return {words.begin(), words.end()};
+}
+
+// Whether the database keeps its spelling words as terms (issue 23) and as
+// metadata counts (issue 27).
+std::pair<bool, bool> spelling_modes(const std::string& path) {
+  Xapian::Database db(path);
+  return {db.allterms_begin("XS") != db.allterms_end("XS"), db.metadata_keys_begin("XS") != db.metadata_keys_end("XS")};
 }
 
 askalike::Record pneumonia_record(const std::string& id) {

@@ -296,7 +296,7 @@ struct IndexWriter::Impl {
   void commit_all() {
     const std::string serialized = totals.serialize();
     for (std::size_t i = 0; i < shards.size(); ++i) {
-      spelling[i].apply(shards[i]);
+      spelling[i].apply(shards[i], features.spelling_counts);
       shards[i].set_metadata(schema::kFieldTotalsKey, serialized);
     }
     in_transaction = false;
@@ -390,7 +390,7 @@ static schema::IndexFeatures new_database_features(const IndexOptions& options) 
   schema::IndexFeatures features;
   features.spelling = options.spelling;
   features.question_types = options.question_types;
-  features.spelling_terms = options.spelling;
+  features.spelling_counts = options.spelling;
   if (!options.embedding_model.empty()) {
     const EmbeddingOptions defaults;
     features.model = shared_model(options.embedding_model, defaults.max_tokens);
@@ -998,6 +998,24 @@ void compact_database(const std::string& source, const std::string& destination)
   build_aside(destination, [&](const std::string& temporary) { compact_into(source, temporary); });
 }
 
+namespace {
+
+// [issue 27] A merge's metadata: each shard's spelling word counts
+// (schema::kSpellingCount) are of its own records, so the merged database's
+// are their sums; the rest is the same in every shard, and Xapian's choice
+// (the first) stays.
+class MergingCompactor : public Xapian::Compactor {
+ public:
+  std::string resolve_duplicate_metadata(const std::string& key, size_t count, const std::string tags[]) override {
+    if (key.rfind(schema::kSpellingCount, 0) != 0) return Xapian::Compactor::resolve_duplicate_metadata(key, count, tags);
+    std::uint64_t records = 0;
+    for (size_t i = 0; i < count; ++i) records += schema::decode_count(tags[i]).value_or(0);
+    return schema::encode_count(records);
+  }
+};
+
+}  // namespace
+
 static void merge_into(const std::string& source, const std::string& destination) {
   schema::guarded("merging the shards of", source, [&] {
     if (!shards::is_collection(source))
@@ -1009,7 +1027,8 @@ static void merge_into(const std::string& source, const std::string& destination
     // The shards' metadata (settings, field totals, the records'
     // dictionary) is the same in every shard: Xapian keeps the first's.
     // Document numbers follow the shards' order, shard by shard.
-    all.compact(destination);
+    MergingCompactor compactor;
+    all.compact(destination, 0, 0, compactor);
   });
 }
 
@@ -1031,7 +1050,7 @@ static void reindex_into(const std::string& source, const std::string& destinati
     // A rebuild keeps everything a database can hold (the way to enable the
     // features for a database from before them).
     schema::IndexFeatures features;
-    features.spelling = features.question_types = features.spelling_terms = true;
+    features.spelling = features.question_types = features.spelling_counts = true;
     // [issue 28] The source's vectors are copied; a model given embeds anew.
     const std::optional<schema::EmbeddingInfo> source_embedding = schema::read_features(from, source).embedding;
     if (!embedding_model.empty()) {
@@ -1082,7 +1101,7 @@ static void reindex_into(const std::string& source, const std::string& destinati
       std::vector<SpellingChanges> spelling(to.size());
       auto commit_all = [&] {
         for (std::size_t i = 0; i < to.size(); ++i) {
-          spelling[i].apply(to[i]);
+          spelling[i].apply(to[i], features.spelling_counts);
           to[i].commit();
         }
       };

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -92,8 +93,16 @@ void SpellingChanges::remove(std::vector<std::string> words) {
   for (std::string& w : words) --changes_[std::move(w)];
 }
 
-void SpellingChanges::apply(Xapian::WritableDatabase& db) {
+void SpellingChanges::apply(Xapian::WritableDatabase& db, bool counts) {
   for (const auto& [word, change] : changes_) {
+    if (counts && change != 0) {
+      const std::string key = schema::kSpellingCount + word;
+      // A count that does not read (a damaged value) starts again from
+      // this writer's changes rather than stopping the load.
+      const long long records = schema::decode_count(db.get_metadata(key)).value_or(0) + change;
+      db.set_metadata(key, records > 0 ? schema::encode_count(static_cast<std::uint64_t>(records)) : "");  // "": none
+      continue;
+    }
     if (change > 0) db.add_spelling(word, static_cast<Xapian::termcount>(change));
     if (change < 0) db.remove_spelling(word, static_cast<Xapian::termcount>(-change));
   }
@@ -218,32 +227,72 @@ constexpr std::size_t kMaximumKeptWords = 1000000;
 
 void SpellingVocabulary::clear() {
   loaded_ = too_big_ = false;
-  has_terms_ = -1;
+  source_ = -1;
   by_length_.clear();
 }
 
-bool SpellingVocabulary::has_terms(const Xapian::Database& db) {
-  if (has_terms_ < 0) has_terms_ = schema::read_features(db, "the database").spelling_terms ? 1 : 0;
-  return has_terms_ == 1;
+void SpellingVocabulary::reset(std::vector<Xapian::Database> shards) {
+  clear();
+  shards_ = std::move(shards);
+}
+
+SpellingVocabulary::Source SpellingVocabulary::source(const Xapian::Database& db) {
+  if (source_ < 0) {
+    const schema::IndexFeatures features = schema::read_features(db, "the database");
+    source_ = static_cast<int>(features.spelling_counts  ? Source::kCounts
+                               : features.spelling_terms ? Source::kTerms
+                                                         : Source::kTable);
+  }
+  return static_cast<Source>(source_);
+}
+
+template <typename Visit>
+void SpellingVocabulary::read(const Xapian::Database& db, std::size_t shortest, std::size_t longest, Visit&& visit) {
+  const std::string prefix = schema::kSpellingWord;
+  auto wanted = [&](std::size_t size) { return size >= shortest && size <= longest; };
+  if (source(db) == Source::kTerms) {
+    for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
+      const std::string term = *t;
+      if (!wanted(term.size() - prefix.size())) continue;
+      visit(std::string_view(term).substr(prefix.size()), t.get_termfreq());
+    }
+    return;
+  }
+  // [issue 27] Each shard counts its own records: one database's counts are
+  // read as they are, a collection's summed word by word. A count that
+  // does not read (a damaged database) counts nothing.
+  if (shards_.empty() && db.size() != 1)
+    throw Error(ErrorCode::kInternal, "the spelling counts of a database of shards are read from each shard");
+  const std::vector<Xapian::Database>& leaves = shards_.empty() ? std::vector<Xapian::Database>{db} : shards_;
+  std::unordered_map<std::string, Xapian::doccount> sums;
+  for (const Xapian::Database& leaf : leaves)
+    for (auto k = leaf.metadata_keys_begin(prefix), end = leaf.metadata_keys_end(prefix); k != end; ++k) {
+      const std::string key = *k;
+      if (!wanted(key.size() - prefix.size())) continue;
+      const std::optional<std::uint32_t> records = schema::decode_count(leaf.get_metadata(key));
+      if (!records || *records == 0) continue;
+      if (leaves.size() == 1)
+        visit(std::string_view(key).substr(prefix.size()), *records);
+      else
+        sums[key.substr(prefix.size())] += *records;
+    }
+  for (const auto& [word, records] : sums) visit(std::string_view(word), records);
 }
 
 void SpellingVocabulary::load(const Xapian::Database& db) {
   by_length_.clear();
   loaded_ = true;
   too_big_ = false;
-  const std::string prefix = schema::kSpellingWord;
   std::size_t count = 0;
-  for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
-    if (++count > kMaximumKeptWords) {
+  read(db, 0, SIZE_MAX, [&](std::string_view word, Xapian::doccount records) {
+    if (too_big_ || ++count > kMaximumKeptWords) {
       by_length_.clear();
       too_big_ = true;
       return;
     }
-    std::string word = (*t).substr(prefix.size());
     if (by_length_.size() <= word.size()) by_length_.resize(word.size() + 1);
-    const std::uint64_t bytes = byte_set(word);
-    by_length_[word.size()].push_back(Entry{std::move(word), t.get_termfreq(), bytes});
-  }
+    by_length_[word.size()].push_back(Entry{std::string(word), records, byte_set(word)});
+  });
 }
 
 template <typename Visit>
@@ -251,14 +300,8 @@ void SpellingVocabulary::for_each(const Xapian::Database& db, std::size_t shorte
                                   Visit&& visit) {
   if (!loaded_) load(db);
   if (too_big_) {
-    const std::string prefix = schema::kSpellingWord;
-    for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
-      const std::string term = *t;
-      const std::size_t size = term.size() - prefix.size();
-      if (size < shortest || size > longest) continue;
-      const std::string_view word = std::string_view(term).substr(prefix.size());
-      visit(word, t.get_termfreq(), byte_set(word));
-    }
+    read(db, shortest, longest,
+         [&](std::string_view word, Xapian::doccount records) { visit(word, records, byte_set(word)); });
     return;
   }
   for (std::size_t size = shortest; size <= longest && size < by_length_.size(); ++size)
@@ -365,7 +408,7 @@ void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapi
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.token < b.token; });
 
-  if (!vocabulary.has_terms(db)) {
+  if (vocabulary.source(db) == SpellingVocabulary::Source::kTable) {
     // A database from before issue 23: Xapian's spelling table (local only).
     for (const Candidate& c : candidates) {
       const unsigned edits = c.word.size() <= kOneEditUpTo ? 1 : 2;
