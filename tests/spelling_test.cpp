@@ -9,6 +9,7 @@
 #include <optional>
 #include <random>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "search/spelling.hpp"
@@ -257,11 +258,83 @@ TEST_CASE("after replacements and removals the spelling table is a fresh import'
     writer.add_jsonl(in, "records.jsonl", ingest);
     return path;
   };
-  const auto fresh = spelling_table(import(dir / "fresh", last, std::nullopt, 1));
+  const std::string fresh_db = import(dir / "fresh", last, std::nullopt, 1);
+  const auto fresh = spelling_table(fresh_db);
   REQUIRE_FALSE(fresh.empty());
-  CHECK(spelling_table(import(dir / "serial", history, std::nullopt, 1)) == fresh);
-  CHECK(spelling_table(import(dir / "parallel", history, std::nullopt, 3)) == fresh);
-  CHECK(spelling_table(import(dir / "shards", history, 3u, 3)) == fresh);
+  CHECK(spelling_modes(fresh_db) == std::make_pair(false, true));  // [issue 27] counts, no terms
+  // [issue 27] And the same corrections (the counts decide them).
+  const char* misspelt = "what is pnuemonia, or bronchitsi of the lunggs?";
+  const std::string corrected = corrections_of(Searcher(fresh_db).similar(misspelt));
+  CHECK(corrected == "pnuemonia -> pneumonia, bronchitsi -> bronchitis, lunggs -> lungs");
+  for (const auto& [name, shards, threads] :
+       {std::tuple{"serial", std::optional<unsigned>(), 1u}, std::tuple{"parallel", std::optional<unsigned>(), 3u},
+        std::tuple{"shards", std::optional<unsigned>(3u), 3u}}) {
+    CAPTURE(name);
+    const std::string db = import(dir / name, history, shards, threads);
+    CHECK(spelling_table(db) == fresh);
+    CHECK(corrections_of(Searcher(db).similar(misspelt)) == corrected);
+  }
+}
+
+TEST_CASE("a schema 4 database (spelling words as terms) still corrects, and what is added to it stays terms") {
+  // [issue 27] Made as askalike made it before: its features say terms.
+  TempDir dir;
+  const std::string old = dir / "old";
+  { askalike::IndexWriter create(old); }
+  {
+    Xapian::WritableDatabase raw(old);
+    raw.set_metadata("askalike.features", R"({"spelling":true,"question_types":true,"spelling_terms":true})");
+    raw.set_metadata("askalike.schema", "4");
+    raw.commit();
+  }
+  testutil::index_records(old, {pneumonia_record("p1"), bronchitis_record("b1")});
+  CHECK(spelling_modes(old) == std::make_pair(true, false));
+  CHECK(corrections_of(Searcher(old).similar("what is pnuemonia?")) == "pnuemonia -> pneumonia");
+  {
+    // Appended to: a replacement, new records, a removal.
+    askalike::IndexWriter writer(old);
+    CHECK(writer.upsert(bronchitis_record("p1")));
+    writer.upsert(pneumonia_record("p2"));
+    writer.upsert(pneumonia_record("p3"));
+    CHECK(writer.remove("b1"));
+    writer.commit();
+  }
+  const std::string fresh = dir / "fresh";
+  testutil::index_records(fresh, {bronchitis_record("p1"), pneumonia_record("p2"), pneumonia_record("p3")});
+  CHECK(spelling_modes(old) == std::make_pair(true, false));
+  CHECK(spelling_modes(fresh) == std::make_pair(false, true));
+  CHECK(spelling_table(old) == spelling_table(fresh));
+  const char* misspelt = "what is pnuemonia or bronchitsi?";
+  CHECK(corrections_of(Searcher(old).similar(misspelt)) == "pnuemonia -> pneumonia, bronchitsi -> bronchitis");
+  CHECK(corrections_of(Searcher(fresh).similar(misspelt)) == corrections_of(Searcher(old).similar(misspelt)));
+}
+
+TEST_CASE("shards merged into one database by compaction correct as one build of the same records") {
+  // [issue 27] Each shard counts its own records; the merge sums them
+  // (askalike index --parts builds this way).
+  askalike::IndexOptions sharded;
+  sharded.shards = 3;
+  const testutil::FilesDatabase parts(kMedQuad, sharded);
+  TempDir dir;
+  const std::string merged = dir / "merged";
+  askalike::merge_shards(parts.db, merged);
+  const auto serial = spelling_table(medquad().db);
+  REQUIRE(serial.size() > 1000);
+  CHECK(spelling_table(parts.db) == serial);
+  CHECK(spelling_table(merged) == serial);
+  CHECK(spelling_modes(merged) == std::make_pair(false, true));
+  Searcher one(medquad().db), shards(parts.db), compacted(merged);
+  for (const char* q : {"what is pnuemonia?", "Is Alzhimers disease inherited?",
+                        "My father has pnuemonia and diabetis, my mother arthritus and astma"}) {
+    CAPTURE(q);
+    const auto expected = one.similar(q);
+    CHECK_FALSE(expected.corrections.empty());
+    for (Searcher* s : {&shards, &compacted}) {
+      const auto got = s->similar(q);
+      CHECK(corrections_of(got) == corrections_of(expected));
+      CHECK(testutil::ids(got) == testutil::ids(expected));
+    }
+  }
 }
 
 TEST_CASE("the byte-set filter before the edit distance never rejects a word within the edits") {

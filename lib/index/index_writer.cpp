@@ -1007,7 +1007,12 @@ namespace {
 class MergingCompactor : public Xapian::Compactor {
  public:
   std::string resolve_duplicate_metadata(const std::string& key, size_t count, const std::string tags[]) override {
-    if (key.rfind(schema::kSpellingCount, 0) != 0) return Xapian::Compactor::resolve_duplicate_metadata(key, count, tags);
+    // Glass (Xapian 1.4) gives the key as its table stores it: "\0\xc0"
+    // before the user's key.
+    static const std::string kStored("\0\xc0", 2);
+    const std::string user_key = key.compare(0, kStored.size(), kStored) == 0 ? key.substr(kStored.size()) : key;
+    if (user_key.rfind(schema::kSpellingCount, 0) != 0)
+      return Xapian::Compactor::resolve_duplicate_metadata(key, count, tags);
     std::uint64_t records = 0;
     for (size_t i = 0; i < count; ++i) records += schema::decode_count(tags[i]).value_or(0);
     return schema::encode_count(records);
