@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "storage/schema.hpp"
 
@@ -246,6 +247,22 @@ SpellingVocabulary::Source SpellingVocabulary::source(const Xapian::Database& db
   return static_cast<Source>(source_);
 }
 
+const std::vector<Xapian::Database>& SpellingVocabulary::leaves(const Xapian::Database& db) {
+  if (!shards_.empty()) return shards_;
+  if (db.size() != 1)
+    throw Error(ErrorCode::kInternal, "the spelling counts of a database of shards are read from each shard");
+  one_.assign(1, db);
+  return one_;
+}
+
+Xapian::doccount SpellingVocabulary::count(const Xapian::Database& db, std::string_view word) {
+  // A count that does not read (a damaged database) counts nothing.
+  Xapian::doccount records = 0;
+  const std::string key = schema::kSpellingCount + std::string(word);
+  for (const Xapian::Database& leaf : leaves(db)) records += schema::decode_count(leaf.get_metadata(key)).value_or(0);
+  return records;
+}
+
 template <typename Visit>
 void SpellingVocabulary::read(const Xapian::Database& db, std::size_t shortest, std::size_t longest, Visit&& visit) {
   const std::string prefix = schema::kSpellingWord;
@@ -258,25 +275,17 @@ void SpellingVocabulary::read(const Xapian::Database& db, std::size_t shortest, 
     }
     return;
   }
-  // [issue 27] Each shard counts its own records: one database's counts are
-  // read as they are, a collection's summed word by word. A count that
-  // does not read (a damaged database) counts nothing.
-  if (shards_.empty() && db.size() != 1)
-    throw Error(ErrorCode::kInternal, "the spelling counts of a database of shards are read from each shard");
-  const std::vector<Xapian::Database>& leaves = shards_.empty() ? std::vector<Xapian::Database>{db} : shards_;
-  std::unordered_map<std::string, Xapian::doccount> sums;
-  for (const Xapian::Database& leaf : leaves)
+  // [issue 27] The words are the shards' metadata keys (one list per shard,
+  // streamed by a remote one); their counts are read when asked for.
+  const std::vector<Xapian::Database>& all = leaves(db);
+  std::unordered_set<std::string> seen;
+  for (const Xapian::Database& leaf : all)
     for (auto k = leaf.metadata_keys_begin(prefix), end = leaf.metadata_keys_end(prefix); k != end; ++k) {
       const std::string key = *k;
       if (!wanted(key.size() - prefix.size())) continue;
-      const std::optional<std::uint32_t> records = schema::decode_count(leaf.get_metadata(key));
-      if (!records || *records == 0) continue;
-      if (leaves.size() == 1)
-        visit(std::string_view(key).substr(prefix.size()), *records);
-      else
-        sums[key.substr(prefix.size())] += *records;
+      if (all.size() > 1 && !seen.insert(key).second) continue;  // in an earlier shard too
+      visit(std::string_view(key).substr(prefix.size()), kNotRead);
     }
-  for (const auto& [word, records] : sums) visit(std::string_view(word), records);
 }
 
 void SpellingVocabulary::load(const Xapian::Database& db) {
@@ -300,12 +309,17 @@ void SpellingVocabulary::for_each(const Xapian::Database& db, std::size_t shorte
                                   Visit&& visit) {
   if (!loaded_) load(db);
   if (too_big_) {
-    read(db, shortest, longest,
-         [&](std::string_view word, Xapian::doccount records) { visit(word, records, byte_set(word)); });
+    read(db, shortest, longest, [&](std::string_view word, Xapian::doccount records) {
+      visit(word, byte_set(word), [&] { return records == kNotRead ? count(db, word) : records; });
+    });
     return;
   }
   for (std::size_t size = shortest; size <= longest && size < by_length_.size(); ++size)
-    for (const Entry& e : by_length_[size]) visit(std::string_view(e.word), e.records, e.bytes);
+    for (Entry& e : by_length_[size])
+      visit(std::string_view(e.word), e.bytes, [&] {
+        if (e.records == kNotRead) e.records = count(db, e.word);
+        return e.records;
+      });
 }
 
 namespace {
@@ -320,16 +334,17 @@ void closest_words(const Xapian::Database& db, SpellingVocabulary& vocabulary, s
     longest = std::max(longest, c.word.size() + c.edits);
   }
   for (Candidate& c : candidates) c.bytes = byte_set(c.word);
-  vocabulary.for_each(db, shortest, longest, [&](std::string_view word, Xapian::doccount records, std::uint64_t bytes) {
+  vocabulary.for_each(db, shortest, longest, [&](std::string_view word, std::uint64_t bytes, auto&& records) {
     for (Candidate& c : candidates) {
       if (word == c.word) {
-        c.known = records;
+        c.known = records();
         continue;
       }
       if (!may_be_within_edits(bytes, c.bytes, c.edits)) continue;
       const unsigned edits = edit_distance(c.word, word, c.edits);
       if (edits > c.edits) continue;
-      Suggestion s{std::string(word), edits, records};
+      Suggestion s{std::string(word), edits, records()};
+      if (s.records == 0) continue;  // a count that does not read
       if (better(s, c.best)) c.best = std::move(s);
     }
   });

@@ -75,6 +75,9 @@ inline bool may_be_within_edits(std::uint64_t a, std::uint64_t b, unsigned edits
 // by length, for the database state it was read from: a Searcher's context
 // keeps one and clears it when it moves to a newer state. Over xapian-tcpsrv
 // the walk is the whole vocabulary on the wire, which a query must not pay.
+// [issue 27] A count kept in the metadata is read when first asked for
+// (each is a round trip to a remote shard, and a query asks for the few
+// words within its edits), then kept too.
 // Not thread-safe (one per context).
 class SpellingVocabulary {
  public:
@@ -89,24 +92,30 @@ class SpellingVocabulary {
   // or counts (IndexFeatures::spelling_counts).
   enum class Source { kTable, kTerms, kCounts };
   Source source(const Xapian::Database& db);
-  // Calls visit(word, records, byte_set(word)) for each word of `shortest`
-  // to `longest` bytes (reading `db` when not loaded, or when too big to keep).
+  // Calls visit(word, byte_set(word), records) for each word of `shortest`
+  // to `longest` bytes (reading `db` when not loaded, or when too big to
+  // keep); records() gives the number of records holding the word.
   template <typename Visit>
   void for_each(const Xapian::Database& db, std::size_t shortest, std::size_t longest, Visit&& visit);
 
  private:
+  static constexpr Xapian::doccount kNotRead = static_cast<Xapian::doccount>(-1);
   struct Entry {
     std::string word;
-    Xapian::doccount records;
-    std::uint64_t bytes;  // byte_set(word)
+    Xapian::doccount records;  // kNotRead: not read yet
+    std::uint64_t bytes;       // byte_set(word)
   };
   void load(const Xapian::Database& db);
-  // Calls visit(word, records) for each word of `shortest` to `longest` bytes, read from `db`.
+  // Calls visit(word, records) for each word of `shortest` to `longest`
+  // bytes, read from `db`; records is kNotRead for a count in the metadata.
   template <typename Visit>
   void read(const Xapian::Database& db, std::size_t shortest, std::size_t longest, Visit&& visit);
+  // A word's records: the sum of its counts in the shards' metadata.
+  Xapian::doccount count(const Xapian::Database& db, std::string_view word);
+  const std::vector<Xapian::Database>& leaves(const Xapian::Database& db);
   bool loaded_ = false, too_big_ = false;
   int source_ = -1;  // unknown, else a Source
-  std::vector<Xapian::Database> shards_;
+  std::vector<Xapian::Database> shards_, one_;
   std::vector<std::vector<Entry>> by_length_;
 };
 
