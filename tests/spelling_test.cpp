@@ -287,7 +287,13 @@ TEST_CASE("a schema 4 database (spelling words as terms) still corrects, and wha
     raw.set_metadata("askalike.schema", "4");
     raw.commit();
   }
-  testutil::index_records(old, {pneumonia_record("p1"), bronchitis_record("b1")});
+  // Enough records for the records' dictionary, which must not make it
+  // say schema 5.
+  std::vector<askalike::Record> records = {pneumonia_record("p1"), bronchitis_record("b1")}, more;
+  for (int i = 0; i < 70; ++i) more.push_back(i % 2 ? pneumonia_record("m" + std::to_string(i)) : bronchitis_record("m" + std::to_string(i)));
+  records.insert(records.end(), more.begin(), more.end());
+  testutil::index_records(old, records);
+  CHECK(Xapian::Database(old).get_metadata("askalike.schema") == "4");
   CHECK(spelling_modes(old) == std::make_pair(true, false));
   CHECK(corrections_of(Searcher(old).similar("what is pnuemonia?")) == "pnuemonia -> pneumonia");
   {
@@ -300,7 +306,10 @@ TEST_CASE("a schema 4 database (spelling words as terms) still corrects, and wha
     writer.commit();
   }
   const std::string fresh = dir / "fresh";
-  testutil::index_records(fresh, {bronchitis_record("p1"), pneumonia_record("p2"), pneumonia_record("p3")});
+  more.insert(more.end(), {bronchitis_record("p1"), pneumonia_record("p2"), pneumonia_record("p3")});
+  testutil::index_records(fresh, more);
+  CHECK(Xapian::Database(old).get_metadata("askalike.schema") == "4");
+  CHECK(Xapian::Database(fresh).get_metadata("askalike.schema") == std::to_string(askalike::schema_version()));
   CHECK(spelling_modes(old) == std::make_pair(true, false));
   CHECK(spelling_modes(fresh) == std::make_pair(false, true));
   CHECK(spelling_table(old) == spelling_table(fresh));

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <atomic>
 #include <condition_variable>
@@ -152,15 +153,19 @@ struct IndexWriter::Impl {
   }
 
   // Makes the dictionary once enough records were seen; it is stored with
-  // the next commit (and the database then says schema 4).
+  // the next commit (and a schema 3 database then says schema 4, or 5 when
+  // it keeps spelling counts; one of spelling terms stays schema 4, which
+  // the askalike of schema 4 reads).
   void make_dictionary_when_ready() {
     if (!dictionary.empty() || !sampler.ready()) return;
     dictionary = RecordDictionary::from_samples(sampler.samples());
     sampler.clear();
     publish_dictionary();
+    const int needed = features.spelling_counts ? schema::kVersion : schema::kRecordDictionaryVersion;
     for (auto& db : shards) {
       db.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
-      db.set_metadata(schema::kVersionKey, std::to_string(schema::kVersion));
+      if (std::atoi(db.get_metadata(schema::kVersionKey).c_str()) < needed)
+        db.set_metadata(schema::kVersionKey, std::to_string(needed));
     }
   }
 

@@ -31,6 +31,7 @@ namespace schema {
 //    metadata (kSpellingCount), not terms. Schema 4 databases keep their
 //    terms, also when written to (IndexFeatures::spelling_terms).
 inline constexpr int kVersion = 5;
+inline constexpr int kRecordDictionaryVersion = 4;
 inline constexpr int kOldestReadableVersion = 3;
 inline constexpr const char* kVersionKey = "askalike.schema";
 inline constexpr const char* kAnalyzerKey = "askalike.analyzer";
