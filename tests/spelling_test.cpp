@@ -318,6 +318,32 @@ TEST_CASE("a schema 4 database (spelling words as terms) still corrects, and wha
   CHECK(corrections_of(Searcher(fresh).similar(misspelt)) == corrections_of(Searcher(old).similar(misspelt)));
 }
 
+TEST_CASE("a spelling count that is not a count corrects nothing with the word, and check names it") {
+  // [issue 27] The counts are read from the database: any bytes may be there.
+  TempDir dir;
+  const std::string db = dir / "db";
+  testutil::index_records(db, {pneumonia_record("p1"), bronchitis_record("b1")});
+  CHECK(askalike::check_database(db).sound);
+  int round = 0;
+  for (const std::string& value : std::vector<std::string>{"x", "-1", "0", "99999999999", std::string("\0\xff", 2)}) {
+    CAPTURE(value);
+    {
+      Xapian::WritableDatabase raw(db);
+      raw.set_metadata("XSpneumonia", value);
+      raw.commit();
+    }
+    Searcher searcher(db);
+    CHECK(corrections_of(searcher.similar("what is pnuemonia?")) == "");
+    CHECK(corrections_of(searcher.similar("what is bronchitsi?")) == "bronchitsi -> bronchitis");
+    const askalike::CheckReport report = askalike::check_database(db);
+    CHECK_FALSE(report.sound);
+    CHECK(report.details.find("the spelling count of 'pneumonia' is not a count of records") != std::string::npos);
+    // A writer counting the word again starts from its own records.
+    testutil::index_records(db, {pneumonia_record("new-" + std::to_string(++round))});
+    CHECK(Xapian::Database(db).get_metadata("XSpneumonia") == "1");
+  }
+}
+
 TEST_CASE("shards merged into one database by compaction correct as one build of the same records") {
   // [issue 27] Each shard counts its own records; the merge sums them
   // (askalike index --parts builds this way).
