@@ -4,9 +4,12 @@
 
 #include <xapian.h>
 
+#include <fstream>
+#include <map>
 #include <optional>
 #include <random>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "search/spelling.hpp"
@@ -134,17 +137,38 @@ TEST_CASE("a long message gets a bounded number of look-ups, unknown words first
 
 namespace {
 
-// The spelling words as (word, records) pairs, read with Xapian itself
-// (for a collection of shards, its stub opens them as one database): the
-// records' "XS" terms (issue 23), and Xapian's spelling table, which a
-// database made since holds nothing in.
+// The spelling words as (word, records) pairs, read with Xapian itself:
+// the counts each database (each shard) keeps in its metadata (issue 27),
+// summed, and the records' "XS" terms of a database made before (issue 23;
+// a stub of shards opens them as one database). Xapian's spelling table
+// holds nothing in a database made since issue 23.
 std::vector<std::pair<std::string, Xapian::doccount>> spelling_table(const std::string& path) {
   Xapian::Database db(path);
-  std::vector<std::pair<std::string, Xapian::doccount>> out;
-  for (auto it = db.allterms_begin("XS"); it != db.allterms_end("XS"); ++it)
-    out.emplace_back((*it).substr(2), it.get_termfreq());
+  std::vector<Xapian::Database> shards;  // a collection's "auto NAME" lines (shards.hpp), else the database
+  std::ifstream stub(path + "/XAPIANDB");
+  for (std::string kind, name; stub >> kind;) {
+    if (kind == "#") {
+      std::getline(stub, name);
+      continue;
+    }
+    stub >> name;
+    shards.emplace_back(path + "/" + name);
+  }
+  if (shards.empty()) shards.push_back(db);
+  std::map<std::string, Xapian::doccount> words;
+  for (auto it = db.allterms_begin("XS"); it != db.allterms_end("XS"); ++it) words[(*it).substr(2)] += it.get_termfreq();
+  for (const Xapian::Database& shard : shards)
+    for (auto it = shard.metadata_keys_begin("XS"); it != shard.metadata_keys_end("XS"); ++it)
+      words[(*it).substr(2)] += static_cast<Xapian::doccount>(std::stoul(shard.get_metadata(*it)));
   CHECK(db.spellings_begin() == db.spellings_end());
-  return out;
+  return {words.begin(), words.end()};
+}
+
+// Whether the database keeps its spelling words as terms (issue 23) and as
+// metadata counts (issue 27).
+std::pair<bool, bool> spelling_modes(const std::string& path) {
+  Xapian::Database db(path);
+  return {db.allterms_begin("XS") != db.allterms_end("XS"), db.metadata_keys_begin("XS") != db.metadata_keys_end("XS")};
 }
 
 askalike::Record pneumonia_record(const std::string& id) {
@@ -234,11 +258,118 @@ TEST_CASE("after replacements and removals the spelling table is a fresh import'
     writer.add_jsonl(in, "records.jsonl", ingest);
     return path;
   };
-  const auto fresh = spelling_table(import(dir / "fresh", last, std::nullopt, 1));
+  const std::string fresh_db = import(dir / "fresh", last, std::nullopt, 1);
+  const auto fresh = spelling_table(fresh_db);
   REQUIRE_FALSE(fresh.empty());
-  CHECK(spelling_table(import(dir / "serial", history, std::nullopt, 1)) == fresh);
-  CHECK(spelling_table(import(dir / "parallel", history, std::nullopt, 3)) == fresh);
-  CHECK(spelling_table(import(dir / "shards", history, 3u, 3)) == fresh);
+  CHECK(spelling_modes(fresh_db) == std::make_pair(false, true));  // [issue 27] counts, no terms
+  // [issue 27] And the same corrections (the counts decide them).
+  const char* misspelt = "what is pnuemonia, or bronchitsi of the lunggs?";
+  const std::string corrected = corrections_of(Searcher(fresh_db).similar(misspelt));
+  CHECK(corrected == "pnuemonia -> pneumonia, bronchitsi -> bronchitis, lunggs -> lungs");
+  for (const auto& [name, shards, threads] :
+       {std::tuple{"serial", std::optional<unsigned>(), 1u}, std::tuple{"parallel", std::optional<unsigned>(), 3u},
+        std::tuple{"shards", std::optional<unsigned>(3u), 3u}}) {
+    CAPTURE(name);
+    const std::string db = import(dir / name, history, shards, threads);
+    CHECK(spelling_table(db) == fresh);
+    CHECK(corrections_of(Searcher(db).similar(misspelt)) == corrected);
+  }
+}
+
+TEST_CASE("a schema 4 database (spelling words as terms) still corrects, and what is added to it stays terms") {
+  // [issue 27] Made as askalike made it before: its features say terms.
+  TempDir dir;
+  const std::string old = dir / "old";
+  { askalike::IndexWriter create(old); }
+  {
+    Xapian::WritableDatabase raw(old);
+    raw.set_metadata("askalike.features", R"({"spelling":true,"question_types":true,"spelling_terms":true})");
+    raw.set_metadata("askalike.schema", "4");
+    raw.commit();
+  }
+  // Enough records for the records' dictionary, which must not make it
+  // say schema 5.
+  std::vector<askalike::Record> records = {pneumonia_record("p1"), bronchitis_record("b1")}, more;
+  for (int i = 0; i < 70; ++i) more.push_back(i % 2 ? pneumonia_record("m" + std::to_string(i)) : bronchitis_record("m" + std::to_string(i)));
+  records.insert(records.end(), more.begin(), more.end());
+  testutil::index_records(old, records);
+  CHECK(Xapian::Database(old).get_metadata("askalike.schema") == "4");
+  CHECK(spelling_modes(old) == std::make_pair(true, false));
+  CHECK(corrections_of(Searcher(old).similar("what is pnuemonia?")) == "pnuemonia -> pneumonia");
+  {
+    // Appended to: a replacement, new records, a removal.
+    askalike::IndexWriter writer(old);
+    CHECK(writer.upsert(bronchitis_record("p1")));
+    writer.upsert(pneumonia_record("p2"));
+    writer.upsert(pneumonia_record("p3"));
+    CHECK(writer.remove("b1"));
+    writer.commit();
+  }
+  const std::string fresh = dir / "fresh";
+  more.insert(more.end(), {bronchitis_record("p1"), pneumonia_record("p2"), pneumonia_record("p3")});
+  testutil::index_records(fresh, more);
+  CHECK(Xapian::Database(old).get_metadata("askalike.schema") == "4");
+  CHECK(Xapian::Database(fresh).get_metadata("askalike.schema") == std::to_string(askalike::schema_version()));
+  CHECK(spelling_modes(old) == std::make_pair(true, false));
+  CHECK(spelling_modes(fresh) == std::make_pair(false, true));
+  CHECK(spelling_table(old) == spelling_table(fresh));
+  const char* misspelt = "what is pnuemonia or bronchitsi?";
+  CHECK(corrections_of(Searcher(old).similar(misspelt)) == "pnuemonia -> pneumonia, bronchitsi -> bronchitis");
+  CHECK(corrections_of(Searcher(fresh).similar(misspelt)) == corrections_of(Searcher(old).similar(misspelt)));
+}
+
+TEST_CASE("a spelling count that is not a count corrects nothing with the word, and check names it") {
+  // [issue 27] The counts are read from the database: any bytes may be there.
+  TempDir dir;
+  const std::string db = dir / "db";
+  testutil::index_records(db, {pneumonia_record("p1"), bronchitis_record("b1")});
+  CHECK(askalike::check_database(db).sound);
+  int round = 0;
+  for (const std::string& value : std::vector<std::string>{"x", "-1", "0", "99999999999", std::string("\0\xff", 2)}) {
+    CAPTURE(value);
+    {
+      Xapian::WritableDatabase raw(db);
+      raw.set_metadata("XSpneumonia", value);
+      raw.commit();
+    }
+    Searcher searcher(db);
+    CHECK(corrections_of(searcher.similar("what is pnuemonia?")) == "");
+    CHECK(corrections_of(searcher.similar("what is bronchitsi?")) == "bronchitsi -> bronchitis");
+    const askalike::CheckReport report = askalike::check_database(db);
+    CHECK_FALSE(report.sound);
+    CHECK(report.details.find("the spelling count of 'pneumonia' is not a count of records") != std::string::npos);
+    // A writer counting the word again starts from its own records.
+    testutil::index_records(db, {pneumonia_record("new-" + std::to_string(++round))});
+    CHECK(Xapian::Database(db).get_metadata("XSpneumonia") == "1");
+  }
+}
+
+TEST_CASE("shards merged into one database by compaction correct as one build of the same records") {
+  // [issue 27] Each shard counts its own records; the merge sums them
+  // (askalike index --parts builds this way).
+  askalike::IndexOptions sharded;
+  sharded.shards = 3;
+  const testutil::FilesDatabase parts(kMedQuad, sharded);
+  TempDir dir;
+  const std::string merged = dir / "merged";
+  askalike::merge_shards(parts.db, merged);
+  const auto serial = spelling_table(medquad().db);
+  REQUIRE(serial.size() > 1000);
+  CHECK(spelling_table(parts.db) == serial);
+  CHECK(spelling_table(merged) == serial);
+  CHECK(spelling_modes(merged) == std::make_pair(false, true));
+  Searcher one(medquad().db), shards(parts.db), compacted(merged);
+  for (const char* q : {"what is pnuemonia?", "Is Alzhimers disease inherited?",
+                        "My father has pnuemonia and diabetis, my mother arthritus and astma"}) {
+    CAPTURE(q);
+    const auto expected = one.similar(q);
+    CHECK_FALSE(expected.corrections.empty());
+    for (Searcher* s : {&shards, &compacted}) {
+      const auto got = s->similar(q);
+      CHECK(corrections_of(got) == corrections_of(expected));
+      CHECK(testutil::ids(got) == testutil::ids(expected));
+    }
+  }
 }
 
 TEST_CASE("the byte-set filter before the edit distance never rejects a word within the edits") {

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <atomic>
 #include <condition_variable>
@@ -152,15 +153,19 @@ struct IndexWriter::Impl {
   }
 
   // Makes the dictionary once enough records were seen; it is stored with
-  // the next commit (and the database then says schema 4).
+  // the next commit (and a schema 3 database then says schema 4, or 5 when
+  // it keeps spelling counts; one of spelling terms stays schema 4, which
+  // the askalike of schema 4 reads).
   void make_dictionary_when_ready() {
     if (!dictionary.empty() || !sampler.ready()) return;
     dictionary = RecordDictionary::from_samples(sampler.samples());
     sampler.clear();
     publish_dictionary();
+    const int needed = features.spelling_counts ? schema::kVersion : schema::kRecordDictionaryVersion;
     for (auto& db : shards) {
       db.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
-      db.set_metadata(schema::kVersionKey, std::to_string(schema::kVersion));
+      if (std::atoi(db.get_metadata(schema::kVersionKey).c_str()) < needed)
+        db.set_metadata(schema::kVersionKey, std::to_string(needed));
     }
   }
 
@@ -296,7 +301,7 @@ struct IndexWriter::Impl {
   void commit_all() {
     const std::string serialized = totals.serialize();
     for (std::size_t i = 0; i < shards.size(); ++i) {
-      spelling[i].apply(shards[i]);
+      spelling[i].apply(shards[i], features.spelling_counts);
       shards[i].set_metadata(schema::kFieldTotalsKey, serialized);
     }
     in_transaction = false;
@@ -390,7 +395,7 @@ static schema::IndexFeatures new_database_features(const IndexOptions& options) 
   schema::IndexFeatures features;
   features.spelling = options.spelling;
   features.question_types = options.question_types;
-  features.spelling_terms = options.spelling;
+  features.spelling_counts = options.spelling;
   if (!options.embedding_model.empty()) {
     const EmbeddingOptions defaults;
     features.model = shared_model(options.embedding_model, defaults.max_tokens);
@@ -998,6 +1003,29 @@ void compact_database(const std::string& source, const std::string& destination)
   build_aside(destination, [&](const std::string& temporary) { compact_into(source, temporary); });
 }
 
+namespace {
+
+// [issue 27] A merge's metadata: each shard's spelling word counts
+// (schema::kSpellingCount) are of its own records, so the merged database's
+// are their sums; the rest is the same in every shard, and Xapian's choice
+// (the first) stays.
+class MergingCompactor : public Xapian::Compactor {
+ public:
+  std::string resolve_duplicate_metadata(const std::string& key, size_t count, const std::string tags[]) override {
+    // Glass (Xapian 1.4) gives the key as its table stores it: "\0\xc0"
+    // before the user's key.
+    static const std::string kStored("\0\xc0", 2);
+    const std::string user_key = key.compare(0, kStored.size(), kStored) == 0 ? key.substr(kStored.size()) : key;
+    if (user_key.rfind(schema::kSpellingCount, 0) != 0)
+      return Xapian::Compactor::resolve_duplicate_metadata(key, count, tags);
+    std::uint64_t records = 0;
+    for (size_t i = 0; i < count; ++i) records += schema::decode_count(tags[i]).value_or(0);
+    return schema::encode_count(records);
+  }
+};
+
+}  // namespace
+
 static void merge_into(const std::string& source, const std::string& destination) {
   schema::guarded("merging the shards of", source, [&] {
     if (!shards::is_collection(source))
@@ -1009,7 +1037,8 @@ static void merge_into(const std::string& source, const std::string& destination
     // The shards' metadata (settings, field totals, the records'
     // dictionary) is the same in every shard: Xapian keeps the first's.
     // Document numbers follow the shards' order, shard by shard.
-    all.compact(destination);
+    MergingCompactor compactor;
+    all.compact(destination, 0, 0, compactor);
   });
 }
 
@@ -1031,7 +1060,7 @@ static void reindex_into(const std::string& source, const std::string& destinati
     // A rebuild keeps everything a database can hold (the way to enable the
     // features for a database from before them).
     schema::IndexFeatures features;
-    features.spelling = features.question_types = features.spelling_terms = true;
+    features.spelling = features.question_types = features.spelling_counts = true;
     // [issue 28] The source's vectors are copied; a model given embeds anew.
     const std::optional<schema::EmbeddingInfo> source_embedding = schema::read_features(from, source).embedding;
     if (!embedding_model.empty()) {
@@ -1082,7 +1111,7 @@ static void reindex_into(const std::string& source, const std::string& destinati
       std::vector<SpellingChanges> spelling(to.size());
       auto commit_all = [&] {
         for (std::size_t i = 0; i < to.size(); ++i) {
-          spelling[i].apply(to[i]);
+          spelling[i].apply(to[i], features.spelling_counts);
           to[i].commit();
         }
       };

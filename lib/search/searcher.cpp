@@ -58,6 +58,7 @@ struct Context {
   // handle per shard, and `db` made of the same handles, so both see one
   // state. Empty: `db` alone.
   std::vector<Xapian::Database> shards;
+  std::vector<Xapian::Database> leaves;  // db's, for what each keeps in its metadata (spelling counts)
   Xapian::Database db;
   Analyzer analyzer;
   RecordDecoder decoder;  // reads db's records
@@ -67,8 +68,10 @@ struct Context {
   unsigned timeout_ms;
   bool parallel;
   Context(const std::string& p, const AnalyzerOptions& options, unsigned timeout, bool parallel_shards)
-      : db(open(p, timeout, parallel_shards, shards)), analyzer(options), decoder(db, p), path(p),
-        timeout_ms(timeout), parallel(parallel_shards) {}
+      : db(open(p, timeout, parallel_shards, shards, leaves)), analyzer(options), decoder(db, p), path(p),
+        timeout_ms(timeout), parallel(parallel_shards) {
+    spelling_words.reset(leaves);
+  }
   Context(const Context&) = delete;  // decoder refers to db
   Context& operator=(const Context&) = delete;
 
@@ -79,18 +82,24 @@ struct Context {
   // replica kept by xapian-replicate switches its stub to a fresh full copy
   // and deletes the old one).
   void refresh() {
-    db = open(path, timeout_ms, parallel, shards);
-    spelling_words.clear();
+    db = open(path, timeout_ms, parallel, shards, leaves);
+    spelling_words.reset(leaves);
     refreshed = Clock::now();
   }
 
  private:
+  // `leaves`: the databases `db` is made of, each alone (detail::open_database()).
   static Xapian::Database open(const std::string& path, unsigned timeout, bool parallel,
-                               std::vector<Xapian::Database>& shards) {
+                               std::vector<Xapian::Database>& shards, std::vector<Xapian::Database>& leaves) {
     shards.clear();
+    leaves.clear();
     if (parallel)
-      for (const std::string& shard : parallel_shard_paths(path)) shards.push_back(detail::open_database(shard));
-    if (shards.empty()) return detail::open_database(path, timeout);
+      for (const std::string& shard : parallel_shard_paths(path)) {
+        std::vector<Xapian::Database> of_shard;
+        shards.push_back(detail::open_database(shard, detail::kDefaultRemoteTimeoutMs, &of_shard));
+        leaves.insert(leaves.end(), of_shard.begin(), of_shard.end());
+      }
+    if (shards.empty()) return detail::open_database(path, timeout, &leaves);
     Xapian::Database all;
     for (const auto& shard : shards) all.add_database(shard);
     return all;

@@ -10,8 +10,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "storage/schema.hpp"
 
@@ -92,8 +94,16 @@ void SpellingChanges::remove(std::vector<std::string> words) {
   for (std::string& w : words) --changes_[std::move(w)];
 }
 
-void SpellingChanges::apply(Xapian::WritableDatabase& db) {
+void SpellingChanges::apply(Xapian::WritableDatabase& db, bool counts) {
   for (const auto& [word, change] : changes_) {
+    if (counts && change != 0) {
+      const std::string key = schema::kSpellingCount + word;
+      // A count that does not read (a damaged value) starts again from
+      // this writer's changes rather than stopping the load.
+      const long long records = schema::decode_count(db.get_metadata(key)).value_or(0) + change;
+      db.set_metadata(key, records > 0 ? schema::encode_count(static_cast<std::uint64_t>(records)) : "");  // "": none
+      continue;
+    }
     if (change > 0) db.add_spelling(word, static_cast<Xapian::termcount>(change));
     if (change < 0) db.remove_spelling(word, static_cast<Xapian::termcount>(-change));
   }
@@ -218,32 +228,80 @@ constexpr std::size_t kMaximumKeptWords = 1000000;
 
 void SpellingVocabulary::clear() {
   loaded_ = too_big_ = false;
-  has_terms_ = -1;
+  source_ = -1;
   by_length_.clear();
 }
 
-bool SpellingVocabulary::has_terms(const Xapian::Database& db) {
-  if (has_terms_ < 0) has_terms_ = schema::read_features(db, "the database").spelling_terms ? 1 : 0;
-  return has_terms_ == 1;
+void SpellingVocabulary::reset(std::vector<Xapian::Database> shards) {
+  clear();
+  shards_ = std::move(shards);
+}
+
+SpellingVocabulary::Source SpellingVocabulary::source(const Xapian::Database& db) {
+  if (source_ < 0) {
+    const schema::IndexFeatures features = schema::read_features(db, "the database");
+    source_ = static_cast<int>(features.spelling_counts  ? Source::kCounts
+                               : features.spelling_terms ? Source::kTerms
+                                                         : Source::kTable);
+  }
+  return static_cast<Source>(source_);
+}
+
+const std::vector<Xapian::Database>& SpellingVocabulary::leaves(const Xapian::Database& db) {
+  if (!shards_.empty()) return shards_;
+  if (db.size() != 1)
+    throw Error(ErrorCode::kInternal, "the spelling counts of a database of shards are read from each shard");
+  one_.assign(1, db);
+  return one_;
+}
+
+Xapian::doccount SpellingVocabulary::count(const Xapian::Database& db, std::string_view word) {
+  // A count that does not read (a damaged database) counts nothing.
+  Xapian::doccount records = 0;
+  const std::string key = schema::kSpellingCount + std::string(word);
+  for (const Xapian::Database& leaf : leaves(db)) records += schema::decode_count(leaf.get_metadata(key)).value_or(0);
+  return records;
+}
+
+template <typename Visit>
+void SpellingVocabulary::read(const Xapian::Database& db, std::size_t shortest, std::size_t longest, Visit&& visit) {
+  const std::string prefix = schema::kSpellingWord;
+  auto wanted = [&](std::size_t size) { return size >= shortest && size <= longest; };
+  if (source(db) == Source::kTerms) {
+    for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
+      const std::string term = *t;
+      if (!wanted(term.size() - prefix.size())) continue;
+      visit(std::string_view(term).substr(prefix.size()), t.get_termfreq());
+    }
+    return;
+  }
+  // [issue 27] The words are the shards' metadata keys (one list per shard,
+  // streamed by a remote one); their counts are read when asked for.
+  const std::vector<Xapian::Database>& all = leaves(db);
+  std::unordered_set<std::string> seen;
+  for (const Xapian::Database& leaf : all)
+    for (auto k = leaf.metadata_keys_begin(prefix), end = leaf.metadata_keys_end(prefix); k != end; ++k) {
+      const std::string key = *k;
+      if (!wanted(key.size() - prefix.size())) continue;
+      if (all.size() > 1 && !seen.insert(key).second) continue;  // in an earlier shard too
+      visit(std::string_view(key).substr(prefix.size()), kNotRead);
+    }
 }
 
 void SpellingVocabulary::load(const Xapian::Database& db) {
   by_length_.clear();
   loaded_ = true;
   too_big_ = false;
-  const std::string prefix = schema::kSpellingWord;
   std::size_t count = 0;
-  for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
-    if (++count > kMaximumKeptWords) {
+  read(db, 0, SIZE_MAX, [&](std::string_view word, Xapian::doccount records) {
+    if (too_big_ || ++count > kMaximumKeptWords) {
       by_length_.clear();
       too_big_ = true;
       return;
     }
-    std::string word = (*t).substr(prefix.size());
     if (by_length_.size() <= word.size()) by_length_.resize(word.size() + 1);
-    const std::uint64_t bytes = byte_set(word);
-    by_length_[word.size()].push_back(Entry{std::move(word), t.get_termfreq(), bytes});
-  }
+    by_length_[word.size()].push_back(Entry{std::string(word), records, byte_set(word)});
+  });
 }
 
 template <typename Visit>
@@ -251,18 +309,17 @@ void SpellingVocabulary::for_each(const Xapian::Database& db, std::size_t shorte
                                   Visit&& visit) {
   if (!loaded_) load(db);
   if (too_big_) {
-    const std::string prefix = schema::kSpellingWord;
-    for (auto t = db.allterms_begin(prefix), end = db.allterms_end(prefix); t != end; ++t) {
-      const std::string term = *t;
-      const std::size_t size = term.size() - prefix.size();
-      if (size < shortest || size > longest) continue;
-      const std::string_view word = std::string_view(term).substr(prefix.size());
-      visit(word, t.get_termfreq(), byte_set(word));
-    }
+    read(db, shortest, longest, [&](std::string_view word, Xapian::doccount records) {
+      visit(word, byte_set(word), [&] { return records == kNotRead ? count(db, word) : records; });
+    });
     return;
   }
   for (std::size_t size = shortest; size <= longest && size < by_length_.size(); ++size)
-    for (const Entry& e : by_length_[size]) visit(std::string_view(e.word), e.records, e.bytes);
+    for (Entry& e : by_length_[size])
+      visit(std::string_view(e.word), e.bytes, [&] {
+        if (e.records == kNotRead) e.records = count(db, e.word);
+        return e.records;
+      });
 }
 
 namespace {
@@ -277,16 +334,17 @@ void closest_words(const Xapian::Database& db, SpellingVocabulary& vocabulary, s
     longest = std::max(longest, c.word.size() + c.edits);
   }
   for (Candidate& c : candidates) c.bytes = byte_set(c.word);
-  vocabulary.for_each(db, shortest, longest, [&](std::string_view word, Xapian::doccount records, std::uint64_t bytes) {
+  vocabulary.for_each(db, shortest, longest, [&](std::string_view word, std::uint64_t bytes, auto&& records) {
     for (Candidate& c : candidates) {
       if (word == c.word) {
-        c.known = records;
+        c.known = records();
         continue;
       }
       if (!may_be_within_edits(bytes, c.bytes, c.edits)) continue;
       const unsigned edits = edit_distance(c.word, word, c.edits);
       if (edits > c.edits) continue;
-      Suggestion s{std::string(word), edits, records};
+      Suggestion s{std::string(word), edits, records()};
+      if (s.records == 0) continue;  // a count that does not read
       if (better(s, c.best)) c.best = std::move(s);
     }
   });
@@ -365,7 +423,7 @@ void correct_words(std::string_view text, std::vector<Token>& tokens, const Xapi
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.token < b.token; });
 
-  if (!vocabulary.has_terms(db)) {
+  if (vocabulary.source(db) == SpellingVocabulary::Source::kTable) {
     // A database from before issue 23: Xapian's spelling table (local only).
     for (const Candidate& c : candidates) {
       const unsigned edits = c.word.size() <= kOneEditUpTo ? 1 : 2;

@@ -43,8 +43,10 @@ class SpellingChanges {
   void add(std::vector<std::string> words);
   // ... and a replaced or removed record's, taken back off.
   void remove(std::vector<std::string> words);
-  // Applies what was gathered to `db` (before its commit), and forgets it.
-  void apply(Xapian::WritableDatabase& db);
+  // Applies what was gathered to `db` (before its commit), and forgets it:
+  // to its spelling table, or with `counts` (IndexFeatures::spelling_counts,
+  // issue 27) to its words' record counts in its metadata.
+  void apply(Xapian::WritableDatabase& db, bool counts);
   void clear() { changes_.clear(); }
 
  private:
@@ -67,32 +69,53 @@ inline bool may_be_within_edits(std::uint64_t a, std::uint64_t b, unsigned edits
          static_cast<unsigned>(__builtin_popcountll(b & ~a)) <= edits;
 }
 
-// [issue 23] The collection's spelling words (their "XS" terms) with their
+// [issue 23] The collection's spelling words (their "XS" terms, or since
+// issue 27 the counts each shard keeps in its metadata, summed) with their
 // record counts, read in one walk of the term list on first use and kept,
 // by length, for the database state it was read from: a Searcher's context
 // keeps one and clears it when it moves to a newer state. Over xapian-tcpsrv
 // the walk is the whole vocabulary on the wire, which a query must not pay.
+// [issue 27] A count kept in the metadata is read when first asked for
+// (each is a round trip to a remote shard, and a query asks for the few
+// words within its edits), then kept too.
 // Not thread-safe (one per context).
 class SpellingVocabulary {
  public:
+  // Forgets what was read (the database moved to a newer state).
   void clear();
-  // Whether `db` keeps its spelling words as terms (IndexFeatures::
-  // spelling_terms), read once per state.
-  bool has_terms(const Xapian::Database& db);
-  // Calls visit(word, records, byte_set(word)) for each word of `shortest`
-  // to `longest` bytes (reading `db` when not loaded, or when too big to keep).
+  // clear(), for a database made of `shards` (detail::open_database()'s
+  // leaves), whose spelling counts are summed: each shard's are in its own
+  // metadata. None: a database of one shard.
+  void reset(std::vector<Xapian::Database> shards);
+  // Where `db` keeps its spelling words, read once per state: Xapian's
+  // spelling table (before issue 23), terms (IndexFeatures::spelling_terms)
+  // or counts (IndexFeatures::spelling_counts).
+  enum class Source { kTable, kTerms, kCounts };
+  Source source(const Xapian::Database& db);
+  // Calls visit(word, byte_set(word), records) for each word of `shortest`
+  // to `longest` bytes (reading `db` when not loaded, or when too big to
+  // keep); records() gives the number of records holding the word.
   template <typename Visit>
   void for_each(const Xapian::Database& db, std::size_t shortest, std::size_t longest, Visit&& visit);
 
  private:
+  static constexpr Xapian::doccount kNotRead = static_cast<Xapian::doccount>(-1);
   struct Entry {
     std::string word;
-    Xapian::doccount records;
-    std::uint64_t bytes;  // byte_set(word)
+    Xapian::doccount records;  // kNotRead: not read yet
+    std::uint64_t bytes;       // byte_set(word)
   };
   void load(const Xapian::Database& db);
+  // Calls visit(word, records) for each word of `shortest` to `longest`
+  // bytes, read from `db`; records is kNotRead for a count in the metadata.
+  template <typename Visit>
+  void read(const Xapian::Database& db, std::size_t shortest, std::size_t longest, Visit&& visit);
+  // A word's records: the sum of its counts in the shards' metadata.
+  Xapian::doccount count(const Xapian::Database& db, std::string_view word);
+  const std::vector<Xapian::Database>& leaves(const Xapian::Database& db);
   bool loaded_ = false, too_big_ = false;
-  int has_terms_ = -1;  // unknown
+  int source_ = -1;  // unknown, else a Source
+  std::vector<Xapian::Database> shards_, one_;
   std::vector<std::vector<Entry>> by_length_;
 };
 

@@ -1,9 +1,12 @@
 // check_database(): is a database sound? Xapian's own check of every table,
-// then askalike's: the schema version and every stored record readable.
+// then askalike's: the schema version, every stored record readable and
+// the spelling words' counts.
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 #include "askalike/index.hpp"
@@ -112,6 +115,15 @@ void check_open(const std::function<Xapian::Database()>& open, const std::string
           details << "a stored record cannot be read: " << e.what() << "\n";
         }
       });
+      // [issue 27] The spelling words' counts (schema 5), which a search
+      // would take as none.
+      const std::string prefix = schema::kSpellingCount;
+      for (auto k = db.metadata_keys_begin(prefix); k != db.metadata_keys_end(prefix); ++k) {
+        const std::optional<std::uint32_t> count = schema::decode_count(db.get_metadata(*k));
+        if (count && *count > 0) continue;
+        ++report.errors;
+        details << "the spelling count of '" << (*k).substr(prefix.size()) << "' is not a count of records\n";
+      }
     }
   } catch (const Xapian::DatabaseCorruptError& e) {
     ++report.errors;

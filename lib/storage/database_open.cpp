@@ -104,10 +104,15 @@ std::vector<StubLine> parse_stub(const std::string& text, const std::string& stu
 struct ReadOpener {
   using Db = Xapian::Database;
   unsigned timeout_ms;  // to connect, and for each exchange (0: for ever)
-  Db local(const std::string& path, int backend) const { return Db(path, backend); }
-  Db single_file(int fd) const { return Db(fd, Xapian::DB_BACKEND_GLASS); }
+  std::vector<Db>* leaves = nullptr;  // open_database()'s
+  Db local(const std::string& path, int backend) const { return leaf(Db(path, backend)); }
+  Db single_file(int fd) const { return leaf(Db(fd, Xapian::DB_BACKEND_GLASS)); }
   Db remote(const std::string& host, unsigned port) const {
-    return Xapian::Remote::open(host, port, timeout_ms, timeout_ms);
+    return leaf(Xapian::Remote::open(host, port, timeout_ms, timeout_ms));
+  }
+  Db leaf(Db db) const {
+    if (leaves) leaves->push_back(db);
+    return db;
   }
   Db empty() const { return Db(); }
   Db missing(const std::string&) const { throw Xapian::DatabaseNotFoundError("no database found"); }
@@ -282,8 +287,9 @@ Xapian::Database open_stub_line(const StubLine& line, unsigned timeout_ms) {
   return opener.empty();
 }
 
-Xapian::Database open_database(const std::string& path, unsigned timeout_ms) {
-  return open_path(ReadOpener{timeout_ms}, path, 0);
+Xapian::Database open_database(const std::string& path, unsigned timeout_ms, std::vector<Xapian::Database>* leaves) {
+  if (leaves) leaves->clear();
+  return open_path(ReadOpener{timeout_ms, leaves}, path, 0);
 }
 
 std::vector<StubLine> read_stub(const std::string& stub) {

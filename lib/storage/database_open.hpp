@@ -41,7 +41,13 @@ inline constexpr unsigned kDefaultRemoteTimeoutMs = 10000;
 // NetworkTimeoutError, never a hang. Throws askalike::Error
 // (kInvalidArgument) for a refused stub line, naming the stub and the line;
 // Xapian::Error for the rest (the caller translates it).
-Xapian::Database open_database(const std::string& path, unsigned timeout_ms = kDefaultRemoteTimeoutMs);
+// [issue 27] `leaves`, when given, receives the databases the result is
+// made of, each on its own and in order (one for a single database, one per
+// shard of a stub, nested stubs followed), sharing the result's state and
+// connections: Xapian 1.4 reads a combined database's metadata from its
+// first shard alone, so what each shard keeps there is read through these.
+Xapian::Database open_database(const std::string& path, unsigned timeout_ms = kDefaultRemoteTimeoutMs,
+                               std::vector<Xapian::Database>* leaves = nullptr);
 
 // Opens (or, with `flags` allowing it, creates) the database directory
 // `path` for writing; a stub directory is followed as above. `flags` are
@@ -75,6 +81,7 @@ std::string shard_of_context(const std::string& context);
 
 // Opens the one database a stub line names (a nested stub is followed).
 Xapian::Database open_stub_line(const StubLine& line, unsigned timeout_ms = kDefaultRemoteTimeoutMs);
+
 
 }  // namespace askalike::detail
 

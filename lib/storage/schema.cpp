@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace askalike {
@@ -58,6 +59,7 @@ IndexFeatures read_features(const Xapian::Database& db, const std::string& path)
       f.spelling = j.value("spelling", false);
       f.question_types = j.value("question_types", false);
       f.spelling_terms = j.value("spelling_terms", false);
+      f.spelling_counts = j.value("spelling_counts", false);
       if (j.contains("embedding")) {
         const auto& e = j.at("embedding");
         EmbeddingInfo info;
@@ -89,6 +91,7 @@ void write_features(Xapian::WritableDatabase& db, const IndexFeatures& features)
   j["spelling"] = features.spelling;
   j["question_types"] = features.question_types;
   j["spelling_terms"] = features.spelling_terms;
+  j["spelling_counts"] = features.spelling_counts;
   if (features.embedding) {
     const EmbeddingInfo& info = *features.embedding;
     j["embedding"] = {{"name", info.identity.name},
@@ -105,6 +108,20 @@ void write_settings(Xapian::WritableDatabase& db, const AnalyzerOptions& options
   db.set_metadata(kVersionKey, std::to_string(kVersion));
   db.set_metadata(kAnalyzerKey, options.serialize());
   db.set_metadata(kRankingKey, ranking.serialize());
+}
+
+// Decimal: readable with xapian-delve -m, and a few bytes.
+std::string encode_count(std::uint64_t count) { return std::to_string(count); }
+
+std::optional<std::uint32_t> decode_count(const std::string& value) {
+  if (value.empty() || value.size() > 10) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (n > UINT32_MAX) return std::nullopt;
+  return static_cast<std::uint32_t>(n);
 }
 
 // Three unsigned LEB128 numbers: a few bytes a record.

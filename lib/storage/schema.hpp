@@ -27,7 +27,11 @@ namespace schema {
 // 4: records deflated with the database's record dictionary
 //    (record_codec.hpp). Schema 3 databases are read as they are and become
 //    schema 4 when a writer gives them a dictionary.
-inline constexpr int kVersion = 4;
+// 5: [issue 27] spelling words as per-database record counts in the
+//    metadata (kSpellingCount), not terms. Schema 4 databases keep their
+//    terms, also when written to (IndexFeatures::spelling_terms).
+inline constexpr int kVersion = 5;
+inline constexpr int kRecordDictionaryVersion = 4;
 inline constexpr int kOldestReadableVersion = 3;
 inline constexpr const char* kVersionKey = "askalike.schema";
 inline constexpr const char* kAnalyzerKey = "askalike.analyzer";
@@ -47,6 +51,16 @@ inline constexpr const char* kGroup = "XG";
 // unlike Xapian's spelling table, terms are collection-wide on shards and
 // over the stock remote protocol.
 inline constexpr const char* kSpellingWord = "XS";
+// [issue 27] A spelling word's metadata key ("XS" + word), its value the
+// number of the database's records holding the word (encode_count()). Each
+// database (each shard) counts its own records; a collection's count of a
+// word is the sum over its shards (storage/database_open.hpp:
+// leaf_databases()), and a merge by compaction sums them.
+inline constexpr const char* kSpellingCount = "XS";
+std::string encode_count(std::uint64_t count);
+// The count of an encode_count() value; nullopt for anything else (a
+// database handed to askalike may hold any bytes there).
+std::optional<std::uint32_t> decode_count(const std::string& value);
 // (question_type.hpp: "XY" + the record's question type.)
 
 // Value slots.
@@ -98,6 +112,10 @@ struct IndexFeatures {
   // [issue 23] The spelling words are terms (kSpellingWord), not Xapian's
   // spelling table: true for databases made since.
   bool spelling_terms = false;
+  // [issue 27] The spelling words are record counts in each database's
+  // metadata (kSpellingCount): true for databases made since. A database
+  // keeps the mode it was made with.
+  bool spelling_counts = false;
   // [issue 28] records carry an embedding in kEmbeddingSlot, made by this model.
   std::optional<EmbeddingInfo> embedding;
   // Not stored: the loaded model that embeds the records a writer adds

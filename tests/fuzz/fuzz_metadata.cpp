@@ -1,6 +1,7 @@
 // libFuzzer target: the settings a database keeps in its metadata (the
-// ranking settings, the field totals, the analyzer options), which a
-// database handed to askalike chooses. The first byte picks the key, the
+// ranking settings, the field totals, the analyzer options, the spelling
+// words' counts), which a database handed to askalike chooses. The first
+// byte picks the key, the
 // rest is its value, written into a real database with Xapian; then the
 // database is searched, its stats read and a record indexed into it. Any
 // value gives results or an askalike::Error that names the database and
@@ -15,10 +16,13 @@
 
 namespace {
 
-// The settings, the index features (spelling table, question types) and the
-// learned word associations (their summary, and the list of one word).
-const char* const kKeys[] = {"askalike.ranking",     "askalike.field_totals", "askalike.analyzer",
-                             "askalike.features",    "askalike.associations", "askalike.assoc.pressur"};
+// The settings, the index features (spelling table, question types), the
+// learned word associations (their summary, and the list of one word) and
+// [issue 27] a spelling word's record count (read when "presure" is
+// corrected, and written when a record with the word is indexed).
+const char* const kKeys[] = {"askalike.ranking",      "askalike.field_totals", "askalike.analyzer",
+                             "askalike.features",     "askalike.associations", "askalike.assoc.pressur",
+                             "XSpressure"};
 constexpr int kKeyCount = sizeof kKeys / sizeof kKeys[0];
 
 void set_metadata(const std::string& db, const std::string& key, const std::string& value) {
@@ -73,6 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_results(searcher.similar("what are the symptoms of high blood pressure", options));
     options.max_associations = 0;
     check_results(searcher.similar("高血压的症状", options));
+    check_results(searcher.similar("what are the symptoms of high blood presure", options));
     double similarity = searcher.similarity("knee pain after running", "pain in the knee when running");
     fuzz::fuzz_check(similarity >= 0 && similarity <= 1, "similarity outside 0..1");
   } catch (const askalike::Error& e) {
@@ -85,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     r.id = "fuzz-probe";
     r.title = "Knee pain";
     r.question = "Why does my knee hurt after running?";
-    r.answer = "Often an overuse injury; rest and see a doctor if it lasts.";
+    r.answer = "Often an overuse injury; rest and see a doctor if it lasts, or if the pressure grows.";
     writer.upsert(r);
     writer.commit();
   } catch (const askalike::Error& e) {
