@@ -266,11 +266,16 @@ TEST_CASE("after replacements and removals the spelling table is a fresh import'
   const char* misspelt = "what is pnuemonia, or bronchitsi of the lunggs?";
   const std::string corrected = corrections_of(Searcher(fresh_db).similar(misspelt));
   CHECK(corrected == "pnuemonia -> pneumonia, bronchitsi -> bronchitis, lunggs -> lungs");
-  for (const auto& [name, shards, threads] :
-       {std::tuple{"serial", std::optional<unsigned>(), 1u}, std::tuple{"parallel", std::optional<unsigned>(), 3u},
-        std::tuple{"shards", std::optional<unsigned>(3u), 3u}}) {
-    CAPTURE(name);
-    const std::string db = import(dir / name, history, shards, threads);
+  struct Layout {
+    const char* name;
+    std::optional<unsigned> shards;
+    unsigned threads;
+  };
+  // (Not a structured binding: CAPTURE's lambda may not name one in C++17.)
+  for (const Layout& layout : {Layout{"serial", std::nullopt, 1u}, Layout{"parallel", std::nullopt, 3u},
+                               Layout{"shards", 3u, 3u}}) {
+    CAPTURE(layout.name);
+    const std::string db = import(dir / layout.name, history, layout.shards, layout.threads);
     CHECK(spelling_table(db) == fresh);
     CHECK(corrections_of(Searcher(db).similar(misspelt)) == corrected);
   }
