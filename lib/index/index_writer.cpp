@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <atomic>
 #include <condition_variable>
@@ -164,7 +163,7 @@ struct IndexWriter::Impl {
     const int needed = features.spelling_counts ? schema::kVersion : schema::kRecordDictionaryVersion;
     for (auto& db : shards) {
       db.set_metadata(schema::kRecordDictionaryKey, dictionary.bytes());
-      if (std::atoi(db.get_metadata(schema::kVersionKey).c_str()) < needed)
+      if (schema::stored_version(db) < needed)
         db.set_metadata(schema::kVersionKey, std::to_string(needed));
     }
   }

@@ -118,7 +118,7 @@ void check_open(const std::function<Xapian::Database()>& open, const std::string
       // [issue 27] The spelling words' counts (schema 5), which a search
       // would take as none.
       const std::string prefix = schema::kSpellingCount;
-      for (auto k = db.metadata_keys_begin(prefix); k != db.metadata_keys_end(prefix); ++k) {
+      for (auto k = db.metadata_keys_begin(prefix), end = db.metadata_keys_end(prefix); k != end; ++k) {
         const std::optional<std::uint32_t> count = schema::decode_count(db.get_metadata(*k));
         if (count && *count > 0) continue;
         ++report.errors;

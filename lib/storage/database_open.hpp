@@ -82,7 +82,6 @@ std::string shard_of_context(const std::string& context);
 // Opens the one database a stub line names (a nested stub is followed).
 Xapian::Database open_stub_line(const StubLine& line, unsigned timeout_ms = kDefaultRemoteTimeoutMs);
 
-
 }  // namespace askalike::detail
 
 #endif  // ASKALIKE_LIB_DATABASE_OPEN_HPP_

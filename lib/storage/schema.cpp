@@ -15,9 +15,16 @@ namespace askalike {
 namespace schema {
 
 
+int stored_version(const Xapian::Database& db) {
+  int number = 0;
+  for (char c : db.get_metadata(kVersionKey))
+    number = (c >= '0' && c <= '9' && number < 1000) ? number * 10 + (c - '0') : 100000;
+  return number;
+}
+
 AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& path,
                               const AnalyzerOptions& fallback, bool* is_new) {
-  std::string version = db.get_metadata(kVersionKey);
+  const std::string version = db.get_metadata(kVersionKey);
   if (version.empty()) {
     if (db.get_doccount() != 0)
       throw Error(ErrorCode::kIncompatibleVersion,
@@ -26,8 +33,7 @@ AnalyzerOptions read_settings(const Xapian::Database& db, const std::string& pat
     return fallback;
   }
   if (is_new) *is_new = false;
-  int number = 0;
-  for (char c : version) number = (c >= '0' && c <= '9' && number < 1000) ? number * 10 + (c - '0') : 100000;
+  const int number = stored_version(db);
   if (number < kOldestReadableVersion || number > kVersion)
     throw Error(ErrorCode::kIncompatibleVersion,
                 path + " was written by a version of askalike with database schema " + version +

@@ -81,6 +81,10 @@ FieldLengths decode_field_lengths(const std::string& value);
 // Xapian refuses terms over 245 bytes; ids must leave room for their prefix.
 inline constexpr std::size_t kMaxIdBytes = 200;
 
+// The schema number `db` says it has: 0 when it says none (a new
+// database), and a number above every schema for a value that is not one.
+int stored_version(const Xapian::Database& db);
+
 // Checks the stored schema version and returns the stored analyzer settings.
 // An empty database without askalike metadata gives `fallback` and sets
 // `is_new`. Throws Error(kIncompatibleVersion).
