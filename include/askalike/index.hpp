@@ -263,10 +263,24 @@ class ASKALIKE_EXPORT IndexWriter {
   std::unique_ptr<Impl> impl_;
 };
 
+// How compact_database writes its copy.
+struct CompactOptions {
+  // false: leave out Xapian's term lists (each record's words, about a third
+  // of a compacted database) for a copy that a Searcher on this machine
+  // only searches. It ranks, explains and corrects exactly as the source
+  // does, but records cannot be added to it, replaced or removed
+  // (IndexWriter refuses it), pseudo-relevance feedback
+  // (SearchOptions::feedback_terms) is refused, and stock xapian-tcpsrv
+  // cannot serve it (its protocol reads a record's values from the term
+  // list): each gives Error(kInvalidArgument).
+  bool term_lists = true;
+};
+
 // Writes a compacted copy of the database at `source` to `destination`
 // (which must not exist); a collection of shards gives a collection of the
 // same shards, each compacted. Throws Error.
-ASKALIKE_EXPORT void compact_database(const std::string& source, const std::string& destination);
+ASKALIKE_EXPORT void compact_database(const std::string& source, const std::string& destination,
+                                      const CompactOptions& options = CompactOptions());
 
 // Writes the records of the collection of shards at `source` to
 // `destination` (which must not exist) as one compacted database, merged by

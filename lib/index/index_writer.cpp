@@ -984,22 +984,40 @@ static void build_aside(std::string destination, Build&& build) {
   }
 }
 
-static void compact_into(const std::string& source, const std::string& destination) {
+// [issue 27] Xapian 1.4 reads a glass database without its term list table
+// (Xapian::DB_NO_TERMLIST: "convert an existing database ... by simply
+// deleting termlist.*"); its compaction has no switch for it, so the table
+// is removed from the finished copy.
+static void drop_term_lists(const std::string& database) {
+  const std::string file = database + "/termlist.glass";
+  std::error_code error;
+  std::filesystem::remove(file, error);
+  if (error) throw Error(ErrorCode::kIO, "cannot remove " + file + ": " + error.message());
+}
+
+static void compact_into(const std::string& source, const std::string& destination, const CompactOptions& options) {
   schema::guarded("compacting", source, [&] {
     Xapian::Database db = detail::open_database(source);
     bool is_new = false;
     schema::read_settings(db, source, AnalyzerOptions(), &is_new);
-    if (!shards::is_collection(source)) return db.compact(destination);
+    if (!shards::is_collection(source)) {
+      db.compact(destination);
+      if (!options.term_lists) drop_term_lists(destination);
+      return;
+    }
     // Shard by shard: compacting the stub would merge them into one.
     std::vector<std::string> from = shards::local_shards(source);
     shards::write_stub(destination, from.size());
     std::vector<std::string> to = shards::local_shards(destination);
-    for (std::size_t i = 0; i < from.size(); ++i) detail::open_database(from[i]).compact(to[i]);
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      detail::open_database(from[i]).compact(to[i]);
+      if (!options.term_lists) drop_term_lists(to[i]);
+    }
   });
 }
 
-void compact_database(const std::string& source, const std::string& destination) {
-  build_aside(destination, [&](const std::string& temporary) { compact_into(source, temporary); });
+void compact_database(const std::string& source, const std::string& destination, const CompactOptions& options) {
+  build_aside(destination, [&](const std::string& temporary) { compact_into(source, temporary, options); });
 }
 
 namespace {

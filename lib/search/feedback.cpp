@@ -3,6 +3,8 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "askalike/error.hpp"
+
 namespace askalike {
 
 namespace {
@@ -46,8 +48,16 @@ std::vector<QueryTerm> feedback_terms(Xapian::Enquire& enquire, const Xapian::Da
   WordDecider decider(db, exclude);
   // Exact term frequencies: over several databases (shards) Xapian would
   // otherwise estimate them from one shard, and a stub would pick other words.
-  Xapian::ESet eset = enquire.get_eset(static_cast<Xapian::termcount>(options.feedback_terms), relevant,
-                                       Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+  Xapian::ESet eset;
+  try {
+    eset = enquire.get_eset(static_cast<Xapian::termcount>(options.feedback_terms), relevant,
+                            Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+  } catch (const Xapian::FeatureUnavailableError&) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "pseudo-relevance feedback (feedback_terms) reads the top records' term lists, and this database "
+                "was compacted without them (askalike compact --search-only): search the database it was "
+                "compacted from, or search without feedback");
+  }
   std::vector<QueryTerm> out;
   if (eset.empty()) return out;
   const double best = eset.begin().get_weight();

@@ -106,34 +106,63 @@ struct Context {
   }
 };
 
-// Finds which query words a record contains (its ranking terms: any field
+// Finds which query words the hits contain (their ranking terms: any field
 // weighted above 0).
 class MatchFinder {
  public:
-  explicit MatchFinder(const std::vector<WeightedTerm>& words) {
+  // `hits`: the matches whose words may be asked for.
+  MatchFinder(const std::vector<WeightedTerm>& words, const Xapian::Database& db, std::vector<const Match*> hits)
+      : db_(db), hits_(std::move(hits)) {
     for (std::size_t i = 0; i < words.size(); ++i) index_terms_.emplace_back(words[i].term, i);
     std::sort(index_terms_.begin(), index_terms_.end());
   }
   // Indexes into the query words, strongest word first.
-  std::vector<std::size_t> matches(const Xapian::Document& doc) const {
-    std::vector<bool> found;
-    Xapian::TermIterator t = doc.termlist_begin(), end = doc.termlist_end();
-    for (const auto& [term, word] : index_terms_) {
-      t.skip_to(term);
-      if (t == end) break;
-      if (*t == term) {
-        if (found.size() <= word) found.resize(word + 1);
-        found[word] = true;
+  std::vector<std::size_t> matches(const Match& match) {
+    std::vector<std::size_t> out;
+    if (!from_postings_) {
+      try {
+        Xapian::TermIterator t = match.doc.termlist_begin(), end = match.doc.termlist_end();
+        for (const auto& [term, word] : index_terms_) {
+          t.skip_to(term);
+          if (t == end) break;
+          if (*t == term) out.push_back(word);
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+      } catch (const Xapian::FeatureUnavailableError&) {
+        read_postings();  // a copy compacted without term lists (CompactOptions)
       }
     }
-    std::vector<std::size_t> out;
-    for (std::size_t i = 0; i < found.size(); ++i)
-      if (found[i]) out.push_back(i);
-    return out;
+    auto found = from_postings_->find(match.docid);
+    return found == from_postings_->end() ? out : found->second;
   }
 
  private:
+  // [issue 27] The same answer from each word's posting list, read once for
+  // all the hits in the order of their record numbers.
+  void read_postings() {
+    from_postings_.emplace();
+    std::vector<Xapian::docid> docids;
+    for (const Match* hit : hits_) docids.push_back(hit->docid);
+    std::sort(docids.begin(), docids.end());
+    std::vector<std::pair<std::size_t, std::string>> by_word;
+    for (const auto& [term, word] : index_terms_) by_word.emplace_back(word, term);
+    std::sort(by_word.begin(), by_word.end());  // so each hit's list comes out strongest word first
+    for (const auto& [word, term] : by_word) {
+      Xapian::PostingIterator p = db_.postlist_begin(term);
+      const Xapian::PostingIterator end = db_.postlist_end(term);
+      for (Xapian::docid docid : docids) {
+        p.skip_to(docid);
+        if (p == end) break;
+        if (*p == docid) (*from_postings_)[docid].push_back(word);
+      }
+    }
+  }
+
+  const Xapian::Database& db_;
+  std::vector<const Match*> hits_;
   std::vector<std::pair<std::string, std::size_t>> index_terms_;  // sorted as the term list is
+  std::optional<std::unordered_map<Xapian::docid, std::vector<std::size_t>>> from_postings_;
 };
 
 // A query text longer than the limit is refused before any work.
@@ -408,9 +437,12 @@ Results Searcher::Impl::search(Context& ctx, std::string_view question, const st
     }
   }
 
-  MatchFinder match_finder(terms);
+  const std::size_t end_rank = std::min(wanted, matches.top.size());
+  std::vector<const Match*> hits;
+  for (std::size_t rank = options.offset; rank < end_rank; ++rank) hits.push_back(&matches.top[rank]);
+  MatchFinder match_finder(terms, ctx.db, std::move(hits));
   SnippetStyle style{options.snippet_length, options.highlight_open, options.highlight_close};
-  for (std::size_t rank = options.offset; rank < std::min(wanted, matches.top.size()); ++rank) {
+  for (std::size_t rank = options.offset; rank < end_rank; ++rank) {
     const Match& match = matches.top[rank];
     // 0 keeps every hit: a semantic score can be below 0 (a cosine is -1..1).
     if (options.min_score != 0.0 && match.weight < options.min_score) break;
@@ -430,7 +462,7 @@ Results Searcher::Impl::search(Context& ctx, std::string_view question, const st
     }
     if (options.match_details) {
       double matched_weight = 0.0;
-      for (std::size_t word : match_finder.matches(doc)) {
+      for (std::size_t word : match_finder.matches(match)) {
         hit.matched_terms.push_back(terms[word].term);
         matched_weight += terms[word].weight;
       }

@@ -37,7 +37,7 @@ Matches search_database(const Xapian::Database& db, const ComposeQuery& compose,
   // exchange of messages instead of one round trip each.
   mset.fetch();
   out.top.reserve(mset.size());
-  for (auto it = mset.begin(); it != mset.end(); ++it) out.top.push_back(Match{it.get_weight(), it.get_document()});
+  for (auto it = mset.begin(); it != mset.end(); ++it) out.top.push_back(Match{it.get_weight(), it.get_document(), *it});
   return out;
 }
 
@@ -143,7 +143,8 @@ Matches search_shards(const std::vector<Xapian::Database>& shards, const Xapian:
   });
   out.top.reserve(keep);
   for (std::size_t j = 0; j < keep; ++j)
-    out.top.push_back(Match{all[j].weight, shards[all[j].shard].get_document(all[j].docid, Xapian::DOC_ASSUME_VALID)});
+    out.top.push_back(Match{all[j].weight, shards[all[j].shard].get_document(all[j].docid, Xapian::DOC_ASSUME_VALID),
+                            static_cast<Xapian::docid>(all[j].order)});
   return out;
 }
 

@@ -33,6 +33,9 @@ namespace askalike {
 struct Match {
   double weight = 0.0;
   Xapian::Document doc;
+  // The record's number in the database searched (the stub's, when local
+  // shards are searched at once): what a posting list is read at.
+  Xapian::docid docid = 0;
   // [issue 28] Set by the semantic stage (semantic.hpp), which makes
   // `weight` their sum: the BM25F weight and the embeddings' cosine.
   double lexical = 0.0;

@@ -118,10 +118,28 @@ struct ReadOpener {
   Db missing(const std::string&) const { throw Xapian::DatabaseNotFoundError("no database found"); }
 };
 
+// [issue 27] A copy compacted without term lists (CompactOptions) has lost
+// what Xapian needs to replace or remove a record's postings: writing to it
+// would leave stale postings behind, so it is refused before Xapian opens it.
+void refuse_search_only(const std::string& path) {
+  struct stat st;
+  const std::string version = path + "/iamglass";
+  if (::stat(version.c_str(), &st) != 0) return;  // not an existing glass database
+  const std::string term_lists = path + "/termlist.glass";
+  if (::stat(term_lists.c_str(), &st) == 0) return;
+  throw Error(ErrorCode::kInvalidArgument,
+              path + " was compacted without term lists (askalike compact --search-only): it searches, but records "
+                     "cannot be added to it, replaced or removed; change the database it was compacted from, "
+                     "and compact that again");
+}
+
 struct WriteOpener {
   using Db = Xapian::WritableDatabase;
   int flags;
-  Db local(const std::string& path, int backend) const { return Db(path, flags | backend); }
+  Db local(const std::string& path, int backend) const {
+    refuse_search_only(path);
+    return Db(path, flags | backend);
+  }
   Db single_file(int fd) const {
     ::close(fd);
     throw Xapian::DatabaseOpeningError("a single-file database cannot be opened for writing");

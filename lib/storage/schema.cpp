@@ -214,6 +214,14 @@ void rethrow(const Xapian::Error& e, const std::string& what, const std::string&
                                                "keeps its last commit; make room and try again"
                                              : ""));
   }
+  // [issue 27] A copy compacted without term lists (CompactOptions) lacks
+  // what xapian-tcpsrv reads to send a record's values, and what feedback
+  // and writes need.
+  if (type == "FeatureUnavailableError" && e.get_msg().find("no termlist") != std::string::npos)
+    throw Error(ErrorCode::kInvalidArgument,
+                what + " (" + path + "): a database of it was compacted without term lists (askalike compact "
+                "--search-only), which this needs: stock xapian-tcpsrv reads each record's values from its term "
+                "list, and feedback and writes need them too; serve a full compacted copy instead (" + detail + ")");
   if (type == "InvalidArgumentError" || type == "RangeError")
     throw Error(ErrorCode::kInvalidArgument, what + ": " + detail);
   // A remote shard (xapian-tcpsrv): hung or too slow, then down or unreachable.

@@ -759,6 +759,25 @@ TEST_CASE("remove, compact and stats") {
   CHECK(askalike({"compact", "-d", db, dir / "compact"}).code == 1);    // DEST exists
   CHECK(askalike({"stats", "-d", dir / "none"}).code == 1);
   CHECK(askalike({"export", "-d", dir / "none"}).code == 1);
+
+  // [issue 27] A search-only copy: the same answers, writes refused with
+  // the reason, nothing lost.
+  Run slim = askalike({"compact", "-d", db, dir / "slim", "--search-only"});
+  REQUIRE(slim.code == 0);
+  CHECK(slim.out.find("search only") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "slim/termlist.glass"));
+  for (const char* q : {"my eyelid twitches at night", "facial twiching in sleep", "is twitching serious"})
+    CHECK(askalike({"similar", "-d", dir / "slim", "-f", "jsonl", q}).out ==
+          askalike({"similar", "-d", dir / "compact", "-f", "jsonl", q}).out);
+  clitest::write_file(dir / "more.jsonl", "{\"id\": \"new\", \"question\": \"a new question\"}\n");
+  Run write = askalike({"index", "-d", dir / "slim", dir / "more.jsonl"});
+  CHECK(write.code == 1);
+  CHECK(write.err.find("compacted without term lists") != std::string::npos);
+  Run feedback = askalike({"similar", "-d", dir / "slim", "--feedback-terms", "3", "my eyelid twitches"});
+  CHECK(feedback.code != 0);
+  CHECK(feedback.err.find("--search-only") != std::string::npos);
+  CHECK(askalike({"export", "-d", dir / "slim"}).out == askalike({"export", "-d", db}).out);
+  CHECK(askalike({"compact", "--help"}).out.find("--search-only") != std::string::npos);
 }
 
 TEST_CASE("tools/test.sh says how long it takes before it starts (issue 25)") {
