@@ -454,6 +454,21 @@ closes. One Index may be used from several threads: calls are serialised.
       "answer_weight, bm25_b; the others as `source` has them) and every record normalised "
       "by the field averages of the whole collection. `source` is left as it is. The records' "
       "embeddings are copied; model=DIR embeds every record anew with that model.");
+
+  m.def(
+      "compact",
+      [](const PathArg& source, const PathArg& destination, bool search_only) {
+        std::string from = path_arg(source, "source"), to = path_arg(destination, "destination");
+        askalike::CompactOptions options;
+        options.term_lists = !search_only;
+        py::gil_scoped_release nogil;
+        askalike::compact_database(from, to, options);
+      },
+      py::arg("source"), py::arg("destination"), py::kw_only(), py::arg("search_only") = false,
+      "Writes a compacted copy of `source` to `destination` (which must not exist); `source` is "
+      "left as it is. search_only=True leaves out Xapian's term lists (about a third of the copy): "
+      "it ranks exactly as `source`, but cannot be added to, gives no feedback and cannot be served "
+      "by xapian-tcpsrv (InvalidArgumentError).");
 }
 
 }  // namespace askalike_py

@@ -1,4 +1,4 @@
-"""Ranking settings of a database, reindex, and stub files (shards)."""
+"""Ranking settings of a database, reindex, compact, and stub files (shards)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,27 @@ def test_reindex_changes_the_settings(tmp_path):
     assert ids(askalike.Searcher(default).similar("kidney stones")) == ["t", "a"]  # left as it was
     with pytest.raises(askalike.InvalidArgumentError, match="already exists"):
         askalike.reindex(default, renewed)
+
+
+def test_a_search_only_copy_ranks_as_its_source_and_refuses_writes(tmp_path):
+    source = build(tmp_path / "source")
+    full, slim = str(tmp_path / "full"), str(tmp_path / "slim")
+    askalike.compact(source, full)
+    askalike.compact(source, slim, search_only=True)
+    assert not (tmp_path / "slim" / "termlist.glass").exists()
+    for q in ["kidney stones", "why does my toe hurt", "kidny stone diet"]:
+        a, b = askalike.Searcher(full).similar(q), askalike.Searcher(slim).similar(q)
+        assert ids(a) == ids(b) and ids(a)
+        assert [h.score for h in a] == [h.score for h in b]
+        assert [h.matched_terms for h in a] == [h.matched_terms for h in b]
+        assert [h.confidence for h in a] == [h.confidence for h in b]
+    with pytest.raises(askalike.InvalidArgumentError, match="compacted without term lists"):
+        askalike.Index(slim)
+    with pytest.raises(askalike.InvalidArgumentError, match="--search-only"):
+        askalike.Searcher(slim).similar("kidney stones", feedback_terms=2)
+    assert askalike.Searcher(slim).stats().documents == 3  # nothing lost
+    with pytest.raises(askalike.InvalidArgumentError, match="already exists"):
+        askalike.compact(source, slim)
 
 
 def test_searcher_opens_a_stub_file(tmp_path):

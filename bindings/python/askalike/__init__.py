@@ -36,6 +36,7 @@ from ._askalike import (
     Searcher,
     SpellingCorrection,
     Token,
+    compact,
     cosine,
     question_type,
     reindex,
@@ -60,6 +61,7 @@ from ._errors import (
 __version__: str = _library_version()
 
 __all__ = [
+    "compact",
     "reindex",
     "Analyzer",
     "BadLine",

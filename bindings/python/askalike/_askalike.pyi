@@ -50,6 +50,11 @@ def reindex(
     settings (the others as `source` has them), normalised by the whole collection's
     field averages. The records' embeddings are copied; model=DIR embeds them anew."""
 
+def compact(source: _Path, destination: _Path, *, search_only: bool = False) -> None:
+    """Writes a compacted copy of `source` to `destination` (new). search_only=True leaves
+    out Xapian's term lists (about a third of the copy): it ranks exactly as `source`, but
+    cannot be added to, gives no feedback and cannot be served by xapian-tcpsrv."""
+
 class Record:
     """One question with its answer: the unit that is indexed and returned."""
 
