@@ -169,4 +169,12 @@ TEST_CASE("a search-only copy refuses writes and feedback with a clear error, an
   check_identical(full, search_only, {"what causes high blood pressure", "glaucoma treatment"}, SearchOptions());
   // The full copy still gives feedback.
   CHECK_FALSE(full.similar("what causes high blood pressure", feedback).hits.empty());
+  // reindex makes a writable database of it again, with every record.
+  askalike::reindex_database(b.search_only, b.dir / "writable");
+  {
+    IndexWriter writer(b.dir / "writable");
+    writer.upsert(testutil::make_record("new-one", "Gout", "Why does my big toe hurt at night?", "Uric acid."));
+    writer.commit();
+  }
+  CHECK(Searcher(b.dir / "writable").stats().documents == b.records.size() + 1);
 }

@@ -17,7 +17,8 @@ int cmd_compact(const std::vector<std::string>& args) {
       "search-only",
       "leave out Xapian's term lists (each record's words: about a third of a compacted database), for a copy "
       "searched on this machine only. It ranks exactly as DB does, but records cannot be added to it, replaced "
-      "or removed, --feedback-terms is refused, and xapian-tcpsrv cannot serve it: change DB and compact again");
+      "or removed, --feedback-terms is refused, and xapian-tcpsrv cannot serve it: change DB and compact again "
+      "(or `askalike reindex` the copy into a new, writable database)");
   cmd.positional("dest", 1, po::value<std::string>());
   if (!cmd.parse(args)) return kExitOk;
   if (!cmd.has("dest")) cmd.usage_error("no DEST: name the directory for the compacted copy");

@@ -272,7 +272,8 @@ struct CompactOptions {
   // (IndexWriter refuses it), pseudo-relevance feedback
   // (SearchOptions::feedback_terms) is refused, and stock xapian-tcpsrv
   // cannot serve it (its protocol reads a record's values from the term
-  // list): each gives Error(kInvalidArgument).
+  // list): each gives Error(kInvalidArgument). reindex_database() makes a
+  // writable database of it again.
   bool term_lists = true;
 };
 

@@ -130,7 +130,7 @@ void refuse_search_only(const std::string& path) {
   throw Error(ErrorCode::kInvalidArgument,
               path + " was compacted without term lists (askalike compact --search-only): it searches, but records "
                      "cannot be added to it, replaced or removed; change the database it was compacted from, "
-                     "and compact that again");
+                     "and compact that again, or write its records to a new database with 'askalike reindex'");
 }
 
 struct WriteOpener {
